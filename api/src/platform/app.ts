@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import bodyParser from '@koa/bodyparser'
+import cors from '@koa/cors'
+import Router from '@koa/router'
+import Koa from 'koa'
+import helmet from 'koa-helmet'
+import serve from 'koa-static'
+import client from 'prom-client'
+import { z } from 'zod'
+import { errorMiddleware } from './errors.js'
+import type { Logger } from './logger.js'
+import type { ApiRouter } from './routing.js'
+
+// Validation messages in Chinese for every schema parsed by this process.
+z.config(z.locales.zhCN())
+
+export interface HttpOptions {
+  log: Logger
+  bodyLimitKb: number
+  adminOrigin: string
+  trustProxy: boolean
+  adminStaticDir: string
+  /** Each returns true when its dependency answers; named in the 503 body when it does not. */
+  readiness: Record<string, () => Promise<boolean>>
+  isShuttingDown: () => boolean
+}
+
+const httpDuration = new client.Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request duration by route and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+})
+client.collectDefaultMetrics()
+
+export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
+  const app = new Koa({ proxy: opts.trustProxy })
+  app.context.log = opts.log
+
+  // Request id first, so even the error middleware's log lines carry it.
+  app.use(async (ctx, next) => {
+    const incoming = ctx.get('x-request-id')
+    const id = /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID()
+    ctx.state.requestId = id
+    ctx.state.log = opts.log.child({ reqId: id })
+    ctx.set('X-Request-Id', id)
+    const started = process.hrtime.bigint()
+    try {
+      await next()
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'
+      httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000)
+      if (!ctx.path.startsWith('/admin/') || ctx.path.startsWith('/admin/v1'))
+        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request')
+    }
+  })
+  app.use(errorMiddleware())
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:', 'blob:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'same-origin' },
+    }),
+  )
+  // The console is served from this origin; CORS only opens for a separately hosted console if configured.
+  app.use(
+    cors({
+      origin: (ctx) => (opts.adminOrigin && ctx.get('origin') === opts.adminOrigin ? opts.adminOrigin : ''),
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      maxAge: 600,
+    }),
+  )
+  app.use(async (ctx, next) => {
+    if (opts.isShuttingDown()) ctx.set('Connection', 'close')
+    await next()
+  })
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: `${opts.bodyLimitKb}kb`,
+      encoding: 'utf-8',
+    }),
+  )
+
+  const system = new Router()
+  system.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' }
+  })
+  system.get('/readyz', async (ctx) => {
+    const names = Object.keys(opts.readiness)
+    const results = await Promise.all(names.map((n) => opts.readiness[n]!()))
+    const failing = names.filter((_, i) => !results[i])
+    if (opts.isShuttingDown()) failing.push('shutdown')
+    ctx.status = failing.length ? 503 : 200
+    ctx.body = {
+      status: failing.length ? 'unavailable' : 'ok',
+      checks: Object.fromEntries(names.map((n, i) => [n, results[i] ? 'ok' : 'down'])),
+      ...(failing.length ? { failing } : {}),
+    }
+  })
+  system.get('/metrics', async (ctx) => {
+    ctx.type = client.register.contentType
+    ctx.body = await client.register.metrics()
+  })
+  app.use(system.routes())
+
+  for (const r of routers) app.use(r.router.routes()).use(r.router.allowedMethods())
+
+  if (opts.adminStaticDir && existsSync(path.join(opts.adminStaticDir, 'index.html'))) mountConsole(app, opts.adminStaticDir)
+  return app
+}
+
+/** Serves the built console at /admin/, with history-mode fallback to index.html. */
+function mountConsole(app: Koa, dir: string) {
+  const index = readFileSync(path.join(dir, 'index.html'))
+  const files = serve(dir, { index: false, maxage: 3600_000, immutable: false })
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/admin') return ctx.redirect('/admin/')
+    if (!ctx.path.startsWith('/admin/') || ctx.path.startsWith('/admin/v1/')) return next()
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
+    const original = ctx.path
+    ctx.path = original.slice('/admin'.length)
+    await files(ctx, async () => {})
+    if (ctx.body === undefined || ctx.body === null) {
+      ctx.path = original
+      ctx.type = 'html'
+      ctx.set('Cache-Control', 'no-cache')
+      ctx.body = index
+    } else if (ctx.path.startsWith('/assets/')) {
+      ctx.set('Cache-Control', 'public, max-age=31536000, immutable')
+    }
+  })
+}

@@ -1,0 +1,44 @@
+import mongoose from 'mongoose'
+import type { Logger } from './logger.js'
+
+/**
+ * One mongoose connection per process. The driver reconnects by itself; `/readyz` pings so an outage is
+ * visible and recovery needs no restart. `autoIndex` builds the indexes declared on every model at boot.
+ */
+export async function connectMongo(uri: string, log: Logger) {
+  mongoose.set('strictQuery', true)
+  const conn = mongoose.connection
+  conn.on('disconnected', () => log.warn('mongodb disconnected'))
+  conn.on('reconnected', () => log.info('mongodb reconnected'))
+  await mongoose.connect(uri, {
+    serverSelectionTimeoutMS: 5_000,
+    heartbeatFrequencyMS: 2_000,
+    maxPoolSize: 50,
+    autoIndex: true,
+  })
+  // Build declared indexes now rather than lazily, so the first hot query already has them.
+  await Promise.all(Object.values(mongoose.models).map((m) => m.init()))
+  return conn
+}
+
+/** Pings with a short deadline; never waits for the driver's long server-selection timeout. */
+export async function pingMongo(timeoutMs = 1_000): Promise<boolean> {
+  const db = mongoose.connection.db
+  if (!db) return false
+  try {
+    await withTimeout(db.command({ ping: 1 }, { timeoutMS: timeoutMs } as object), timeoutMs)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
+    }),
+  ]).finally(() => clearTimeout(timer))
+}

@@ -1,0 +1,94 @@
+import Router from '@koa/router'
+import type { Context, Middleware } from 'koa'
+import type { AdminPrincipal, MpPrincipal } from './auth.js'
+import type { Permission } from './permissions.js'
+import type { RatePolicy } from './rate-limit.js'
+import { validate, type Input, type RequestSchemas } from './validate.js'
+
+export type Access =
+  | { audience: 'public' }
+  | { audience: 'mp' }
+  /** `permission: null` = any signed-in console user (their own profile, password). */
+  | { audience: 'admin'; permission: Permission | null }
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+/** What every route declares; the authorization matrix test is generated from these. */
+export interface RouteInfo {
+  method: Method
+  path: string
+  access: Access
+  rateLimit?: RatePolicy
+}
+
+export type RouteContext<S extends RequestSchemas, U> = Context & { state: { input: Input<S>; user: U } }
+type Handler<S extends RequestSchemas, U> = (ctx: RouteContext<S, U>) => Promise<unknown> | unknown
+
+interface Options<S extends RequestSchemas> {
+  schemas?: S
+  rateLimit?: RatePolicy
+}
+
+/** Guards the ApiRouter needs from the app; injected so modules stay free of wiring. */
+export interface Guards {
+  authenticate(audience: 'mp' | 'admin'): Middleware
+  permit(permission: Permission | null): Middleware
+  rateLimit(policy: RatePolicy): Middleware
+}
+
+/**
+ * A thin layer over @koa/router: each route says who may call it (and is refused registration otherwise),
+ * its schemas and rate policy; the handler's return value is the response body.
+ * Order: rate limit (anonymous) → authenticate → permission → rate limit (per user) → validate → handler.
+ */
+export class ApiRouter {
+  readonly router: Router
+  readonly routes: RouteInfo[] = []
+
+  constructor(
+    readonly prefix: string,
+    private readonly guards: Guards,
+  ) {
+    this.router = new Router({ prefix })
+  }
+
+  public<S extends RequestSchemas>(method: Method, path: string, opts: Options<S>, handler: Handler<S, undefined>) {
+    this.add(method, path, { audience: 'public' }, opts, handler)
+  }
+
+  mp<S extends RequestSchemas>(method: Method, path: string, opts: Options<S>, handler: Handler<S, MpPrincipal>) {
+    this.add(method, path, { audience: 'mp' }, opts, handler)
+  }
+
+  admin<S extends RequestSchemas>(
+    method: Method,
+    path: string,
+    permission: Permission | null,
+    opts: Options<S>,
+    handler: Handler<S, AdminPrincipal>,
+  ) {
+    this.add(method, path, { audience: 'admin', permission }, opts, handler)
+  }
+
+  private add<S extends RequestSchemas, U>(
+    method: Method,
+    path: string,
+    access: Access,
+    opts: Options<S>,
+    handler: Handler<S, U>,
+  ) {
+    const chain: Middleware[] = []
+    if (access.audience === 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
+    if (access.audience !== 'public') chain.push(this.guards.authenticate(access.audience))
+    if (access.audience === 'admin') chain.push(this.guards.permit(access.permission))
+    if (access.audience !== 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
+    chain.push(validate(opts.schemas ?? {}))
+    chain.push(async (ctx) => {
+      const body = await handler(ctx as RouteContext<S, U>)
+      if (body !== undefined) ctx.body = body
+      else if (ctx.body === undefined) ctx.status = 204
+    })
+    this.router[method](path, ...chain)
+    this.routes.push({ method, path: this.prefix + path, access, ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) })
+  }
+}

@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process'
+import path from 'node:path'
+import { startServer as startMongo } from '@zct/mongo-embedded'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, ConfigError } from '@zct/api/platform/config'
+import { startTestApi, testEnv } from '../support/api.js'
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+describe('config', () => {
+  it('names every bad key in one message', () => {
+    const env = { ...testEnv(), PORT: 'abc', JWT_SECRET: 'short', MONGODB_URI: 'postgres://x' }
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    try {
+      loadConfig(env)
+    } catch (e) {
+      expect((e as Error).message).toMatch(/PORT/)
+      expect((e as Error).message).toMatch(/JWT_SECRET: .*32/)
+      expect((e as Error).message).toMatch(/MONGODB_URI/)
+    }
+  })
+
+  it('stops the api process with a message naming the key', () => {
+    const res = spawnSync(path.join(root, 'node_modules/.bin/tsx'), ['api/src/main.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, ...testEnv(), DATA_KEY: 'not-a-key' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })
+    expect(res.status).toBe(1)
+    expect(res.stderr).toMatch(/DATA_KEY: .*32 字节/)
+  })
+})
+
+describe('health', () => {
+  it('answers /healthz and /readyz when MongoDB and Redis are up', async () => {
+    const api = await startTestApi()
+    try {
+      expect((await api.call('GET', '/healthz')).status).toBe(200)
+      const ready = await api.call('GET', '/readyz')
+      expect(ready.status).toBe(200)
+      expect(ready.body.checks).toEqual({ mongodb: 'ok', redis: 'ok' })
+      expect(ready.headers.get('x-request-id')).toMatch(/^[\w-]{8,}$/)
+    } finally {
+      await api.close()
+    }
+  })
+
+  it('answers 503 naming mongodb while the database is down and 200 again after it returns, without a restart', async () => {
+    const first = await startMongo({ port: 0 })
+    const port = first.port
+    const api = await startTestApi({ MONGODB_URI: `mongodb://127.0.0.1:${port}/readyz_test` })
+    try {
+      expect((await api.call('GET', '/readyz')).status).toBe(200)
+      await first.close()
+      const down = await api.call('GET', '/readyz')
+      expect(down.status).toBe(503)
+      expect(down.body.failing).toEqual(['mongodb'])
+      const again = await startMongo({ port })
+      try {
+        let status = 0
+        for (let i = 0; i < 40 && status !== 200; i++) {
+          await new Promise((r) => setTimeout(r, 250))
+          status = (await api.call('GET', '/readyz')).status
+        }
+        expect(status).toBe(200)
+      } finally {
+        await api.close()
+        await again.close()
+      }
+    } catch (e) {
+      await api.close().catch(() => {})
+      throw e
+    }
+  })
+
+  it('answers unknown routes with the error envelope in Chinese', async () => {
+    const api = await startTestApi()
+    try {
+      const res = await api.call('GET', '/mp/v1/nope')
+      expect(res.status).toBe(404)
+      expect(res.body.error.code).toBe('NOT_FOUND')
+      expect(res.body.error.message).toMatch(/不存在/)
+    } finally {
+      await api.close()
+    }
+  })
+})
