@@ -2,6 +2,7 @@ import type { Server } from 'node:http'
 import mongoose from 'mongoose'
 import type { Redis } from 'ioredis'
 import { createHttpApp } from './platform/app.js'
+import type { RouteInfo } from './platform/routing.js'
 import type { Config } from './platform/config.js'
 import { connectMongo, pingMongo } from './platform/db.js'
 import type { Logger } from './platform/logger.js'
@@ -12,6 +13,10 @@ export interface RunningServer {
   server: Server
   url: string
   redis: Redis
+  /** Services of this process, for the CLI and tests acting as an operator would. */
+  platform: Awaited<ReturnType<typeof buildModules>>['platform']
+  /** Every declared route with who may call it: the authorization matrix test is generated from this. */
+  routes: RouteInfo[]
   close(): Promise<void>
 }
 
@@ -48,6 +53,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     server,
     url,
     redis,
+    platform: modules.platform,
+    routes: modules.routers.flatMap((r) => r.routes),
     async close() {
       shuttingDown = true
       await new Promise<void>((resolve) => {

@@ -1,0 +1,49 @@
+import { reactive, ref, shallowRef } from 'vue'
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  pageSize: number
+}
+
+/**
+ * State of one paged table: rows, total, page, loading. `fetcher` reads the caller's filters itself, so
+ * changing filters is `search()` (back to page 1) and paging is `load()`.
+ */
+export function usePagedList<T>(fetcher: (page: { page: number; pageSize: number }) => Promise<Page<T>>, pageSize = 20) {
+  const items = shallowRef<T[]>([])
+  const total = ref(0)
+  const loading = ref(false)
+  const paging = reactive({ page: 1, pageSize })
+  let seq = 0
+
+  async function load() {
+    const mine = ++seq
+    loading.value = true
+    try {
+      const res = await fetcher({ page: paging.page, pageSize: paging.pageSize })
+      if (mine !== seq) return // a newer request superseded this one
+      items.value = res.items
+      total.value = res.total
+      // The last row of the last page was removed: step back to a page that has rows.
+      if (!res.items.length && res.total && paging.page > 1) {
+        paging.page = Math.ceil(res.total / paging.pageSize)
+        return load()
+      }
+    } catch {
+      // the request client has already told the user; keep the previous rows
+    } finally {
+      if (mine === seq) loading.value = false
+    }
+  }
+
+  function search() {
+    paging.page = 1
+    return load()
+  }
+
+  return { items, total, loading, paging, load, search }
+}
+
+export type PagedList<T> = ReturnType<typeof usePagedList<T>>

@@ -1,0 +1,119 @@
+import type { z } from 'zod'
+import type { MpPrincipal } from '../../platform/auth.js'
+import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
+import { AppError, errors } from '../../platform/errors.js'
+import type { AccessClaims, JwtService } from '../../platform/jwt.js'
+import type { RefreshTokens } from '../../platform/refresh-tokens.js'
+import type { EnterpriseService } from '../enterprises/enterprises.service.js'
+import type { MpMeOutput, ProfileUpdate } from './mp-accounts.contract.js'
+import { MpUserModel, type MpUserDoc } from './mp-accounts.model.js'
+
+/** The two WeChat calls accounts need; the real client lives in platform/wechat. */
+export interface WechatAuth {
+  code2Session(code: string): Promise<{ openid: string; unionid?: string; sessionKey: string }>
+  getPhoneNumber(code: string): Promise<{ purePhoneNumber: string; countryCode: string }>
+}
+
+export class MpAccountService {
+  constructor(
+    private readonly d: {
+      jwt: JwtService
+      refresh: RefreshTokens
+      cipher: PersonalDataCipher
+      wechat: WechatAuth
+      enterprises: EnterpriseService
+    },
+  ) {}
+
+  /** wx.login code → our session; the session_key is sealed in the database and never leaves the server. */
+  async login(code: string) {
+    const s = await this.d.wechat.code2Session(code).catch(wechatToAppError)
+    const user = await MpUserModel.findOneAndUpdate(
+      { openid: s.openid },
+      {
+        $set: { sessionKeyEnc: this.d.cipher.encrypt(s.sessionKey), lastLoginAt: new Date(), ...(s.unionid ? { unionid: s.unionid } : {}) },
+        $setOnInsert: { openid: s.openid, nickname: '', tokenVersion: 0 },
+      },
+      { upsert: true, new: true },
+    ).lean<MpUserDoc>()
+    return this.session(user!, await this.d.refresh.issue('mp', user!._id.toHexString()))
+  }
+
+  async refresh(token: string) {
+    const rotated = await this.d.refresh.rotate('mp', token)
+    if (!rotated) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    const user = await MpUserModel.findById(rotated.userId).lean<MpUserDoc>()
+    if (!user) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    return this.session(user, rotated.refreshToken)
+  }
+
+  async logout(userId: string, refreshToken?: string) {
+    if (refreshToken) await this.d.refresh.revokeFamilyOf(refreshToken)
+    await MpUserModel.updateOne({ _id: userId }, { $inc: { tokenVersion: 1 } })
+  }
+
+  private async session(user: MpUserDoc, refreshToken: string) {
+    const { token, expiresIn } = this.d.jwt.sign(user._id.toHexString(), 'mp', user.tokenVersion)
+    return { accessToken: token, expiresIn, refreshToken, user: await this.present(user) }
+  }
+
+  async resolvePrincipal(claims: AccessClaims): Promise<MpPrincipal | undefined> {
+    const user = await MpUserModel.findById(claims.sub, { openid: 1, tokenVersion: 1 }).lean<Pick<MpUserDoc, '_id' | 'openid' | 'tokenVersion'>>()
+    if (!user || user.tokenVersion !== claims.ver) return undefined
+    const live = await this.d.enterprises.liveMembershipOf(user._id)
+    const active = live?.membership.status === 'active' ? live : undefined
+    return {
+      kind: 'mp',
+      id: user._id.toHexString(),
+      openid: user.openid,
+      ...(active ? { enterpriseId: active.enterprise._id.toHexString(), enterpriseRole: active.membership.role } : {}),
+    }
+  }
+
+  async me(userId: string) {
+    const user = await MpUserModel.findById(userId).lean<MpUserDoc>()
+    if (!user) throw errors.notFound('用户')
+    return this.present(user)
+  }
+
+  async bindPhone(userId: string, code: string) {
+    const p = await this.d.wechat.getPhoneNumber(code).catch(wechatToAppError)
+    if (p.countryCode !== '86') throw errors.badRequest('PHONE_UNSUPPORTED', '目前仅支持中国大陆手机号')
+    const phone = p.purePhoneNumber
+    const user = await MpUserModel.findOneAndUpdate(
+      { _id: userId },
+      { $set: { phoneEnc: this.d.cipher.encrypt(phone), phoneHash: this.d.cipher.blindIndex('phone', phone) } },
+      { new: true },
+    ).lean<MpUserDoc>()
+    if (!user) throw errors.notFound('用户')
+    return this.present(user)
+  }
+
+  async updateProfile(userId: string, input: z.output<typeof ProfileUpdate>) {
+    const user = await MpUserModel.findOneAndUpdate({ _id: userId }, { $set: input }, { new: true }).lean<MpUserDoc>()
+    if (!user) throw errors.notFound('用户')
+    return this.present(user)
+  }
+
+  private async present(user: MpUserDoc): Promise<MpMeOutput> {
+    const live = await this.d.enterprises.liveMembershipOf(user._id)
+    return {
+      id: user._id.toHexString(),
+      nickname: user.nickname || '微信用户',
+      phone: user.phoneEnc ? mask.phone(this.d.cipher.decrypt(user.phoneEnc)) : null,
+      enterprise: live
+        ? { id: live.enterprise._id.toHexString(), name: live.enterprise.name, role: live.membership.role, status: live.membership.status }
+        : null,
+    }
+  }
+}
+
+/** WeChat errcodes a user can act on become 4xx with advice; the rest are upstream failures. */
+function wechatToAppError(e: unknown): never {
+  const errcode = (e as { errcode?: number }).errcode
+  if (errcode === 40029 || errcode === 40163)
+    throw errors.badRequest('WX_CODE_INVALID', '微信登录凭证无效或已使用，请重新打开小程序后再试', { errcode })
+  if (errcode === 45011) throw new AppError(429, 'WX_RATE_LIMITED', '微信登录过于频繁，请稍后再试', { errcode }, false, { 'Retry-After': '60' })
+  if (errcode !== undefined) throw errors.upstream('WX_ERROR', '微信服务暂时不可用，请稍后重试', { errcode })
+  throw e
+}

@@ -1,0 +1,161 @@
+/**
+ * mingo glue: one Context holding every mingo operator, with the comparison query
+ * operators replaced by BSON-aware ones (mingo compares Long/Decimal128 by their string
+ * form and does not bracket types like mongod).
+ */
+import type { Document } from 'bson';
+import { Context, Query } from 'mingo';
+import type { Options } from 'mingo/core';
+import * as accumulatorOps from 'mingo/operators/accumulator';
+import * as expressionOps from 'mingo/operators/expression';
+import * as pipelineOps from 'mingo/operators/pipeline';
+import * as projectionOps from 'mingo/operators/projection';
+import * as queryOps from 'mingo/operators/query';
+import * as windowOps from 'mingo/operators/window';
+import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js';
+import { compareValues, isPlainObject, typeRank, valuesEqual } from './compare.js';
+
+type Pred = (doc: Document) => boolean;
+
+/** Values a query path can match: the leaf itself, array elements, `undefined` for missing. */
+function candidates(doc: unknown, parts: string[], i = 0, out: unknown[] = []): unknown[] {
+  if (i === parts.length) {
+    out.push(doc);
+    if (Array.isArray(doc)) out.push(...doc);
+    return out;
+  }
+  const seg = parts[i] as string;
+  if (Array.isArray(doc)) {
+    if (/^\d+$/.test(seg)) candidates(doc[Number(seg)], parts, i + 1, out);
+    for (const e of doc) if (isPlainObject(e)) candidates(e, parts, i, out);
+    return out;
+  }
+  if (!isPlainObject(doc) || doc[seg] === undefined) {
+    out.push(undefined);
+    return out;
+  }
+  return candidates(doc[seg], parts, i + 1, out);
+}
+
+const fieldOp =
+  (test: (values: unknown[], arg: unknown) => boolean) =>
+  (selector: string, value: unknown): Pred => {
+    const parts = selector.split('.');
+    return (doc) => test(candidates(doc, parts), value);
+  };
+
+const eq = (values: unknown[], v: unknown) =>
+  v instanceof RegExp ? values.some((x) => typeof x === 'string' && v.test(x)) : values.some((x) => valuesEqual(x, v));
+
+const inOp = (values: unknown[], arg: unknown) => {
+  if (!Array.isArray(arg)) throw new MongoServerError(ErrorCodes.BadValue, '$in needs an array');
+  return arg.some((v) => eq(values, v));
+};
+
+const range = (ok: (c: number) => boolean) => (values: unknown[], v: unknown) => {
+  const rank = typeRank(v);
+  return values.some((x) => typeRank(x) === rank && ok(compareValues(x, v)));
+};
+
+const TYPE_ALIASES: Record<string, number> = {
+  double: 1, string: 2, object: 3, array: 4, binData: 5, undefined: 6, objectId: 7, bool: 8, date: 9,
+  null: 10, regex: 11, javascript: 13, int: 16, timestamp: 17, long: 18, decimal: 19, minKey: -1, maxKey: 127,
+};
+
+function bsonTypeNumber(v: unknown): number {
+  if (v === null) return 10;
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) <= 0x7fffffff ? 16 : 1;
+  if (typeof v === 'string') return 2;
+  if (typeof v === 'boolean') return 8;
+  if (typeof v === 'bigint') return 18;
+  if (Array.isArray(v)) return 4;
+  if (v instanceof Date) return 9;
+  if (v instanceof RegExp) return 11;
+  const map: Record<string, number> = {
+    ObjectId: 7, Long: 18, Decimal128: 19, Binary: 5, Int32: 16, Double: 1, Timestamp: 17, MinKey: -1, MaxKey: 127,
+    BSONRegExp: 11, Code: 13,
+  };
+  const t = (v as { _bsontype?: string })._bsontype;
+  return t ? (map[t] ?? 3) : 3;
+}
+
+const typeOp = (values: unknown[], arg: unknown) => {
+  const wanted = (Array.isArray(arg) ? arg : [arg]).map((a) => {
+    if (a === 'number') return -2;
+    const n = typeof a === 'string' ? TYPE_ALIASES[a] : Number(a);
+    if (n === undefined || Number.isNaN(n)) throw new MongoServerError(ErrorCodes.BadValue, `Unknown type name alias: ${String(a)}`);
+    return n;
+  });
+  // the first candidate is the field itself; arrays also match on their elements
+  return values.some(
+    (x) => x !== undefined && wanted.some((w) => (w === -2 ? typeRank(x) === 3 : bsonTypeNumber(x) === w)),
+  );
+};
+
+const overrides = {
+  $eq: fieldOp(eq),
+  $ne: fieldOp((vals, v) => !eq(vals, v)),
+  $in: fieldOp(inOp),
+  $nin: fieldOp((vals, v) => !inOp(vals, v)),
+  $gt: fieldOp(range((c) => c > 0)),
+  $gte: fieldOp(range((c) => c >= 0)),
+  $lt: fieldOp(range((c) => c < 0)),
+  $lte: fieldOp(range((c) => c <= 0)),
+  $type: fieldOp(typeOp),
+};
+
+export const context = Context.init()
+  .addQueryOps(overrides)
+  .addQueryOps(queryOps)
+  .addExpressionOps(expressionOps)
+  .addPipelineOps(pipelineOps)
+  .addAccumulatorOps(accumulatorOps)
+  .addProjectionOps(projectionOps)
+  .addWindowOps(windowOps);
+
+export const mingoOptions: Partial<Options> = {
+  context,
+  useGlobalContext: false,
+  scriptEnabled: false,
+  useStrictMode: true,
+};
+
+/** Query operators mongod has but we refuse loudly rather than answer wrongly. */
+const UNSUPPORTED_QUERY_OPS = new Set(['$where', '$text', '$near', '$nearSphere', '$geoWithin', '$geoIntersects', '$jsonSchema']);
+
+function scanFilter(filter: unknown): void {
+  if (Array.isArray(filter)) {
+    for (const f of filter) scanFilter(f);
+    return;
+  }
+  if (!isPlainObject(filter)) return;
+  for (const k of Object.keys(filter)) {
+    if (UNSUPPORTED_QUERY_OPS.has(k)) throw notSupported(`query operator ${k}`);
+    if (k === '$expr') continue;
+    scanFilter(filter[k]);
+  }
+}
+
+export function translateMingoError(err: unknown): MongoServerError {
+  if (err instanceof MongoServerError) return err;
+  const msg = err instanceof Error ? err.message : String(err);
+  let m = /unknown query operator (\$\w+)/.exec(msg);
+  if (m) return new MongoServerError(ErrorCodes.BadValue, `unknown operator: ${m[1]}`);
+  m = /unknown pipeline operator:? '?(\$\w+)/i.exec(msg);
+  if (m) return new MongoServerError(ErrorCodes.Location40324, `Unrecognized pipeline stage name: '${m[1]}'`);
+  m = /(?:unknown|invalid) (?:expression|operator|accumulator)[^$]*(\$\w+)/i.exec(msg);
+  if (m) return new MongoServerError(ErrorCodes.BadValue, `Unrecognized expression '${m[1]}'`);
+  return toServerError(err);
+}
+
+/** Compile a filter into a predicate; errors come back as MongoDB error replies. */
+export function compileFilter(filter: Document | undefined): Pred {
+  if (!filter || Object.keys(filter).length === 0) return () => true;
+  scanFilter(filter);
+  try {
+    const q = new Query(filter, mingoOptions);
+    return (doc) => q.test(doc);
+  } catch (err) {
+    throw translateMingoError(err);
+  }
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto'
+import { AdminUserModel, RoleModel } from '@zct/api/modules/staff/staff.model'
+import type { Permission } from '@zct/api/platform/permissions'
+import type { TestApi } from './api.js'
+import { uniqueOpenid, type World } from './world.js'
+
+/** Valid GB 32100-2015 codes: 17 random body characters and the computed check character. */
+export function buildCreditCode(): string {
+  const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+  const body = `91${String(440200 + Math.floor(Math.random() * 99)).padStart(6, '0')}${Array.from({ length: 9 }, () => chars[Math.floor(Math.random() * 31)]).join('')}`
+  let sum = 0
+  for (let i = 0; i < 17; i++) sum += chars.indexOf(body[i]!) * weights[i]!
+  return body + chars[(31 - (sum % 31)) % 31]
+}
+
+export interface AdminSession {
+  id: string
+  username: string
+  password: string
+  token: string
+  refreshToken: string
+}
+
+/**
+ * A console user holding the given built-in role keys (or a fresh custom role with `permissions`),
+ * signed in over HTTP. Passwords need no change first (mustChangePassword cleared) unless asked.
+ */
+export async function buildAdmin(
+  api: TestApi,
+  opts: { roles?: string[]; permissions?: Permission[]; mustChangePassword?: boolean; stationId?: string } = {},
+): Promise<AdminSession> {
+  const roleIds = []
+  for (const key of opts.roles ?? []) roleIds.push((await RoleModel.findOne({ key }).lean())!._id)
+  if (opts.permissions) {
+    const role = new RoleModel({ name: `测试角色-${randomBytes(4).toString('hex')}`, permissions: opts.permissions })
+    role.key = `custom_${role._id.toHexString()}`
+    await role.save()
+    roleIds.push(role._id)
+  }
+  const username = `u${randomBytes(5).toString('hex')}`
+  const password = `Pw-${randomBytes(6).toString('hex')}1`
+  const id = await api.platform.staff.createSuperAdmin(username, password, false)
+  await AdminUserModel.updateOne(
+    { _id: id },
+    { $set: { roleIds, mustChangePassword: opts.mustChangePassword ?? false, stationId: opts.stationId ?? null } },
+  )
+  const res = await api.call('POST', '/admin/v1/auth/login', { body: { username, password } })
+  if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { id: id!, username, password, token: res.body.accessToken, refreshToken: res.body.refreshToken }
+}
+
+export interface MpSession {
+  id: string
+  openid: string
+  token: string
+  refreshToken: string
+}
+
+/** A mini-program user signed in through the fake WeChat server, as wx.login → /mp/v1/auth/login. */
+export async function buildMpUser(w: World, openid = uniqueOpenid()): Promise<MpSession> {
+  const res = await w.api.call('POST', '/mp/v1/auth/login', { body: { code: await w.loginCode(openid) } })
+  if (res.status !== 200) throw new Error(`mp login failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { id: res.body.user.id, openid, token: res.body.accessToken, refreshToken: res.body.refreshToken }
+}
+
+/** An mp user who bound a new enterprise and so administers it. */
+export async function buildEnterpriseAdmin(w: World, name = `测试科技有限公司${randomBytes(3).toString('hex')}`) {
+  const user = await buildMpUser(w)
+  const creditCode = buildCreditCode()
+  const res = await w.api.call('POST', '/mp/v1/enterprise/bind', { token: user.token, body: { creditCode, name } })
+  if (res.status !== 201) throw new Error(`bind failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return { ...user, enterpriseId: res.body.enterprise.id as string, creditCode, name }
+}
