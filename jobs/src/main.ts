@@ -1,20 +1,19 @@
-import pino from 'pino'
-import { z } from 'zod'
+import { ConfigError, loadConfig } from '@zct/api/platform/config'
+import { createLogger } from '@zct/api/platform/logger'
 import { startWorker } from './worker.js'
 
-const Env = z.object({
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, '必须以 redis:// 开头').default('redis://127.0.0.1:6379'),
-  REDIS_PREFIX: z.string().default('zct'),
-  LOG_LEVEL: z.string().default('info'),
-})
-const parsed = Env.safeParse(process.env)
-if (!parsed.success) {
-  console.error(`配置错误（环境变量）：\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`)
-  process.exit(1)
+let config
+try {
+  config = loadConfig()
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message)
+    process.exit(1)
+  }
+  throw e
 }
-const env = parsed.data
-const log = pino({ name: 'worker', level: env.LOG_LEVEL })
-const worker = await startWorker({ redisUrl: env.REDIS_URL, prefix: env.REDIS_PREFIX, log })
+const log = createLogger(config.log.level, 'worker')
+const worker = await startWorker({ config, log })
 log.info('worker ready')
 
 let stopping = false

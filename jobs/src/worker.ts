@@ -1,28 +1,58 @@
-import { Redis } from 'ioredis'
+import type { Job } from 'bull'
+import mongoose from 'mongoose'
 import type { Logger } from 'pino'
-import { openQueue, QUEUES } from './queues.js'
+import { BatchJob, PlanJob } from '@zct/api/modules/campaigns/campaigns.jobs'
+import { RetryBatch } from '@zct/api/modules/campaigns/campaigns.delivery'
+import { buildPlatform } from '@zct/api/modules/index'
+import type { Config } from '@zct/api/platform/config'
+import { connectMongo } from '@zct/api/platform/db'
+import { openQueue, QUEUES } from '@zct/api/platform/queues'
+import { createRedis } from '@zct/api/platform/redis'
 import * as health from './tasks/health.js'
 
 export interface WorkerOptions {
-  redisUrl: string
-  prefix: string
+  config: Config
   log: Logger
+  /** Batch jobs processed at once by this worker (each keeps WECHAT_SEND_CONCURRENCY sends in flight). */
+  batchConcurrency?: number
+  /** Tests that share the api's process and connection pass false. */
+  connect?: boolean
 }
 
-/** Starts every queue's processors in this process; `close()` lets active jobs finish first. */
-export async function startWorker(opts: WorkerOptions) {
-  const redis = new Redis(opts.redisUrl, { maxRetriesPerRequest: 2 })
-  const system = openQueue(QUEUES.system, opts.redisUrl, opts.prefix)
-  system.process(health.name, 1, (job) => health.process(job, redis, opts.prefix))
-  system.on('failed', (job, err) => opts.log.warn({ queue: QUEUES.system, job: job.name, id: job.id, err }, 'job failed'))
-  await system.isReady()
+/**
+ * One worker process: the same services as the api, driven by bull. Each job module declares its payload
+ * schema and retry options (api/src/modules/<domain>/<domain>.jobs.ts); this file only routes jobs to them.
+ */
+export async function startWorker({ config, log, batchConcurrency = 2, connect = true }: WorkerOptions) {
+  if (connect) await connectMongo(config.mongo.uri, log)
+  const redis = createRedis(config.redis.url)
+  const platform = buildPlatform({ config, log, redis })
+  const system = openQueue(QUEUES.system, config.redis.url, config.redis.prefix)
+  const push = platform.pushQueue
+
+  system.process(health.name, 1, (job) => health.process(job, redis, config.redis.prefix))
+  push.process(PlanJob.name, 1, (job: Job) => platform.campaigns.plan(PlanJob.payload.parse(job.data).campaignId))
+  push.process(BatchJob.name, batchConcurrency, async (job: Job) => {
+    try {
+      return await platform.delivery.processBatch(BatchJob.payload.parse(job.data))
+    } catch (err) {
+      if (err instanceof RetryBatch) log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, err.message)
+      throw err
+    }
+  })
+  for (const q of [system, push])
+    q.on('failed', (job, err) => log.warn({ queue: q.name, job: job.name, id: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'))
+
+  await Promise.all([system.isReady(), push.isReady()])
   // Repeatable heartbeat: one schedule across all workers (bull dedupes repeatable jobs by key).
   await system.add(health.name, { requestedAt: 'schedule' }, { ...health.options, repeat: { every: 30_000 }, jobId: 'heartbeat' })
   return {
-    queues: [system],
+    platform,
+    queues: [system, push],
     async close() {
-      await system.close()
+      await Promise.all([system.close(), platform.close()])
       redis.disconnect()
+      if (connect) await mongoose.disconnect()
     },
   }
 }

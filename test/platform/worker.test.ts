@@ -1,23 +1,23 @@
-import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
-import pino from 'pino'
-import { describe, expect, inject, it } from 'vitest'
-import { openQueue, QUEUES } from '@zct/jobs/queues'
+import { describe, expect, it } from 'vitest'
 import { heartbeatKey } from '@zct/jobs/tasks/health'
 import { startWorker } from '@zct/jobs/worker'
+import { loadConfig } from '@zct/api/platform/config'
+import { createLogger } from '@zct/api/platform/logger'
+import { openQueue, QUEUES } from '@zct/api/platform/queues'
+import { testEnv } from '../support/api.js'
 
 describe('worker', () => {
   it('consumes a health job and records a heartbeat', async () => {
-    const redisUrl = inject('redisUrl')
-    const prefix = `test:${randomBytes(4).toString('hex')}`
-    const worker = await startWorker({ redisUrl, prefix, log: pino({ level: 'silent' }) })
-    const queue = openQueue(QUEUES.system, redisUrl, prefix)
-    const redis = new Redis(redisUrl)
+    const config = loadConfig(testEnv())
+    const worker = await startWorker({ config, log: createLogger('silent') })
+    const queue = openQueue(QUEUES.system, config.redis.url, config.redis.prefix)
+    const redis = new Redis(config.redis.url)
     try {
       const job = await queue.add('health', { requestedAt: 'test' }, { attempts: 1 })
       const result = await job.finished()
       expect(result).toMatchObject({ ok: true, requestedAt: 'test', pid: process.pid })
-      const beat = JSON.parse((await redis.get(heartbeatKey(prefix)))!)
+      const beat = JSON.parse((await redis.get(heartbeatKey(config.redis.prefix)))!)
       expect(beat.pid).toBe(process.pid)
     } finally {
       await queue.obliterate({ force: true }).catch(() => {})

@@ -1,4 +1,4 @@
-import axios, { AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
+import axios, { type AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
 import { ElMessage } from 'element-plus'
 import type { ErrorBodyOutput } from './contracts'
 
@@ -63,11 +63,22 @@ http.interceptors.request.use((config) => {
 
 function toApiError(err: AxiosError<ErrorBodyOutput>): ApiError {
   const res = err.response
-  if (!res) return new ApiError(0, 'NETWORK', err.code === 'ECONNABORTED' ? '请求超时，请稍后重试' : '网络连接失败，请检查网络后重试')
+  if (!res)
+    return new ApiError(
+      0,
+      'NETWORK',
+      err.code === 'ECONNABORTED' ? '请求超时，请稍后重试' : '网络连接失败，请检查网络后重试',
+    )
   const body = res.data?.error
   const retryAfter = Number(res.headers['retry-after']) || undefined
   if (body?.code) return new ApiError(res.status, body.code, body.message, body.details, retryAfter)
-  return new ApiError(res.status, `HTTP_${res.status}`, res.status >= 500 ? '服务暂时不可用，请稍后重试' : `请求失败（${res.status}）`, undefined, retryAfter)
+  return new ApiError(
+    res.status,
+    `HTTP_${res.status}`,
+    res.status >= 500 ? '服务暂时不可用，请稍后重试' : `请求失败（${res.status}）`,
+    undefined,
+    retryAfter,
+  )
 }
 
 http.interceptors.response.use(undefined, async (raw: AxiosError<ErrorBodyOutput>) => {
@@ -76,8 +87,11 @@ http.interceptors.response.use(undefined, async (raw: AxiosError<ErrorBodyOutput
   if (config && !config._skipAuth && err.status === 401) {
     const sentWith = String(config.headers.get('Authorization') ?? '').replace(/^Bearer /, '')
     // Another request (or tab) may have renewed the session while this one was in flight: replay with it.
-    const renewed = (sentWith && hooks?.accessToken() !== sentWith) || (err.code === 'TOKEN_INVALID' && !config._retried && (await hooks?.refresh()))
-    if (renewed && hooks?.accessToken() && !config._retried) return http.request({ ...config, _retried: true })
+    const renewed =
+      (sentWith && hooks?.accessToken() !== sentWith) ||
+      (err.code === 'TOKEN_INVALID' && !config._retried && (await hooks?.refresh()))
+    if (renewed && hooks?.accessToken() && !config._retried)
+      return http.request({ ...config, _retried: true })
     hooks?.expired()
     throw err // the login page explains; a toast on top would only repeat it
   }
@@ -87,8 +101,11 @@ http.interceptors.response.use(undefined, async (raw: AxiosError<ErrorBodyOutput
 
 /** Typed helpers: every domain file calls these, never axios directly. */
 export const request = {
-  get: <T>(url: string, params?: object, opts?: RequestOptions) => http.get<T>(url, { params, ...opts }).then((r) => r.data),
-  post: <T = void>(url: string, body?: unknown, opts?: RequestOptions & AxiosRequestConfig) => http.post<T>(url, body, opts).then((r) => r.data),
-  patch: <T>(url: string, body: unknown, opts?: RequestOptions) => http.patch<T>(url, body, opts).then((r) => r.data),
+  get: <T>(url: string, params?: object, opts?: RequestOptions) =>
+    http.get<T>(url, { params, ...opts }).then((r) => r.data),
+  post: <T = void>(url: string, body?: unknown, opts?: RequestOptions & AxiosRequestConfig) =>
+    http.post<T>(url, body, opts).then((r) => r.data),
+  patch: <T>(url: string, body: unknown, opts?: RequestOptions) =>
+    http.patch<T>(url, body, opts).then((r) => r.data),
   delete: (url: string, opts?: RequestOptions) => http.delete<void>(url, opts).then(() => undefined),
 }

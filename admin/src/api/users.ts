@@ -1,8 +1,15 @@
-import type { UserCreateInput, UserListQueryInput, UserOutput, UserPageOutput, UserUpdateInput } from './contracts'
+import type {
+  UserCreateInput,
+  UserListQueryInput,
+  UserOutput,
+  UserPageOutput,
+  UserUpdateInput,
+} from './contracts'
 import { request, type RequestOptions } from './request'
 
 export const listUsers = (query: UserListQueryInput) => request.get<UserPageOutput>('/users', query)
-export const createUser = (body: UserCreateInput, opts?: RequestOptions) => request.post<UserOutput>('/users', body, opts)
+export const createUser = (body: UserCreateInput, opts?: RequestOptions) =>
+  request.post<UserOutput>('/users', body, opts)
 export const updateUser = (id: string, body: UserUpdateInput, opts?: RequestOptions) =>
   request.patch<UserOutput>(`/users/${id}`, body, opts)
 export const resetUserPassword = (id: string, password: string, opts?: RequestOptions) =>

@@ -1,4 +1,4 @@
-import { reactive, ref, shallowRef } from 'vue'
+import { reactive, readonly, ref, shallowRef } from 'vue'
 
 export interface Page<T> {
   items: T[]
@@ -11,7 +11,10 @@ export interface Page<T> {
  * State of one paged table: rows, total, page, loading. `fetcher` reads the caller's filters itself, so
  * changing filters is `search()` (back to page 1) and paging is `load()`.
  */
-export function usePagedList<T>(fetcher: (page: { page: number; pageSize: number }) => Promise<Page<T>>, pageSize = 20) {
+export function usePagedList<T>(
+  fetcher: (page: { page: number; pageSize: number }) => Promise<Page<T>>,
+  pageSize = 20,
+) {
   const items = shallowRef<T[]>([])
   const total = ref(0)
   const loading = ref(false)
@@ -43,7 +46,17 @@ export function usePagedList<T>(fetcher: (page: { page: number; pageSize: number
     return load()
   }
 
-  return { items, total, loading, paging, load, search }
+  function setPage(page: number) {
+    paging.page = page
+    return load()
+  }
+
+  function setPageSize(size: number) {
+    paging.pageSize = size
+    return search()
+  }
+
+  return { items, total, loading, paging: readonly(paging), load, search, setPage, setPageSize }
 }
 
 export type PagedList<T> = ReturnType<typeof usePagedList<T>>

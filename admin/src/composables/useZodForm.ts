@@ -19,13 +19,26 @@ function fieldOf(path: readonly PropertyKey[] | string): string {
  * Model keys the schema does not know (a "confirm password" box) are left out of the parse, and empty
  * strings are sent as "absent" for fields the schema allows to be absent.
  */
-export function useZodForm<S extends z.ZodType, M extends Model>(schema: S, initial: () => M, extraRules: Partial<Record<keyof M, FormItemRule[]>> = {}) {
+export interface ZodFormOptions<M> {
+  /** element-plus rules for model keys outside the schema */
+  rules?: Partial<Record<keyof M, FormItemRule[]>>
+  /** server error codes (besides 400 field errors) shown under a field, e.g. GRANT_REFUSED under the roles */
+  codeFields?: Record<string, keyof M & string>
+}
+
+export function useZodForm<S extends z.ZodType, M extends Model>(
+  schema: S,
+  initial: () => M,
+  options: ZodFormOptions<M> = {},
+) {
   const model = reactive(initial()) as UnwrapRef<M> & Model
   const formRef = ref<FormInstance>()
   const saving = ref(false)
   const serverErrors = reactive<Record<string, string>>({})
   const shape = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>) : null
-  const optional = new Set(shape ? Object.keys(shape).filter((k) => shape[k]!.safeParse(undefined).success) : [])
+  const optional = new Set(
+    shape ? Object.keys(shape).filter((k) => shape[k]!.safeParse(undefined).success) : [],
+  )
 
   function input(): Model {
     const out: Model = {}
@@ -46,14 +59,18 @@ export function useZodForm<S extends z.ZodType, M extends Model>(schema: S, init
   const rules: Record<string, FormItemRule[]> = {}
   for (const key of Object.keys(model)) {
     rules[key] = [
-      ...(shape && !(key in shape) ? [] : [{
-        trigger: ['blur', 'change'],
-        validator: (_r: unknown, _v: unknown, cb: (e?: Error) => void) => {
-          const msg = issuesFor(key)
-          cb(msg ? new Error(msg) : undefined)
-        },
-      }]),
-      ...(extraRules[key as keyof M] ?? []),
+      ...(shape && !(key in shape)
+        ? []
+        : [
+            {
+              trigger: ['blur', 'change'],
+              validator: (_r: unknown, _v: unknown, cb: (e?: Error) => void) => {
+                const msg = issuesFor(key)
+                cb(msg ? new Error(msg) : undefined)
+              },
+            },
+          ]),
+      ...(options.rules?.[key as keyof M] ?? []),
     ]
     watch(
       () => model[key],
@@ -80,10 +97,13 @@ export function useZodForm<S extends z.ZodType, M extends Model>(schema: S, init
   /** Puts a server error onto the form: 400 field errors under their fields, anything else as a message. */
   function showError(err: unknown) {
     if (!(err instanceof ApiError)) throw err
-    const mine = err.fields.filter((f) => fieldOf(f.path) in model)
+    const codeField = options.codeFields?.[err.code]
+    const mine = codeField
+      ? [{ path: codeField, message: err.message }]
+      : err.fields.filter((f) => fieldOf(f.path) in model)
     for (const f of mine) serverErrors[fieldOf(f.path)] ??= f.message
     if (mine.length) void formRef.value?.validateField(Object.keys(serverErrors)).catch(() => undefined)
-    if (mine.length !== err.fields.length || !mine.length) ElMessage.error(err.message)
+    if (!codeField && (mine.length !== err.fields.length || !mine.length)) ElMessage.error(err.message)
   }
 
   /** Validate, then run `action` with the parsed value while `saving` is on. Resolves whether it succeeded. */

@@ -12,13 +12,15 @@ export const router = createRouter({
 router.beforeEach(async (to) => {
   const session = useSessionStore()
   if (to.meta.public) return to.name === 'login' && session.signedIn() ? { path: '/' } : true
-  if (!session.signedIn()) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  if (!session.signedIn())
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
   if (!session.me) {
     // A failure here has already ended the session through the request client (or shown why).
     const me = await session.loadMe().catch(() => null)
     if (!me) return session.signedIn() ? false : { name: 'login', query: { redirect: to.fullPath } }
   }
-  if (session.me?.mustChangePassword && to.name !== 'password') return { name: 'password', query: { redirect: to.fullPath } }
+  if (session.me?.mustChangePassword && to.name !== 'password')
+    return { name: 'password', query: { redirect: to.fullPath } }
   if (!session.can(to.meta.permission)) return { name: 'forbidden', query: { from: to.fullPath } }
   return true
 })

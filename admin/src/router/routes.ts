@@ -26,38 +26,73 @@ export const consoleRoutes: RouteRecordRaw[] = [
     path: 'enterprises',
     name: 'enterprises',
     component: () => import('@/views/enterprises/EnterprisesView.vue'),
-    meta: { title: '企业管理', permission: 'enterprise.read', menu: { group: '企业服务', icon: 'OfficeBuilding', order: 10 } },
+    meta: {
+      title: '企业管理',
+      permission: 'enterprise.read',
+      menu: { group: '企业服务', icon: 'OfficeBuilding', order: 10 },
+    },
   },
   {
     path: 'join-requests',
     name: 'join-requests',
     component: () => import('@/views/enterprises/JoinRequestsView.vue'),
-    meta: { title: '加入申请', permission: 'enterprise.read', menu: { group: '企业服务', icon: 'Stamp', order: 11 } },
+    meta: {
+      title: '加入申请',
+      permission: 'enterprise.read',
+      menu: { group: '企业服务', icon: 'Stamp', order: 11 },
+    },
   },
   {
     path: 'users',
     name: 'users',
     component: () => import('@/views/users/UsersView.vue'),
-    meta: { title: '后台用户', permission: 'users.manage', menu: { group: '系统管理', icon: 'User', order: 20 } },
+    meta: {
+      title: '后台用户',
+      permission: 'users.manage',
+      menu: { group: '系统管理', icon: 'User', order: 20 },
+    },
   },
   {
     path: 'roles',
     name: 'roles',
     component: () => import('@/views/roles/RolesView.vue'),
-    meta: { title: '角色权限', permission: 'users.manage', menu: { group: '系统管理', icon: 'Lock', order: 21 } },
+    meta: {
+      title: '角色权限',
+      permission: 'users.manage',
+      menu: { group: '系统管理', icon: 'Lock', order: 21 },
+    },
   },
   {
     path: 'audit',
     name: 'audit',
     component: () => import('@/views/audit/AuditView.vue'),
-    meta: { title: '审计日志', permission: 'audit.read', menu: { group: '系统管理', icon: 'Document', order: 22 } },
+    meta: {
+      title: '审计日志',
+      permission: 'audit.read',
+      menu: { group: '系统管理', icon: 'Document', order: 22 },
+    },
   },
-  { path: 'password', name: 'password', component: () => import('@/views/auth/ChangePasswordView.vue'), meta: { title: '修改密码' } },
-  { path: '403', name: 'forbidden', component: () => import('@/views/errors/ForbiddenView.vue'), meta: { title: '无权访问' } },
+  {
+    path: 'password',
+    name: 'password',
+    component: () => import('@/views/auth/ChangePasswordView.vue'),
+    meta: { title: '修改密码' },
+  },
+  {
+    path: '403',
+    name: 'forbidden',
+    component: () => import('@/views/errors/ForbiddenView.vue'),
+    meta: { title: '无权访问' },
+  },
 ]
 
 export const routes: RouteRecordRaw[] = [
-  { path: '/login', name: 'login', component: () => import('@/views/auth/LoginView.vue'), meta: { title: '登录', public: true } },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('@/views/auth/LoginView.vue'),
+    meta: { title: '登录', public: true },
+  },
   { path: '/', component: ConsoleLayout, children: consoleRoutes },
   {
     path: '/:pathMatch(.*)*',

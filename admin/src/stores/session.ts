@@ -22,7 +22,7 @@ function readTokens(): Tokens | null {
 /** Runs `fn` holding a lock shared by every tab of this origin, when the browser offers one. */
 function withTabLock<T>(fn: () => Promise<T>): Promise<T> {
   const locks = (navigator as Navigator & { locks?: LockManager }).locks
-  return locks ? locks.request('zct.admin.refresh', fn) : fn()
+  return locks ? (locks.request('zct.admin.refresh', fn) as Promise<T>) : fn()
 }
 
 /**
@@ -41,7 +41,10 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   function accept(session: AdminSessionOutput) {
-    localStorage.setItem(STORAGE_KEY, JSON.stringify({ accessToken: session.accessToken, refreshToken: session.refreshToken }))
+    localStorage.setItem(
+      STORAGE_KEY,
+      JSON.stringify({ accessToken: session.accessToken, refreshToken: session.refreshToken }),
+    )
     me.value = session.user
   }
 

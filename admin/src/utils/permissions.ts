@@ -14,7 +14,10 @@ export const PERMISSION_GROUPS: { title: string; keys: Permission[] }[] = [
 
 export function groupPermissions<T extends { key: string }>(items: T[]): { title: string; items: T[] }[] {
   const byKey = new Map(items.map((i) => [i.key, i]))
-  const groups = PERMISSION_GROUPS.map((g) => ({ title: g.title, items: g.keys.flatMap((k) => byKey.get(k) ?? []) }))
+  const groups = PERMISSION_GROUPS.map((g) => ({
+    title: g.title,
+    items: g.keys.flatMap((k) => byKey.get(k) ?? []),
+  }))
   const placed = new Set(PERMISSION_GROUPS.flatMap((g) => g.keys as string[]))
   const rest = items.filter((i) => !placed.has(i.key))
   return [...groups, { title: '其他', items: rest }].filter((g) => g.items.length)

@@ -1,21 +1,34 @@
 import type { Redis } from 'ioredis'
-import { authenticate, requirePermission } from '../platform/auth.js'
+import { authenticate, requireEnterprise, requirePermission } from '../platform/auth.js'
 import type { Config } from '../platform/config.js'
 import { PersonalDataCipher } from '../platform/crypto.js'
 import { JwtService } from '../platform/jwt.js'
 import type { Logger } from '../platform/logger.js'
+import { bullCampaignQueue, openQueue, PUSH_QUEUE } from '../platform/queues.js'
 import { RateLimits } from '../platform/rate-limit.js'
 import { RefreshTokens } from '../platform/refresh-tokens.js'
 import { ApiRouter, type Guards } from '../platform/routing.js'
+import { WechatClient } from '../platform/wechat/client.js'
 import { registerAuditRoutes } from './audit/audit.routes.js'
 import { AuditService } from './audit/audit.service.js'
+import { CampaignDelivery } from './campaigns/campaigns.delivery.js'
+import { registerCampaignRoutes } from './campaigns/campaigns.routes.js'
+import { CampaignService, type ContentSource } from './campaigns/campaigns.service.js'
+import { PushStats } from './campaigns/campaigns.stats.js'
 import { registerEnterpriseRoutes } from './enterprises/enterprises.routes.js'
 import { EnterpriseService } from './enterprises/enterprises.service.js'
+import { registerInboxRoutes } from './inbox/inbox.routes.js'
+import { InboxService } from './inbox/inbox.service.js'
+import { registerInterestRoutes } from './interests/interests.routes.js'
+import { InterestService } from './interests/interests.service.js'
 import { registerMpAccountRoutes } from './mp-accounts/mp-accounts.routes.js'
 import { MpAccountService } from './mp-accounts/mp-accounts.service.js'
-import { WechatClient } from '../platform/wechat/client.js'
+import { registerSettingsRoutes } from './settings/settings.routes.js'
+import { SettingsService } from './settings/settings.service.js'
 import { registerStaffRoutes } from './staff/staff.routes.js'
 import { StaffService } from './staff/staff.service.js'
+import { registerSubscriptionRoutes } from './subscriptions/subscriptions.routes.js'
+import { SubscriptionService } from './subscriptions/subscriptions.service.js'
 
 export interface CoreDeps {
   config: Config
@@ -28,7 +41,10 @@ export interface Routers {
   admin: ApiRouter
 }
 
-/** Platform services shared by modules, built once per process. */
+/**
+ * Every service of the system, built once per process. The api mounts routes on them; the worker runs
+ * their jobs with the very same objects, so rules live in one place.
+ */
 export function buildPlatform({ config, redis, log }: CoreDeps) {
   const jwt = new JwtService(config.jwt.secret, config.jwt.issuer, config.jwt.accessTtl)
   const cipher = PersonalDataCipher.fromConfig(config.data)
@@ -52,19 +68,65 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
   })
   const enterprises = new EnterpriseService(cipher)
   const mpAccounts = new MpAccountService({ jwt, refresh, cipher, wechat, enterprises })
-  return { jwt, cipher, refresh, rateLimits, audit, staff, wechat, enterprises, mpAccounts }
+  const interests = new InterestService()
+  const settings = new SettingsService()
+  const subscriptions = new SubscriptionService(async () => [(await settings.push()).templateId])
+  const inbox = new InboxService()
+  const pushQueue = openQueue(PUSH_QUEUE, config.redis.url, config.redis.prefix)
+  const content: ContentSource = {
+    getPublishedForPush: () => {
+      throw new Error('content module not wired')
+    },
+  }
+  const campaigns = new CampaignService({ content, settings, subscriptions, queue: bullCampaignQueue(pushQueue), log })
+  const delivery = new CampaignDelivery({
+    campaigns,
+    subscriptions,
+    settings,
+    wechat,
+    redis,
+    prefix: config.redis.prefix,
+    sendsPerSecond: config.wechat.sendsPerSecond,
+    concurrency: config.wechat.sendConcurrency,
+    log: log.child({ component: 'delivery' }),
+  })
+  const pushStats = new PushStats(settings)
+  return {
+    jwt,
+    cipher,
+    refresh,
+    rateLimits,
+    audit,
+    staff,
+    wechat,
+    enterprises,
+    mpAccounts,
+    interests,
+    settings,
+    subscriptions,
+    inbox,
+    campaigns,
+    delivery,
+    pushStats,
+    pushQueue,
+    async close() {
+      await pushQueue.close()
+    },
+  }
 }
+export type Platform = ReturnType<typeof buildPlatform>
 
-/** Composition root of the domain modules: builds their services and routers from the platform parts. */
+/** Composition root of the HTTP side: guards, routers, and every module's routes. */
 export async function buildModules(deps: CoreDeps) {
   const p = buildPlatform(deps)
-  const resolver = {
-    admin: (claims: Parameters<StaffService['resolvePrincipal']>[0]) => p.staff.resolvePrincipal(claims),
-    mp: (claims: Parameters<MpAccountService['resolvePrincipal']>[0]) => p.mpAccounts.resolvePrincipal(claims),
-  }
   const guards: Guards = {
-    authenticate: (aud) => authenticate(aud, p.jwt, resolver),
+    authenticate: (aud) =>
+      authenticate(aud, p.jwt, {
+        admin: (claims) => p.staff.resolvePrincipal(claims),
+        mp: (claims) => p.mpAccounts.resolvePrincipal(claims),
+      }),
     permit: (perm) => requirePermission(perm),
+    enterprise: (level) => requireEnterprise(level),
     rateLimit: (policy) => p.rateLimits.middleware(policy),
   }
   const routers: Routers = { mp: new ApiRouter('/mp/v1', guards), admin: new ApiRouter('/admin/v1', guards) }
@@ -74,10 +136,15 @@ export async function buildModules(deps: CoreDeps) {
   registerAuditRoutes(routers, p.audit)
   registerMpAccountRoutes(routers, p.mpAccounts)
   registerEnterpriseRoutes(routers, p.enterprises, p.audit)
+  registerInterestRoutes(routers, p.interests)
+  registerSettingsRoutes(routers, p.settings, p.audit)
+  registerSubscriptionRoutes(routers, p.subscriptions)
+  registerInboxRoutes(routers, p.inbox)
+  registerCampaignRoutes(routers, p.campaigns, p.pushStats, p.audit)
 
   return {
     routers: [routers.mp, routers.admin],
     platform: p,
-    async close() {},
+    close: () => p.close(),
   }
 }

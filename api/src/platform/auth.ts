@@ -54,3 +54,14 @@ export function requirePermission(permission: Permission | null): Middleware {
     await next()
   }
 }
+
+/** Mini-program routes that act for an enterprise: an active membership, or its administrator role. */
+export function requireEnterprise(level: 'member' | 'admin'): Middleware {
+  return async (ctx, next) => {
+    const user = ctx.state.user as MpPrincipal
+    if (!user.enterpriseId) throw errors.forbidden('请先绑定企业并通过审核', undefined, 'ENTERPRISE_REQUIRED')
+    if (level === 'admin' && user.enterpriseRole !== 'admin')
+      throw errors.forbidden('只有企业管理员可以执行此操作', undefined, 'NOT_ENTERPRISE_ADMIN')
+    await next()
+  }
+}

@@ -61,6 +61,12 @@ const Env = z.object({
   WECHAT_APP_ID: z.string().min(1).default('wx-dev-appid'),
   WECHAT_APP_SECRET: z.string().min(1).default('dev-secret'),
   ADMIN_STATIC_DIR: z.string().default(''),
+  /** WeChat subscribe/send calls per second, shared by every worker (a Redis token bucket). */
+  WECHAT_SEND_RPS: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Sends in flight per batch job. */
+  WECHAT_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(32),
+  /** openid msg_sec_check v2 runs under for console content (an operator's mini-program account). */
+  WECHAT_SEC_CHECK_OPENID: z.string().default(''),
   TRUST_PROXY: bool.default(false),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
@@ -118,7 +124,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         secretAccessKey: e.S3_SECRET_ACCESS_KEY,
       },
     },
-    wechat: { baseUrl: e.WECHAT_API_BASE, appId: e.WECHAT_APP_ID, appSecret: e.WECHAT_APP_SECRET },
+    wechat: {
+      baseUrl: e.WECHAT_API_BASE,
+      appId: e.WECHAT_APP_ID,
+      appSecret: e.WECHAT_APP_SECRET,
+      sendsPerSecond: e.WECHAT_SEND_RPS,
+      sendConcurrency: e.WECHAT_SEND_CONCURRENCY,
+      secCheckOpenid: e.WECHAT_SEC_CHECK_OPENID,
+    },
     auth: { maxFailures: e.LOGIN_MAX_FAILURES, lockMinutes: e.LOGIN_LOCK_MINUTES },
   }
 }

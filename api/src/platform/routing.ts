@@ -7,7 +7,8 @@ import { validate, type Input, type RequestSchemas } from './validate.js'
 
 export type Access =
   | { audience: 'public' }
-  | { audience: 'mp' }
+  /** `enterprise`: the caller must be an active member ('member') or the administrator ('admin') of an enterprise. */
+  | { audience: 'mp'; enterprise?: 'member' | 'admin' }
   /** `permission: null` = any signed-in console user (their own profile, password). */
   | { audience: 'admin'; permission: Permission | null }
 
@@ -28,18 +29,22 @@ interface Options<S extends RequestSchemas> {
   schemas?: S
   rateLimit?: RatePolicy
 }
+interface MpOptions<S extends RequestSchemas> extends Options<S> {
+  enterprise?: 'member' | 'admin'
+}
 
 /** Guards the ApiRouter needs from the app; injected so modules stay free of wiring. */
 export interface Guards {
   authenticate(audience: 'mp' | 'admin'): Middleware
   permit(permission: Permission | null): Middleware
+  enterprise(level: 'member' | 'admin'): Middleware
   rateLimit(policy: RatePolicy): Middleware
 }
 
 /**
  * A thin layer over @koa/router: each route says who may call it (and is refused registration otherwise),
  * its schemas and rate policy; the handler's return value is the response body.
- * Order: rate limit (anonymous) → authenticate → permission → rate limit (per user) → validate → handler.
+ * Order: rate limit (anonymous) → authenticate → permission or enterprise role → rate limit (per user) → validate → handler.
  */
 export class ApiRouter {
   readonly router: Router
@@ -56,8 +61,8 @@ export class ApiRouter {
     this.add(method, path, { audience: 'public' }, opts, handler)
   }
 
-  mp<S extends RequestSchemas>(method: Method, path: string, opts: Options<S>, handler: Handler<S, MpPrincipal>) {
-    this.add(method, path, { audience: 'mp' }, opts, handler)
+  mp<S extends RequestSchemas>(method: Method, path: string, opts: MpOptions<S>, handler: Handler<S, MpPrincipal>) {
+    this.add(method, path, { audience: 'mp', ...(opts.enterprise ? { enterprise: opts.enterprise } : {}) }, opts, handler)
   }
 
   admin<S extends RequestSchemas>(
@@ -81,6 +86,7 @@ export class ApiRouter {
     if (access.audience === 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
     if (access.audience !== 'public') chain.push(this.guards.authenticate(access.audience))
     if (access.audience === 'admin') chain.push(this.guards.permit(access.permission))
+    if (access.audience === 'mp' && access.enterprise) chain.push(this.guards.enterprise(access.enterprise))
     if (access.audience !== 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
     chain.push(validate(opts.schemas ?? {}))
     chain.push(async (ctx) => {

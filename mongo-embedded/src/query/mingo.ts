@@ -104,14 +104,18 @@ const overrides = {
   $type: fieldOp(typeOp),
 };
 
+/** Operator table of a mingo module namespace (drops the CJS interop `default`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const ops = (ns: object): Record<string, any> => Object.fromEntries(Object.entries(ns).filter(([k]) => k.startsWith('$')));
+
 export const context = Context.init()
   .addQueryOps(overrides)
-  .addQueryOps(queryOps)
-  .addExpressionOps(expressionOps)
-  .addPipelineOps(pipelineOps)
-  .addAccumulatorOps(accumulatorOps)
-  .addProjectionOps(projectionOps)
-  .addWindowOps(windowOps);
+  .addQueryOps(ops(queryOps))
+  .addExpressionOps(ops(expressionOps))
+  .addPipelineOps(ops(pipelineOps))
+  .addAccumulatorOps(ops(accumulatorOps))
+  .addProjectionOps(ops(projectionOps))
+  .addWindowOps(ops(windowOps));
 
 export const mingoOptions: Partial<Options> = {
   context,

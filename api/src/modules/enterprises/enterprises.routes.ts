@@ -1,10 +1,9 @@
 import type { AuditService } from '../audit/audit.service.js'
-import { IdParams } from '../common.contract.js'
+import { IdParams, ObjectIdString } from '../common.contract.js'
 import type { Routers } from '../index.js'
 import { EnterpriseBind, EnterpriseListQuery, JoinRequestQuery, MemberDecision, MemberParams } from './enterprises.contract.js'
 import type { EnterpriseService } from './enterprises.service.js'
 import { z } from 'zod'
-import { ObjectIdString } from '../common.contract.js'
 
 export function registerEnterpriseRoutes({ mp, admin }: Routers, enterprises: EnterpriseService, audit: AuditService) {
   mp.mp('post', '/enterprise/bind', { schemas: { body: EnterpriseBind } }, async (ctx) => {
@@ -13,11 +12,11 @@ export function registerEnterpriseRoutes({ mp, admin }: Routers, enterprises: En
     return result
   })
   mp.mp('get', '/enterprise', {}, (ctx) => enterprises.mine(ctx.state.user))
-  mp.mp('get', '/enterprise/members', {}, async (ctx) => ({ items: await enterprises.membersForEnterpriseAdmin(ctx.state.user) }))
+  mp.mp('get', '/enterprise/members', { enterprise: 'admin' }, async (ctx) => ({ items: await enterprises.membersForEnterpriseAdmin(ctx.state.user) }))
   mp.mp(
     'post',
     '/enterprise/members/:memberId/decision',
-    { schemas: { params: z.object({ memberId: ObjectIdString }), body: MemberDecision } },
+    { schemas: { params: z.object({ memberId: ObjectIdString }), body: MemberDecision }, enterprise: 'admin' },
     (ctx) => enterprises.decideAsEnterpriseAdmin(ctx.state.user, ctx.state.input.params.memberId, ctx.state.input.body),
   )
 

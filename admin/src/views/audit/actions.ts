@@ -1,0 +1,15 @@
+/** Names for audit actions the api records; an action missing here is shown as its code. */
+export const AUDIT_ACTIONS: Record<string, string> = {
+  'user.create': '创建后台用户',
+  'user.update': '修改后台用户',
+  'user.password.reset': '重置用户密码',
+  'user.password.change': '修改本人密码',
+  'role.create': '创建角色',
+  'role.update': '修改角色',
+  'role.delete': '删除角色',
+  'pii.view': '查看个人信息',
+  'member.approve': '同意加入企业',
+  'member.reject': '拒绝加入企业',
+}
+
+export const ACTOR_KINDS: Record<string, string> = { admin: '后台用户', mp: '小程序用户', system: '系统' }

@@ -1,0 +1,246 @@
+import { Types } from 'mongoose'
+import type { Redis } from 'ioredis'
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
+import { isDuplicateKey } from '../../platform/errors.js'
+import type { Logger } from '../../platform/logger.js'
+import type { SubscribeMessage } from '../../platform/wechat/client.js'
+import { WechatError } from '../../platform/wechat/errors.js'
+import { InboxItemModel, type InboxItemDoc } from '../inbox/inbox.model.js'
+import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
+import { MpUserModel } from '../mp-accounts/mp-accounts.model.js'
+import type { SettingsService } from '../settings/settings.service.js'
+import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
+import type { BatchPayload } from './campaigns.jobs.js'
+import { industrySections } from './campaigns.matching.js'
+import { BatchResultModel, CampaignModel, DeliveryModel, EnterpriseDeliveryModel, type CampaignDoc, type DeliveryDoc } from './campaigns.model.js'
+import type { CampaignService } from './campaigns.service.js'
+
+export interface WechatSender {
+  sendSubscribeMessage(m: SubscribeMessage): Promise<{ msgid?: string }>
+}
+
+/** Thrown to make bull retry the batch later; everything done so far is recorded and will be skipped. */
+export class RetryBatch extends Error {}
+
+const clip = (s: string, n: number) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join('')}…` : s) || '—'
+const fmtTime = (d: Date) => {
+  const p = (n: number) => String(n).padStart(2, '0')
+  // Beijing time, as the message reads it.
+  const b = new Date(d.getTime() + 8 * 3600_000)
+  return `${b.getUTCFullYear()}-${p(b.getUTCMonth() + 1)}-${p(b.getUTCDate())} ${p(b.getUTCHours())}:${p(b.getUTCMinutes())}`
+}
+
+/**
+ * Delivers one batch: the inbox item for every member (idempotent by unique key), then a WeChat message
+ * to each member holding a subscription grant, through a send-rate limit shared by all workers.
+ * A crashed worker's batch is simply run again: delivered items are skipped; a delivery caught between
+ * "sent to WeChat" and "recorded" is resent on the same one-time grant, which WeChat answers with 43101
+ * if the first attempt went through, and that is recorded as sent.
+ */
+export class CampaignDelivery {
+  private readonly limiter: RateLimiterRedis
+
+  constructor(
+    private readonly d: {
+      campaigns: CampaignService
+      subscriptions: SubscriptionService
+      settings: SettingsService
+      wechat: WechatSender
+      redis: Redis
+      prefix: string
+      sendsPerSecond: number
+      concurrency: number
+      log: Logger
+    },
+  ) {
+    this.limiter = new RateLimiterRedis({
+      storeClient: d.redis,
+      keyPrefix: `${d.prefix}:rl:wx-send`,
+      points: d.sendsPerSecond,
+      duration: 1,
+    })
+  }
+
+  async processBatch(p: BatchPayload) {
+    const campaign = await CampaignModel.findById(p.campaignId).lean<CampaignDoc>()
+    if (!campaign || campaign.status !== 'sending') return { skipped: true }
+    if (await BatchResultModel.exists({ campaignId: campaign._id, batch: p.batch })) return { skipped: true }
+    const settings = await this.d.settings.push()
+    const users = p.recipients.map(([u]) => new Types.ObjectId(u))
+
+    const inbox = await this.writeInbox(campaign, p)
+    await this.recordEnterpriseDeliveries(campaign, p)
+
+    // WeChat channel: one delivery record per member, created once; later runs pick up what is unfinished.
+    await DeliveryModel.insertMany(
+      p.recipients.map(([u, e]) => ({ campaignId: campaign._id, userId: u, enterpriseId: e, channel: 'wechat' })),
+      { ordered: false },
+    ).catch((err) => {
+      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
+    })
+    const [deliveries, openids] = await Promise.all([
+      DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users }, channel: 'wechat' }).lean<DeliveryDoc[]>(),
+      MpUserModel.find({ _id: { $in: users } }, { openid: 1 }).lean<{ _id: Types.ObjectId; openid: string }[]>(),
+    ])
+    const openidOf = new Map(openids.map((u) => [String(u._id), u.openid]))
+    const todo = deliveries.filter((d) => d.status === 'pending' || d.status === 'sending')
+
+    let transient = 0
+    const queue = [...todo]
+    const worker = async () => {
+      for (let d = queue.shift(); d; d = queue.shift()) {
+        const openid = openidOf.get(String(d.userId))
+        const item = inbox.get(String(d.userId))
+        if (!openid || !item) {
+          await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'no_grant' } })
+          continue
+        }
+        const outcome = await this.sendOne(campaign, settings, d, openid, item)
+        if (outcome === 'transient') transient++
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.d.concurrency, todo.length) }, worker))
+    if (transient) throw new RetryBatch(`${transient} WeChat sends failed transiently; batch will be retried`)
+
+    // Every member's outcome is final now: write the batch result once and count it toward progress.
+    const final = await DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users } }, { status: 1, errcode: 1 }).lean<DeliveryDoc[]>()
+    const failedByErrcode: Record<string, number> = {}
+    let wechatSent = 0
+    let wechatFailed = 0
+    for (const d of final) {
+      if (d.status === 'sent') wechatSent++
+      else if (d.status === 'failed' || d.status === 'spent') {
+        wechatFailed++
+        const code = String(d.errcode ?? 'unknown')
+        failedByErrcode[code] = (failedByErrcode[code] ?? 0) + 1
+      }
+    }
+    try {
+      await BatchResultModel.create({
+        campaignId: campaign._id,
+        batch: p.batch,
+        processed: p.recipients.length,
+        wechatSent,
+        wechatFailed,
+        inboxOnly: p.recipients.length - wechatSent,
+        failedByErrcode,
+      })
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err
+    }
+    await this.d.campaigns.finishIfComplete(campaign._id)
+    return { skipped: false, processed: p.recipients.length, wechatSent, wechatFailed }
+  }
+
+  private async writeInbox(c: CampaignDoc, p: BatchPayload) {
+    await InboxItemModel.insertMany(
+      p.recipients.map(([u, e]) => ({
+        userId: u,
+        campaignId: c._id,
+        enterpriseId: e,
+        content: { kind: c.content.kind, id: c.content.id },
+        title: c.content.title,
+        summary: c.content.summary,
+      })),
+      { ordered: false },
+    ).catch((err) => {
+      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
+    })
+    const items = await InboxItemModel.find(
+      { campaignId: c._id, userId: { $in: p.recipients.map(([u]) => new Types.ObjectId(u)) } },
+      { userId: 1 },
+    ).lean<Pick<InboxItemDoc, '_id' | 'userId'>[]>()
+    return new Map(items.map((i) => [String(i.userId), i._id]))
+  }
+
+  /** One enterprise-delivery per enterprise per campaign, with region and industry for the yearly statistics. */
+  private async recordEnterpriseDeliveries(c: CampaignDoc, p: BatchPayload) {
+    const ids = [...new Set(p.recipients.map(([, e]) => e))].map((e) => new Types.ObjectId(e))
+    const profiles = await ProfileModel.find({ enterpriseId: { $in: ids } }, { enterpriseId: 1, region: 1, industries: 1 }).lean<ProfileDoc[]>()
+    const byId = new Map(profiles.map((pr) => [String(pr.enterpriseId), pr]))
+    const at = new Date()
+    const bj = new Date(at.getTime() + 8 * 3600_000)
+    await EnterpriseDeliveryModel.insertMany(
+      ids.map((id) => {
+        const pr = byId.get(String(id))
+        return {
+          campaignId: c._id,
+          enterpriseId: id,
+          at,
+          year: bj.getUTCFullYear(),
+          month: bj.getUTCMonth() + 1,
+          region: pr?.region ? `${pr.region.slice(0, 4)}00` : null,
+          sections: industrySections(pr?.industries ?? []),
+        }
+      }),
+      { ordered: false },
+    ).catch((err) => {
+      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
+    })
+  }
+
+  private async sendOne(
+    c: CampaignDoc,
+    settings: { publisher: string },
+    d: DeliveryDoc,
+    openid: string,
+    inboxItemId: Types.ObjectId,
+  ): Promise<'done' | 'transient'> {
+    const grant = await this.d.subscriptions.reserve(d.userId, c.templateId, d._id)
+    if (!grant) {
+      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'no_grant' } })
+      return 'done'
+    }
+    const resumed = d.status === 'sending'
+    await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'sending' }, $inc: { attempts: 1 } })
+    await this.takeSendToken()
+    try {
+      const res = await this.d.wechat.sendSubscribeMessage({
+        toUser: openid,
+        templateId: c.templateId,
+        page: `pages/inbox/detail?id=${inboxItemId.toHexString()}`,
+        data: {
+          thing1: clip(c.content.title, 20),
+          thing2: clip(c.content.summary || c.name, 20),
+          time3: fmtTime(new Date()),
+          thing4: clip(settings.publisher, 20),
+        },
+      })
+      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'sent', msgid: res.msgid ? String(res.msgid) : null } })
+      await this.d.subscriptions.settle(grant._id, 'consumed')
+      return 'done'
+    } catch (err) {
+      if (!(err instanceof WechatError)) throw err
+      if (err.errcode === 43101) {
+        // On a resumed delivery the grant was used by the attempt the crash interrupted: that one went out.
+        await DeliveryModel.updateOne(
+          { _id: d._id },
+          { $set: resumed ? { status: 'sent', recovered: true } : { status: 'spent', errcode: 43101 } },
+        )
+        await this.d.subscriptions.settle(grant._id, resumed ? 'consumed' : 'spent')
+        return 'done'
+      }
+      if (err.transient) {
+        await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'pending', errcode: err.errcode } })
+        return 'transient'
+      }
+      // Refused for good (47003, 40003, …): the message never went out, so the grant is still the user's.
+      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'failed', errcode: err.errcode } })
+      await this.d.subscriptions.release(grant._id)
+      this.d.log.warn({ campaignId: String(c._id), errcode: err.errcode }, 'wechat send refused')
+      return 'done'
+    }
+  }
+
+  private async takeSendToken() {
+    for (;;) {
+      try {
+        await this.limiter.consume('all')
+        return
+      } catch (e) {
+        if (!(e instanceof RateLimiterRes)) return // Redis trouble: do not stall the batch on the limiter
+        await new Promise((r) => setTimeout(r, Math.max(5, e.msBeforeNext)))
+      }
+    }
+  }
+}

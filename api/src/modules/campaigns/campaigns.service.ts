@@ -1,0 +1,287 @@
+import { Types } from 'mongoose'
+import type { z } from 'zod'
+import type { AdminPrincipal } from '../../platform/auth.js'
+import { errors } from '../../platform/errors.js'
+import type { Logger } from '../../platform/logger.js'
+import { EnterpriseModel, MembershipModel, type EnterpriseDoc } from '../enterprises/enterprises.model.js'
+import { InboxItemModel } from '../inbox/inbox.model.js'
+import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
+import type { SettingsService } from '../settings/settings.service.js'
+import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
+import type { CampaignCreate, CampaignListQuery, CampaignUpdate, DryRunQuery, TargetingOutput } from './campaigns.contract.js'
+import { BATCH_SIZE, type BatchPayload, type CampaignQueue } from './campaigns.jobs.js'
+import { matchReasons, PROFILE_MATCH_PROJECTION, profileFilter, type Reason } from './campaigns.matching.js'
+import { BatchResultModel, CampaignModel, EnterpriseDeliveryModel, type CampaignDoc } from './campaigns.model.js'
+import { presentCampaign } from './campaigns.presenter.js'
+
+/** What a campaign needs of a content item; the content module provides it. */
+export interface PushableContent {
+  kind: 'announcement' | 'patent'
+  id: string
+  title: string
+  summary: string
+  /** opt-out category: 'announcement' or the patent information kind */
+  category: string
+  tags: TargetingOutput
+}
+export interface ContentSource {
+  getPublishedForPush(kind: 'announcement' | 'patent', id: string): Promise<PushableContent>
+}
+
+export interface Match {
+  enterpriseId: Types.ObjectId
+  profile: Pick<ProfileDoc, 'region' | 'industries' | 'ipcs' | 'type' | 'size'> | null
+}
+
+const WEEK_MS = 7 * 24 * 3600_000
+const hasDimension = (t: TargetingOutput) =>
+  t.regions.length + t.industries.length + t.ipcs.length + t.enterpriseTypes.length + t.sizes.length > 0
+
+export class CampaignService {
+  constructor(
+    private readonly d: {
+      content: ContentSource
+      settings: SettingsService
+      subscriptions: SubscriptionService
+      queue: CampaignQueue
+      log: Logger
+    },
+  ) {}
+
+  // ── console CRUD ───────────────────────────────────────────────────────────
+  async create(input: z.output<typeof CampaignCreate>, actor: AdminPrincipal) {
+    const content = await this.d.content.getPublishedForPush(input.content.kind, input.content.id)
+    const settings = await this.d.settings.push()
+    const doc = await CampaignModel.create({
+      name: input.name,
+      content: { kind: content.kind, id: content.id, title: content.title, summary: content.summary, category: content.category },
+      targeting: input.targeting ?? content.tags,
+      templateId: settings.templateId,
+      createdBy: actor.id,
+    })
+    return presentCampaign(doc.toObject() as CampaignDoc, [], { read: 0, clicked: 0 })
+  }
+
+  async update(id: string, input: z.output<typeof CampaignUpdate>) {
+    const c = await CampaignModel.findOneAndUpdate({ _id: id, status: 'draft' }, { $set: input }, { new: true }).lean<CampaignDoc>()
+    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_LOCKED', '推送已发送或已排期，不能再修改') : errors.notFound('推送')
+    return this.detail(id)
+  }
+
+  async list(q: z.output<typeof CampaignListQuery>) {
+    const filter = q.status ? { status: q.status } : {}
+    const [items, total] = await Promise.all([
+      CampaignModel.find(filter).sort({ createdAt: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<CampaignDoc[]>(),
+      CampaignModel.countDocuments(filter),
+    ])
+    const results = await BatchResultModel.find({ campaignId: { $in: items.map((c) => c._id) } }).lean()
+    return {
+      items: items.map((c) =>
+        presentCampaign(c, results.filter((r) => r.campaignId.equals(c._id)), { read: 0, clicked: 0 }),
+      ),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    }
+  }
+
+  /** Campaign with live progress: the sum of written batch results plus inbox read/click counts. */
+  async detail(id: string) {
+    const c = await CampaignModel.findById(id).lean<CampaignDoc>()
+    if (!c) throw errors.notFound('推送')
+    const [results, read, clicked] = await Promise.all([
+      BatchResultModel.find({ campaignId: c._id }).lean(),
+      InboxItemModel.countDocuments({ campaignId: c._id, readAt: { $ne: null } }),
+      InboxItemModel.countDocuments({ campaignId: c._id, clickedAt: { $ne: null } }),
+    ])
+    return presentCampaign(c, results, { read, clicked })
+  }
+
+  async cancel(id: string) {
+    const c = await CampaignModel.findOneAndUpdate(
+      { _id: id, status: { $in: ['draft', 'scheduled'] } },
+      { $set: { status: 'cancelled' } },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_STARTED', '推送已开始发送，无法取消') : errors.notFound('推送')
+    return this.detail(id)
+  }
+
+  // ── matching ───────────────────────────────────────────────────────────────
+  /** Every enterprise the targeting reaches (opt-outs removed), with the profile fields reasons need. */
+  async match(t: TargetingOutput, category: string): Promise<Match[]> {
+    if (hasDimension(t)) {
+      const profiles = await ProfileModel.find(profileFilter(t, category), PROFILE_MATCH_PROJECTION).lean<ProfileDoc[]>()
+      return profiles.map((p) => ({ enterpriseId: p.enterpriseId, profile: p }))
+    }
+    // No constraint: every enterprise, including those that never set interests, less those opted out.
+    const [all, optedOut] = await Promise.all([
+      EnterpriseModel.find({}, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>(),
+      ProfileModel.distinct('enterpriseId', { optOut: category }),
+    ])
+    const out = new Set(optedOut.map(String))
+    return all.filter((e) => !out.has(String(e._id))).map((e) => ({ enterpriseId: e._id, profile: null }))
+  }
+
+  /** Enterprises already at the weekly cap, not counting this campaign's own deliveries. */
+  async capped(enterpriseIds: Types.ObjectId[], campaignId: Types.ObjectId, cap: number, now = new Date()): Promise<Set<string>> {
+    const rows = await EnterpriseDeliveryModel.aggregate<{ _id: Types.ObjectId }>([
+      { $match: { at: { $gte: new Date(now.getTime() - WEEK_MS) }, campaignId: { $ne: campaignId } } },
+      { $group: { _id: '$enterpriseId', n: { $sum: 1 } } },
+      { $match: { n: { $gte: cap } } },
+    ])
+    const wanted = new Set(enterpriseIds.map(String))
+    return new Set(rows.map((r) => String(r._id)).filter((id) => wanted.has(id)))
+  }
+
+  /** Active members of the given enterprises, read in slices so 100k enterprises stay one query each 5,000. */
+  async members(enterpriseIds: Types.ObjectId[]) {
+    const out: { userId: Types.ObjectId; enterpriseId: Types.ObjectId }[] = []
+    for (let i = 0; i < enterpriseIds.length; i += 5000) {
+      const rows = await MembershipModel.find(
+        { enterpriseId: { $in: enterpriseIds.slice(i, i + 5000) }, status: 'active' },
+        { userId: 1, enterpriseId: 1, _id: 0 },
+      ).lean<{ userId: Types.ObjectId; enterpriseId: Types.ObjectId }[]>()
+      out.push(...rows)
+    }
+    return out
+  }
+
+  /** The dry run: who would receive it, why, who is reachable on WeChat now, and whom the cap holds back. */
+  async dryRun(id: string, q: z.output<typeof DryRunQuery>) {
+    const c = await CampaignModel.findById(id).lean<CampaignDoc>()
+    if (!c) throw errors.notFound('推送')
+    const settings = await this.d.settings.push()
+    const matches = await this.match(c.targeting, c.content.category)
+    const ids = matches.map((m) => m.enterpriseId)
+    const [capped, members, optedOut] = await Promise.all([
+      this.capped(ids, c._id, settings.weeklyCap),
+      this.members(ids),
+      ProfileModel.countDocuments({ optOut: c.content.category }),
+    ])
+    const reachable = await this.d.subscriptions.reachable(members.map((m) => m.userId), c.templateId)
+    const perEnterprise = new Map<string, { members: number; reachable: number }>()
+    for (const m of members) {
+      const k = String(m.enterpriseId)
+      const e = perEnterprise.get(k) ?? { members: 0, reachable: 0 }
+      e.members++
+      if (reachable.has(String(m.userId))) e.reachable++
+      perEnterprise.set(k, e)
+    }
+    let cappedMembers = 0
+    let reachableSendable = 0
+    let sendable = 0
+    for (const [k, e] of perEnterprise) {
+      if (capped.has(k)) cappedMembers += e.members
+      else {
+        sendable += e.members
+        reachableSendable += e.reachable
+      }
+    }
+    const rows = matches.filter((m) => {
+      const k = String(m.enterpriseId)
+      if (q.filter === 'capped') return capped.has(k)
+      if (q.filter === 'reachable') return (perEnterprise.get(k)?.reachable ?? 0) > 0 && !capped.has(k)
+      return true
+    })
+    const pageRows = rows.slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
+    const names = await EnterpriseModel.find({ _id: { $in: pageRows.map((r) => r.enterpriseId) } }, { name: 1 }).lean<EnterpriseDoc[]>()
+    const nameOf = new Map(names.map((n) => [String(n._id), n.name]))
+    return {
+      summary: {
+        enterprises: matches.length,
+        members: sendable,
+        reachable: reachableSendable,
+        inboxOnly: sendable - reachableSendable,
+        cappedEnterprises: capped.size,
+        cappedMembers,
+        optedOut,
+        weeklyCap: settings.weeklyCap,
+      },
+      rows: {
+        items: pageRows.map((m) => {
+          const k = String(m.enterpriseId)
+          const reasons: Reason[] = m.profile ? matchReasons(m.profile, c.targeting) : [{ dimension: 'all', text: '面向全部企业' }]
+          return {
+            enterpriseId: k,
+            name: nameOf.get(k) ?? '',
+            region: m.profile?.region ?? null,
+            members: perEnterprise.get(k)?.members ?? 0,
+            reachable: perEnterprise.get(k)?.reachable ?? 0,
+            capped: capped.has(k),
+            reasons,
+          }
+        }),
+        total: rows.length,
+        page: q.page,
+        pageSize: q.pageSize,
+      },
+    }
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────────
+  async send(id: string, at: Date | undefined) {
+    const now = new Date()
+    if (at && (at.getTime() < now.getTime() - 60_000 || at.getTime() > now.getTime() + 90 * 86_400_000))
+      throw errors.validation([{ path: 'at', message: '定时发送时间须在未来 90 天内' }])
+    const scheduled = !!at && at.getTime() > now.getTime()
+    const c = await CampaignModel.findOneAndUpdate(
+      { _id: id, status: { $in: ['draft', 'scheduled'] } },
+      { $set: { status: scheduled ? 'scheduled' : 'queued', scheduledAt: scheduled ? at : null } },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_STARTED', '推送已在发送或已完成') : errors.notFound('推送')
+    // A still-published check now, so a withdrawn item is refused before anything is queued.
+    await this.d.content.getPublishedForPush(c.content.kind, c.content.id.toHexString())
+    await this.d.queue.plan(id, scheduled ? at! : now)
+    return this.detail(id)
+  }
+
+  /**
+   * Runs in a worker: matches at send time, applies the weekly cap and enqueues one job per batch of
+   * members. Safe to run again after a crash: batch job ids are stable, so nothing is added twice.
+   */
+  async plan(campaignId: string) {
+    const c = await CampaignModel.findOneAndUpdate(
+      { _id: campaignId, status: { $in: ['queued', 'scheduled', 'sending'] } },
+      { $set: { status: 'sending' }, $min: { startedAt: new Date() } },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (!c) return { skipped: true }
+    if (c.plan) {
+      // Planned before a crash: the batches are queued already (their ids are taken); just finish the bookkeeping.
+      await this.finishIfComplete(c._id)
+      return { skipped: false, ...c.plan }
+    }
+    const settings = await this.d.settings.push()
+    const matches = await this.match(c.targeting, c.content.category)
+    const capped = await this.capped(matches.map((m) => m.enterpriseId), c._id, settings.weeklyCap)
+    const sendTo = matches.filter((m) => !capped.has(String(m.enterpriseId))).map((m) => m.enterpriseId)
+    const members = await this.members(sendTo)
+    members.sort((a, b) => (String(a.enterpriseId) < String(b.enterpriseId) ? -1 : String(a.enterpriseId) > String(b.enterpriseId) ? 1 : 0))
+    const batches: BatchPayload[] = []
+    for (let i = 0; i < members.length; i += BATCH_SIZE)
+      batches.push({
+        campaignId,
+        batch: batches.length,
+        recipients: members.slice(i, i + BATCH_SIZE).map((m) => [String(m.userId), String(m.enterpriseId)] as [string, string]),
+      })
+    await this.d.queue.batches(campaignId, batches)
+    const plan = { enterprises: sendTo.length, members: members.length, capped: capped.size, batches: batches.length }
+    await CampaignModel.updateOne({ _id: c._id }, { $set: { plan } })
+    await this.finishIfComplete(c._id)
+    this.d.log.info({ campaignId, ...plan }, 'campaign planned')
+    return { skipped: false, ...plan }
+  }
+
+  /** Marks a campaign done once every planned batch has written its result. */
+  async finishIfComplete(campaignId: Types.ObjectId) {
+    const c = await CampaignModel.findById(campaignId, { plan: 1, status: 1 }).lean<CampaignDoc>()
+    if (!c?.plan || c.status !== 'sending') return false
+    const done = await BatchResultModel.countDocuments({ campaignId })
+    if (done < c.plan.batches) return false
+    await CampaignModel.updateOne({ _id: campaignId, status: 'sending' }, { $set: { status: 'done', finishedAt: new Date() } })
+    return true
+  }
+
+}

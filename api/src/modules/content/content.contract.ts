@@ -1,0 +1,209 @@
+import { z } from 'zod'
+import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
+import { EnterpriseSize, EnterpriseType, IndustryCode, IpcCode, RegionCode } from '../taxonomy/taxonomy.contract.js'
+
+/**
+ * 通知公告 (announcements) and 专利信息 (patent information) share one lifecycle:
+ * draft → scheduled → published → withdrawn (→ published again).
+ */
+export const ContentStatus = z.enum(['draft', 'scheduled', 'published', 'withdrawn'])
+export type ContentStatusOutput = z.output<typeof ContentStatus>
+export const ContentKind = z.enum(['announcement', 'patent'])
+export type ContentKindOutput = z.output<typeof ContentKind>
+
+/** 专利导航报告, 专利预警分析, 可许可/转让高价值专利, 政策解读 */
+export const PatentKind = z.enum(['navigation', 'warning', 'licensable', 'policy'])
+export type PatentKindOutput = z.output<typeof PatentKind>
+export const PATENT_KIND_LABELS: Record<PatentKindOutput, string> = {
+  navigation: '专利导航报告',
+  warning: '专利预警分析',
+  licensable: '可许可/转让高价值专利',
+  policy: '政策解读',
+}
+
+const Title = z.string().trim().min(1, '请填写标题').max(100, '标题不超过 100 字')
+/** Rich text; sanitised against an allowlist on the server, so whatever is accepted here is stored safe. */
+const Body = z.string().max(200_000, '正文过长，请精简或改为附件')
+/** Used in push messages, hence short. */
+const Summary = z.string().trim().max(120, '摘要不超过 120 字')
+const Attachments = z
+  .array(ObjectIdString)
+  .max(10, '附件最多 10 个')
+  .refine((ids) => new Set(ids).size === ids.length, '附件重复')
+const distinct = <T extends z.ZodType>(item: T, max: number, label: string) =>
+  z
+    .array(item)
+    .max(max, `${label}最多 ${max} 个`)
+    .transform((xs) => [...new Set(xs as unknown[])] as z.output<T>[])
+
+/** 'enterprises' = people with an active enterprise membership; 'individuals' = everyone else. */
+export const Audience = z.strictObject({
+  kind: z.enum(['all', 'enterprises', 'individuals']),
+  /** Matched against the enterprise's region and its ancestors: 440000 reaches every district of Guangdong. */
+  regions: distinct(RegionCode, 50, '地区').default([]),
+  /** Matched against the enterprise's industries and their ancestors: C reaches every manufacturing class. */
+  industries: distinct(IndustryCode, 50, '行业').default([]),
+})
+export type AudienceInput = z.input<typeof Audience>
+export type AudienceOutput = z.output<typeof Audience>
+
+export const AnnouncementCreate = z.strictObject({
+  title: Title,
+  body: Body,
+  /** Optional for announcements; shown in lists and pushes, otherwise the start of the body is. */
+  summary: Summary.optional(),
+  attachments: Attachments.default([]),
+  audience: Audience.default({ kind: 'all', regions: [], industries: [] }),
+})
+export type AnnouncementCreateInput = z.input<typeof AnnouncementCreate>
+export const AnnouncementUpdate = z.strictObject({
+  title: Title.optional(),
+  body: Body.optional(),
+  summary: Summary.optional(),
+  attachments: Attachments.optional(),
+  audience: Audience.optional(),
+})
+export type AnnouncementUpdateInput = z.input<typeof AnnouncementUpdate>
+
+const Link = z
+  .url({ protocol: /^https?$/, error: '链接须以 http:// 或 https:// 开头' })
+  .max(500)
+export const PatentTags = z.strictObject({
+  ipcs: distinct(IpcCode, 20, 'IPC 分类号').default([]),
+  industries: distinct(IndustryCode, 50, '行业').default([]),
+  regions: distinct(RegionCode, 50, '地区').default([]),
+  enterpriseTypes: distinct(EnterpriseType, 7, '企业类型').default([]),
+  sizes: distinct(EnterpriseSize, 4, '企业规模').default([]),
+})
+export type PatentTagsInput = z.input<typeof PatentTags>
+
+export const PatentCreate = z.strictObject({
+  kind: PatentKind,
+  title: Title,
+  summary: Summary.min(1, '请填写摘要（用于推送消息）'),
+  body: Body,
+  attachments: Attachments.default([]),
+  link: Link.optional(),
+  source: z.string().trim().max(100, '来源不超过 100 字').optional(),
+  tags: PatentTags.default({ ipcs: [], industries: [], regions: [], enterpriseTypes: [], sizes: [] }),
+})
+export type PatentCreateInput = z.input<typeof PatentCreate>
+export const PatentUpdate = z.strictObject({
+  kind: PatentKind.optional(),
+  title: Title.optional(),
+  summary: Summary.min(1, '请填写摘要（用于推送消息）').optional(),
+  body: Body.optional(),
+  attachments: Attachments.optional(),
+  /** null removes the link / source */
+  link: Link.nullable().optional(),
+  source: z.string().trim().max(100, '来源不超过 100 字').nullable().optional(),
+  tags: PatentTags.optional(),
+})
+export type PatentUpdateInput = z.input<typeof PatentUpdate>
+
+/** Future and within a year: checked by the service against its clock. */
+export const ScheduleBody = z.strictObject({ publishAt: z.iso.datetime({ offset: true, error: '请填写有效的发布时间' }) })
+export type ScheduleBodyInput = z.input<typeof ScheduleBody>
+
+export const AdminContentQuery = PageQuery.extend({
+  status: ContentStatus.optional(),
+  q: z.string().trim().max(100).optional(),
+})
+export type AdminContentQueryInput = z.input<typeof AdminContentQuery>
+export const AdminPatentQuery = AdminContentQuery.extend({ kind: PatentKind.optional() })
+export type AdminPatentQueryInput = z.input<typeof AdminPatentQuery>
+export const MpPatentQuery = PageQuery.extend({ kind: PatentKind.optional() })
+export type MpPatentQueryInput = z.input<typeof MpPatentQuery>
+
+// ── responses ────────────────────────────────────────────────────────────────
+export const AttachmentOut = z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int() })
+export type AttachmentOutput = z.output<typeof AttachmentOut>
+export const SecCheckOut = z.object({
+  suggest: z.enum(['pass', 'review', 'risky']),
+  label: z.number().int(),
+  labelName: z.string(),
+  checkedAt: z.iso.datetime(),
+})
+export type SecCheckOutput = z.output<typeof SecCheckOut>
+const AudienceOut = z.object({ kind: Audience.shape.kind, regions: z.array(z.string()), industries: z.array(z.string()) })
+const PatentTagsOut = z.object({
+  ipcs: z.array(z.string()),
+  industries: z.array(z.string()),
+  regions: z.array(z.string()),
+  enterpriseTypes: z.array(EnterpriseType),
+  sizes: z.array(EnterpriseSize),
+})
+export type PatentTagsOutput = z.output<typeof PatentTagsOut>
+
+/** What both kinds show the console: lifecycle, pinning, the last content check and read count. */
+const AdminCommon = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  body: z.string(),
+  attachments: z.array(AttachmentOut),
+  status: ContentStatus,
+  publishAt: z.iso.datetime().nullable(),
+  publishedAt: z.iso.datetime().nullable(),
+  withdrawnAt: z.iso.datetime().nullable(),
+  pinned: z.boolean(),
+  /** null until the text has been checked (at schedule or publish). */
+  secCheck: SecCheckOut.nullable(),
+  readCount: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+})
+export const AnnouncementAdminOut = AdminCommon.extend({ audience: AudienceOut })
+export type AnnouncementAdminOutput = z.output<typeof AnnouncementAdminOut>
+export const AnnouncementAdminPage = pageOf(AnnouncementAdminOut)
+export type AnnouncementAdminPageOutput = z.output<typeof AnnouncementAdminPage>
+export const PatentAdminOut = AdminCommon.extend({
+  kind: PatentKind,
+  link: z.string().nullable(),
+  source: z.string().nullable(),
+  tags: PatentTagsOut,
+})
+export type PatentAdminOutput = z.output<typeof PatentAdminOut>
+export const PatentAdminPage = pageOf(PatentAdminOut)
+export type PatentAdminPageOutput = z.output<typeof PatentAdminPage>
+
+const MpCommon = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  pinned: z.boolean(),
+  publishedAt: z.iso.datetime(),
+  unread: z.boolean(),
+})
+export const AnnouncementMpItem = MpCommon
+export type AnnouncementMpItemOutput = z.output<typeof AnnouncementMpItem>
+export const AnnouncementMpPage = pageOf(AnnouncementMpItem)
+export type AnnouncementMpPageOutput = z.output<typeof AnnouncementMpPage>
+export const AnnouncementMpDetail = MpCommon.extend({ body: z.string(), attachments: z.array(AttachmentOut), updatedAt: z.iso.datetime() })
+export type AnnouncementMpDetailOutput = z.output<typeof AnnouncementMpDetail>
+export const UnreadCount = z.object({ count: z.number().int() })
+export type UnreadCountOutput = z.output<typeof UnreadCount>
+
+export const PatentMpItem = MpCommon.extend({ kind: PatentKind, kindLabel: z.string(), tags: PatentTagsOut })
+export type PatentMpItemOutput = z.output<typeof PatentMpItem>
+export const PatentMpPage = pageOf(PatentMpItem)
+export type PatentMpPageOutput = z.output<typeof PatentMpPage>
+export const PatentMpDetail = PatentMpItem.extend({
+  body: z.string(),
+  attachments: z.array(AttachmentOut),
+  link: z.string().nullable(),
+  source: z.string().nullable(),
+  updatedAt: z.iso.datetime(),
+})
+export type PatentMpDetailOutput = z.output<typeof PatentMpDetail>
+
+/** For the campaign module: what a push about a published item needs. */
+export const PushableContent = z.object({
+  id: z.string(),
+  kind: ContentKind,
+  title: z.string(),
+  summary: z.string(),
+  tags: PatentTagsOut,
+  audience: AudienceOut.optional(),
+})
+export type PushableContentOutput = z.output<typeof PushableContent>

@@ -1,0 +1,128 @@
+import type { z } from 'zod'
+import type { ApiRouter } from '../../platform/routing.js'
+import type { WechatClient } from '../../platform/wechat/client.js'
+import type { Logger } from '../../platform/logger.js'
+import type { AuditService } from '../audit/audit.service.js'
+import { IdParams, PageQuery } from '../common.contract.js'
+import type { Routers } from '../index.js'
+import {
+  AdminContentQuery,
+  AdminPatentQuery,
+  AnnouncementCreate,
+  AnnouncementUpdate,
+  MpPatentQuery,
+  PatentCreate,
+  PatentUpdate,
+  ScheduleBody,
+} from './content.contract.js'
+import { ContentSecCheck } from './content.sec-check.js'
+import {
+  ContentService,
+  staffUploads,
+  type AttachmentLookup,
+  type ContentLifecycle,
+  type ContentScheduler,
+  type UserAudience,
+} from './content.service.js'
+
+export interface ContentModuleDeps {
+  audit: AuditService
+  wechat: Pick<WechatClient, 'msgSecCheck'>
+  /** openid msg_sec_check v2 runs as: an operator's WeChat that opens the mini-program regularly. */
+  secCheckOpenid: string | undefined
+  audienceOf(userId: string): Promise<UserAudience>
+  scheduler: ContentScheduler
+  log: Logger
+  /** defaults to reading staff uploads from the files collection */
+  attachments?: AttachmentLookup
+}
+
+/** Builds the content service and mounts its routes; the service is returned for jobs and the campaign module. */
+export function registerContentModule(routers: Routers, deps: ContentModuleDeps) {
+  const content = new ContentService({
+    secCheck: new ContentSecCheck(deps.wechat, deps.secCheckOpenid),
+    audienceOf: deps.audienceOf,
+    scheduler: deps.scheduler,
+    attachments: deps.attachments ?? staffUploads,
+    log: deps.log.child({ module: 'content' }),
+  })
+  registerContentRoutes(routers, content, deps.audit)
+  return content
+}
+
+export function registerContentRoutes({ mp, admin }: Routers, content: ContentService, audit: AuditService) {
+  // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
+  mp.mp('get', '/announcements/unread-count', {}, (ctx) => content.unreadAnnouncements(ctx.state.user))
+  mp.mp('get', '/announcements', { schemas: { query: PageQuery } }, (ctx) => content.announcementsFor(ctx.state.user, ctx.state.input.query))
+  mp.mp('get', '/announcements/:id', { schemas: { params: IdParams } }, (ctx) =>
+    content.announcementFor(ctx.state.user, ctx.state.input.params.id),
+  )
+  mp.mp('get', '/patents', { schemas: { query: MpPatentQuery } }, (ctx) => content.patentsFor(ctx.state.user, ctx.state.input.query))
+  mp.mp('get', '/patents/:id', { schemas: { params: IdParams } }, (ctx) => content.patentFor(ctx.state.user, ctx.state.input.params.id))
+
+  registerConsoleLifecycle(admin, '/announcements', 'announcement', content.announcements, audit, {
+    create: AnnouncementCreate,
+    update: AnnouncementUpdate,
+    query: AdminContentQuery,
+  })
+  registerConsoleLifecycle(admin, '/patents', 'patent_info', content.patents, audit, {
+    create: PatentCreate,
+    update: PatentUpdate,
+    query: AdminPatentQuery,
+  })
+}
+
+/** The same nine console routes for each kind; every write is audited under `<target>.<action>`. */
+function registerConsoleLifecycle<
+  CS extends z.ZodType,
+  US extends z.ZodType,
+  QS extends z.ZodType<z.output<typeof AdminContentQuery> & { kind?: string }>,
+  A extends { id: string },
+>(
+  r: ApiRouter,
+  path: string,
+  target: string,
+  lifecycle: ContentLifecycle<z.output<CS>, z.output<US>, A>,
+  audit: AuditService,
+  schemas: { create: CS; update: US; query: QS },
+) {
+  const perm = 'content.manage'
+  const byId = { params: IdParams }
+  const record = (ctx: Parameters<AuditService['record']>[0], action: string, id: string, fields?: string[]) =>
+    audit.record(ctx, { action: `${target}.${action}`, target: { type: target, id }, ...(fields ? { fields } : {}) })
+
+  r.admin('get', path, perm, { schemas: { query: schemas.query } }, (ctx) => lifecycle.list(ctx.state.input.query))
+  r.admin('get', `${path}/:id`, perm, { schemas: byId }, (ctx) => lifecycle.get(ctx.state.input.params.id))
+  r.admin('post', path, perm, { schemas: { body: schemas.create } }, async (ctx) => {
+    const item = await lifecycle.create(ctx.state.input.body, ctx.state.user)
+    await record(ctx, 'create', item.id, Object.keys(ctx.state.input.body as object))
+    ctx.status = 201
+    return item
+  })
+  r.admin('patch', `${path}/:id`, perm, { schemas: { ...byId, body: schemas.update } }, async (ctx) => {
+    const { item, changed } = await lifecycle.update(ctx.state.input.params.id, ctx.state.input.body, ctx.state.user)
+    await record(ctx, 'update', item.id, changed)
+    return item
+  })
+  r.admin('post', `${path}/:id/schedule`, perm, { schemas: { ...byId, body: ScheduleBody } }, async (ctx) => {
+    const item = await lifecycle.schedule(ctx.state.input.params.id, ctx.state.input.body.publishAt, ctx.state.user)
+    await record(ctx, 'schedule', item.id, ['status', 'publishAt'])
+    return item
+  })
+  for (const action of ['publish', 'withdraw'] as const)
+    r.admin('post', `${path}/:id/${action}`, perm, { schemas: byId }, async (ctx) => {
+      const item = await lifecycle[action](ctx.state.input.params.id, ctx.state.user)
+      await record(ctx, action, item.id, ['status'])
+      return item
+    })
+  for (const action of ['pin', 'unpin'] as const)
+    r.admin('post', `${path}/:id/${action}`, perm, { schemas: byId }, async (ctx) => {
+      const item = await lifecycle.pin(ctx.state.input.params.id, action === 'pin', ctx.state.user)
+      await record(ctx, action, item.id, ['pinned'])
+      return item
+    })
+  r.admin('delete', `${path}/:id`, perm, { schemas: byId }, async (ctx) => {
+    await lifecycle.remove(ctx.state.input.params.id)
+    await record(ctx, 'delete', ctx.state.input.params.id)
+  })
+}

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto'
+import type { IncomingHttpHeaders } from 'node:http'
+import { Transform, type Readable, type TransformCallback } from 'node:stream'
+import busboy from 'busboy'
+import { fileTypeFromBuffer } from 'file-type'
+import { isValidObjectId } from 'mongoose'
+import { AppError, errors } from '../../platform/errors.js'
+import type { Logger } from '../../platform/logger.js'
+import { newObjectKey, StorageNotFoundError, type Storage } from '../../platform/storage/index.js'
+import type { FileMimeOutput, FilePurposeOutput } from './files.contract.js'
+import { StoredFileModel, type FileOwner, type StoredFileDoc } from './files.model.js'
+
+/** file-type reads at most this many bytes to decide. */
+const SNIFF_BYTES = 4100
+/** Multipart framing around one file: boundaries, part headers, a long file name. Past this the body cannot fit. */
+const MULTIPART_OVERHEAD = 16 * 1024
+
+const ANY_MATERIAL = { mimes: ['application/pdf', 'image/jpeg', 'image/png'], message: '仅支持 PDF、JPG、PNG 文件' } as const
+const RULES: Record<FilePurposeOutput, { mimes: readonly FileMimeOutput[]; message: string }> = {
+  'claim-material': ANY_MATERIAL,
+  attachment: ANY_MATERIAL,
+  avatar: { mimes: ['image/jpeg', 'image/png'], message: '头像仅支持 JPG、PNG 图片' },
+}
+const EXTENSIONS: Record<FileMimeOutput, readonly string[]> = {
+  'application/pdf': ['pdf'],
+  'image/jpeg': ['jpg', 'jpeg'],
+  'image/png': ['png'],
+}
+
+/** The request as the service needs it: headers and the raw, unread body stream. */
+export interface UploadRequest {
+  headers: IncomingHttpHeaders
+  body: Readable
+}
+
+export interface FilesServiceDeps {
+  storage: Storage
+  maxBytes: number
+  log: Logger
+}
+
+export interface FileDownload {
+  file: StoredFileDoc
+  stream: Readable
+}
+
+interface Received {
+  size: number
+  sha256: string
+  mime: FileMimeOutput
+  originalName: string
+}
+
+/**
+ * Uploads are streamed straight from the socket into storage: the type is decided from the first bytes, the
+ * size limit and sha256 are enforced and computed on the way through, and any failure deletes the object, so
+ * storage holds only files that also have a record.
+ */
+export class FilesService {
+  private readonly storage: Storage
+  private readonly maxBytes: number
+  private readonly log: Logger
+
+  constructor(deps: FilesServiceDeps) {
+    this.storage = deps.storage
+    this.maxBytes = deps.maxBytes
+    this.log = deps.log.child({ component: 'files' })
+  }
+
+  async upload(req: UploadRequest, owner: FileOwner, purpose: FilePurposeOutput): Promise<StoredFileDoc> {
+    try {
+      return await this.store(req, owner, purpose)
+    } catch (err) {
+      // Refused before the body was read to its end: close the connection so the client stops sending it.
+      if (err instanceof AppError && !req.body.readableEnded)
+        throw new AppError(err.status, err.code, err.message, err.details, err.report, { ...err.headers, Connection: 'close' })
+      throw err
+    }
+  }
+
+  private async store(req: UploadRequest, owner: FileOwner, purpose: FilePurposeOutput): Promise<StoredFileDoc> {
+    if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? ''))
+      throw errors.unsupportedMedia('请以 multipart/form-data 格式上传文件')
+    // A declared length that cannot fit is refused before a byte is read.
+    if (Number(req.headers['content-length']) > this.maxBytes + MULTIPART_OVERHEAD) throw this.tooLarge()
+
+    const key = newObjectKey()
+    try {
+      const got = await this.receive(req, key, RULES[purpose])
+      const doc = await StoredFileModel.create({ key, ...got, owner: { kind: owner.kind, id: owner.id }, purpose })
+      return doc.toObject<StoredFileDoc>()
+    } catch (err) {
+      await this.storage.delete(key).catch((e: unknown) => this.log.error({ err: e, key }, 'could not delete a failed upload'))
+      throw err
+    }
+  }
+
+  /** For the uploader only; anyone else gets the same 404 as for a missing id, so ids cannot be probed. */
+  async openForOwner(fileId: string, owner: FileOwner): Promise<FileDownload> {
+    const file = await this.assertOwnedBy(fileId, owner)
+    return { file, stream: await this.open(file) }
+  }
+
+  /** For console users holding `files.read`; the route records the view in the audit log. */
+  async openAny(fileId: string): Promise<FileDownload> {
+    const file = await this.find(fileId)
+    if (!file) throw errors.notFound('文件')
+    return { file, stream: await this.open(file) }
+  }
+
+  /**
+   * For other modules attaching an upload to their own records (claim materials): the file exists, belongs
+   * to this owner and, if given, was uploaded for this purpose. Otherwise 404, as for a missing id.
+   */
+  async assertOwnedBy(fileId: string, owner: FileOwner, purpose?: FilePurposeOutput): Promise<StoredFileDoc> {
+    const file = await this.find(fileId)
+    if (!file || file.owner.kind !== owner.kind || !file.owner.id.equals(owner.id) || (purpose && file.purpose !== purpose))
+      throw errors.notFound('文件')
+    return file
+  }
+
+  private find(fileId: string) {
+    if (!isValidObjectId(fileId)) return Promise.resolve(null)
+    return StoredFileModel.findById(fileId).lean<StoredFileDoc>()
+  }
+
+  private async open(file: StoredFileDoc) {
+    try {
+      return await this.storage.get(file.key)
+    } catch (err) {
+      if (!(err instanceof StorageNotFoundError)) throw err
+      this.log.error({ fileId: file._id.toHexString(), key: file.key }, 'file record without a stored object')
+      throw errors.notFound('文件')
+    }
+  }
+
+  /**
+   * Parses the multipart body and stores its one file part under `key`. Settles only after the storage
+   * write has settled, so the caller's clean-up cannot race a rename that is still in flight.
+   */
+  private receive(req: UploadRequest, key: string, rule: (typeof RULES)[FilePurposeOutput]): Promise<Received> {
+    return new Promise((resolve, reject) => {
+      let parser: busboy.Busboy
+      try {
+        parser = busboy({
+          headers: req.headers,
+          defParamCharset: 'utf8',
+          limits: { files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 20 },
+        })
+      } catch {
+        return reject(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传'))
+      }
+      let guard: UploadGuard | undefined
+      let stored: Promise<Received> | undefined
+      let failed = false
+
+      const fail = (err: unknown) => {
+        if (failed) return
+        failed = true
+        req.body.unpipe(parser)
+        req.body.resume() // discard the rest of the body
+        guard?.destroy(err instanceof Error ? err : new Error(String(err)))
+        void (stored ?? Promise.resolve()).catch(() => {}).finally(() => reject(err))
+      }
+
+      parser.on('file', (_field, file, info) => {
+        guard = new UploadGuard(this.maxBytes, rule, () => this.tooLarge())
+        file.on('error', (e) => guard?.destroy(e))
+        const g = guard
+        // Its errors reach us through put()'s rejection; this listener only keeps one raised before the
+        // driver has attached (drivers may await before piping) from becoming an uncaught exception.
+        g.on('error', () => {})
+        stored = this.storage.put(key, file.pipe(g)).then(({ size }) => ({
+          size,
+          sha256: g.sha256(),
+          mime: g.mime!,
+          originalName: displayName(info.filename, g.mime!),
+        }))
+        stored.catch(fail)
+      })
+      parser.on('filesLimit', () => fail(errors.badRequest('TOO_MANY_FILES', '每次只能上传一个文件')))
+      parser.on('partsLimit', () => fail(errors.badRequest('MULTIPART_INVALID', '上传内容包含过多字段')))
+      parser.on('error', () => fail(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传')))
+      parser.on('close', () => {
+        if (!stored) return fail(errors.badRequest('FILE_REQUIRED', '请选择要上传的文件'))
+        stored.then((r) => !failed && resolve(r), fail)
+      })
+      const aborted = () => fail(errors.badRequest('UPLOAD_ABORTED', '上传中断，请重试'))
+      req.body.on('error', aborted)
+      req.body.on('close', () => !req.body.readableEnded && aborted())
+      req.body.pipe(parser)
+    })
+  }
+
+  private tooLarge() {
+    return errors.payloadTooLarge(`文件超过 ${Number((this.maxBytes / (1024 * 1024)).toFixed(2))} MB 上限`)
+  }
+}
+
+export function createFilesService(deps: FilesServiceDeps) {
+  return new FilesService(deps)
+}
+
+/**
+ * Passes an upload through once its first bytes prove an allowed type, counting bytes (refusing the first
+ * byte past the limit) and hashing as they go. Holds back at most the sniffed head, never the file.
+ */
+class UploadGuard extends Transform {
+  mime: FileMimeOutput | undefined
+  private head: Buffer[] = []
+  private headBytes = 0
+  private size = 0
+  private readonly hash = createHash('sha256')
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly rule: { mimes: readonly FileMimeOutput[]; message: string },
+    private readonly tooLarge: () => AppError,
+  ) {
+    super()
+  }
+
+  sha256() {
+    return this.hash.digest('hex')
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
+    this.size += chunk.length
+    if (this.size > this.maxBytes) return cb(this.tooLarge())
+    this.hash.update(chunk)
+    if (this.mime) return cb(null, chunk)
+    this.head.push(chunk)
+    this.headBytes += chunk.length
+    if (this.headBytes < SNIFF_BYTES) return cb()
+    this.release(cb)
+  }
+
+  override _flush(cb: TransformCallback) {
+    if (this.mime) return cb()
+    this.release(cb)
+  }
+
+  private release(cb: TransformCallback) {
+    const head = Buffer.concat(this.head)
+    this.head = []
+    fileTypeFromBuffer(head.subarray(0, SNIFF_BYTES)).then((type) => {
+      const mime = this.rule.mimes.find((m) => m === type?.mime)
+      if (!mime) return cb(errors.unsupportedMedia(this.rule.message))
+      this.mime = mime
+      cb(null, head)
+    }, cb)
+  }
+}
+
+/**
+ * The client's name reduced to display text: no directories, control or bidi characters, at most 200
+ * characters, and ending in an extension that matches the detected type (so `a.html` holding a PDF is
+ * offered as `a.html.pdf`).
+ */
+export function displayName(raw: string | undefined, mime: FileMimeOutput): string {
+  const exts = EXTENSIONS[mime]
+  let name = (raw ?? '').normalize('NFC')
+  name = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1)
+  name = name
+    .replace(/[\p{Cc}\p{Cf}]/gu, '')
+    .replace(/["*:<>?|]/g, '_')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^\.+/, '')
+  const dot = name.lastIndexOf('.')
+  const hasExt = dot > 0 && exts.includes(name.slice(dot + 1).toLowerCase())
+  let stem = hasExt ? name.slice(0, dot) : name
+  const ext = hasExt ? name.slice(dot + 1) : exts[0]!
+  stem = [...stem].slice(0, 200 - ext.length - 1).join('').trim() || '文件'
+  return `${stem}.${ext}`
+}

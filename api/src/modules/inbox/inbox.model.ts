@@ -1,0 +1,38 @@
+import mongoose, { Schema, type Types } from 'mongoose'
+
+/** The inbox channel of one (campaign, member): its unique key is that channel's delivery record. */
+const InboxItemSchema = new Schema(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    campaignId: { type: Schema.Types.ObjectId, required: true },
+    enterpriseId: { type: Schema.Types.ObjectId, default: null },
+    content: { kind: { type: String, required: true }, id: { type: Schema.Types.ObjectId, required: true } },
+    title: { type: String, required: true },
+    summary: { type: String, default: '' },
+    readAt: { type: Date, default: null },
+    clickedAt: { type: Date, default: null },
+    createdAt: { type: Date, default: () => new Date() },
+  },
+  { versionKey: false },
+)
+// Serves: one inbox item per member per campaign (idempotent fan-out).
+InboxItemSchema.index({ campaignId: 1, userId: 1 }, { unique: true })
+// Serves: the member's inbox newest first, and the unread count (userId + readAt null).
+InboxItemSchema.index({ userId: 1, createdAt: -1 })
+InboxItemSchema.index({ userId: 1, readAt: 1 })
+// Serves: per-campaign read / click counts.
+InboxItemSchema.index({ campaignId: 1, readAt: 1 })
+InboxItemSchema.index({ campaignId: 1, clickedAt: 1 })
+
+export interface InboxItemDoc {
+  _id: Types.ObjectId
+  userId: Types.ObjectId
+  campaignId: Types.ObjectId
+  content: { kind: 'announcement' | 'patent'; id: Types.ObjectId }
+  title: string
+  summary: string
+  readAt: Date | null
+  clickedAt: Date | null
+  createdAt: Date
+}
+export const InboxItemModel = mongoose.model('InboxItem', InboxItemSchema, 'inbox_items')

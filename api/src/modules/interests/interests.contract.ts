@@ -1,0 +1,35 @@
+import { z } from 'zod'
+import { EnterpriseSize, EnterpriseType, IndustryCode, IpcCode, RegionCode } from '../taxonomy/taxonomy.contract.js'
+
+/** Categories an enterprise can opt out of: announcements and each kind of patent information. */
+export const PushCategory = z.enum(['announcement', 'navigation', 'warning', 'licensable', 'policy'])
+export type PushCategoryValue = z.output<typeof PushCategory>
+export const PUSH_CATEGORY_LABELS: Record<PushCategoryValue, string> = {
+  announcement: '通知公告',
+  navigation: '专利导航报告',
+  warning: '专利预警分析',
+  licensable: '可许可/转让高价值专利',
+  policy: '政策解读',
+}
+
+export const ProfileUpdate = z.strictObject({
+  region: RegionCode,
+  industries: z.array(IndustryCode).max(10, '最多选择 10 个行业').default([]),
+  ipcs: z.array(IpcCode).max(30, '最多关注 30 个 IPC 分类').default([]),
+  type: EnterpriseType.optional(),
+  size: EnterpriseSize.optional(),
+  optOut: z.array(PushCategory).default([]),
+})
+export type ProfileUpdateInput = z.input<typeof ProfileUpdate>
+
+export const ProfileOut = z.object({
+  enterpriseId: z.string(),
+  region: z.string().nullable(),
+  industries: z.array(z.string()),
+  ipcs: z.array(z.string()),
+  type: EnterpriseType.nullable(),
+  size: EnterpriseSize.nullable(),
+  optOut: z.array(PushCategory),
+  updatedAt: z.iso.datetime().nullable(),
+})
+export type ProfileOutput = z.output<typeof ProfileOut>

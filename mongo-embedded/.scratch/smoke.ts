@@ -1,0 +1,20 @@
+import mongoose from 'mongoose';
+import { startServer } from '../src/index.js';
+const srv = await startServer({ port: 0 });
+await mongoose.connect(srv.uri + '/smoke');
+const User = mongoose.model('User', new mongoose.Schema({ email: { type: String, unique: true }, name: String, age: Number, tags: [String] }, { timestamps: true }));
+await User.init();
+const u = await User.create({ email: 'a@b.c', name: 'A', age: 3, tags: ['x'] });
+console.log('created', u.toObject());
+try { await User.create({ email: 'a@b.c' }); } catch (e: any) { console.log('dup', e.code, e.keyPattern, e.keyValue, e.message); }
+console.log(await User.findOne({ email: 'a@b.c' }).lean());
+console.log(await User.findById(u._id).lean());
+await User.updateOne({ _id: u._id }, { $inc: { age: 1 }, $push: { tags: 'y' } });
+console.log(await User.find({ age: { $gt: 3 } }).sort({ age: -1 }).select('email age').lean());
+console.log(await User.countDocuments(), await User.estimatedDocumentCount());
+console.log(await User.findOneAndUpdate({ email: 'a@b.c' }, { $set: { name: 'B' } }, { new: true }).lean());
+console.log(await User.aggregate([{ $group: { _id: null, n: { $sum: 1 } } }]));
+console.log(await User.deleteMany({}));
+console.log(await User.listIndexes());
+await mongoose.disconnect();
+await srv.close();

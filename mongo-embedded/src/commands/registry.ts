@@ -1,0 +1,47 @@
+import type { Document } from 'bson';
+import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js';
+import { adminCommands } from './admin.js';
+import { aggregateCommands } from './aggregate.js';
+import type { CommandContext, Handler } from './context.js';
+import { crudCommands } from './crud.js';
+import { handshakeCommands } from './handshake.js';
+import { indexCommands } from './indexes.js';
+
+const handlers: Record<string, Handler> = {
+  ...handshakeCommands,
+  ...adminCommands,
+  ...indexCommands,
+  ...crudCommands,
+  ...aggregateCommands,
+};
+const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
+
+function hasNonSimpleCollation(cmd: Document): boolean {
+  const check = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple';
+  if (check(cmd.collation)) return true;
+  for (const list of [cmd.updates, cmd.deletes]) {
+    if (Array.isArray(list) && list.some((s: Document) => check(s.collation))) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs one command synchronously. Nothing here awaits, so each command (and therefore each
+ * read-modify-write) is atomic with respect to other connections.
+ */
+export function runCommand(body: Document, ctx: Omit<CommandContext, 'db'>): Document {
+  try {
+    const name = Object.keys(body)[0] ?? '';
+    const handler = handlers[name] ?? byLowerName.get(name.toLowerCase());
+    if (!handler) throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    if (body.txnNumber !== undefined || body.startTransaction || body.autocommit === false) {
+      throw new MongoServerError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
+    }
+    if (hasNonSimpleCollation(body)) throw notSupported('collation other than simple');
+    const db = typeof body.$db === 'string' ? body.$db : 'admin';
+    return handler(body, { ...ctx, db });
+  } catch (err) {
+    if (!(err instanceof MongoServerError)) console.error('[mongo-embedded] internal error', err);
+    return toServerError(err).toReply();
+  }
+}
