@@ -12,6 +12,7 @@ import { buildModules } from './modules/index.js'
 export interface RunningServer {
   server: Server
   url: string
+  config: Config
   redis: Redis
   /** Services of this process, for the CLI and tests acting as an operator would. */
   platform: Awaited<ReturnType<typeof buildModules>>['platform']
@@ -52,6 +53,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   return {
     server,
     url,
+    config,
     redis,
     platform: modules.platform,
     routes: modules.routers.flatMap((r) => r.routes),

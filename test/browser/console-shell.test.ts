@@ -2,8 +2,9 @@ import { existsSync, mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestApi, type TestApi } from '../support/api.js'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildAdmin, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
+import { world } from '../support/world.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const adminDist = path.join(root, 'admin/dist')
@@ -13,24 +14,28 @@ const artifacts = path.join(root, 'test/.artifacts')
 const input = (page: Page, name: string) =>
   page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first()
 
+/** The side menu's entries, by route name. */
+const menuNames = (page: Page) =>
+  page.$$eval('[data-test^="menu-"]', (els) =>
+    els.map((e) => (e as HTMLElement).dataset.test!.slice(5)).sort(),
+  )
+
 async function login(page: Page, username: string, password: string) {
   await input(page, 'login-username').fill(username)
   await input(page, 'login-password').fill(password)
   await page.click('[data-test="login-submit"]')
 }
 
+if (!existsSync(path.join(adminDist, 'index.html')))
+  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
+
 describe('console shell', () => {
-  let api: TestApi
+  const w = world({ ADMIN_STATIC_DIR: adminDist })
   let browser: Browser
   let page: Page
 
   beforeAll(async () => {
-    if (!existsSync(path.join(adminDist, 'index.html')))
-      throw new Error(
-        'admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）',
-      )
-    api = await startTestApi({ ADMIN_STATIC_DIR: adminDist })
-    await api.platform.staff.createSuperAdmin('root', 'Passw0rd-root', false)
+    mkdirSync(artifacts, { recursive: true })
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
@@ -42,16 +47,19 @@ describe('console shell', () => {
         '--no-first-run',
       ],
     })
+  })
+  afterAll(() => browser?.close())
+
+  // Each test signs in afresh: its own context, so no session is left in localStorage.
+  beforeEach(async () => {
     page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' })
     page.setDefaultTimeout(15_000)
   })
-
-  afterAll(async () => {
-    await browser?.close()
-    await api?.close()
-  })
+  afterEach(() => page?.context().close())
 
   it('lets a super admin create an editor, who after the forced password change sees only permitted menus', async () => {
+    const api = w.api
+    await api.platform.staff.createSuperAdmin('root', 'Passw0rd-root', false)
     // Signed out: the console sends us to the login page.
     await page.goto(`${api.url}/admin/users`)
     await page.waitForURL(/\/admin\/login\?redirect=/)
@@ -59,12 +67,19 @@ describe('console shell', () => {
     // A wrong password is explained on the login page.
     await login(page, 'root', 'wrong-password-1')
     await expect.poll(() => page.textContent('[data-test="login-error"]')).toContain('用户名或密码错误')
+    await page.screenshot({ path: path.join(artifacts, 'console-login.png'), animations: 'disabled' })
 
     // The super admin lands where they were going, with every menu.
     await login(page, 'root', 'Passw0rd-root')
     await page.waitForURL(/\/admin\/users$/)
-    for (const m of ['dashboard', 'users', 'roles', 'audit', 'enterprises', 'join-requests'])
-      await expect(page.locator(`[data-test="menu-${m}"]`)).toHaveCount(1)
+    expect(await menuNames(page)).toEqual([
+      'audit',
+      'dashboard',
+      'enterprises',
+      'join-requests',
+      'roles',
+      'users',
+    ])
     await page.locator('[data-test="users-table"] .el-table__row').first().waitFor()
 
     // Create a user holding the built-in 内容编辑 role.
@@ -78,8 +93,15 @@ describe('console shell', () => {
     await page.click('[data-test="dialog-submit"]')
     await page.locator('.el-message--success', { hasText: '用户已创建' }).waitFor()
     await page.locator('[data-test="users-table"] .el-table__row', { hasText: 'editor01' }).waitFor()
-    mkdirSync(artifacts, { recursive: true })
-    await page.screenshot({ path: path.join(artifacts, 'console-users.png') })
+    await page.screenshot({ path: path.join(artifacts, 'console-users.png'), animations: 'disabled' })
+
+    // The other management pages render against the api: built-in roles are read-only, the creation is audited.
+    await page.click('[data-test="menu-roles"]')
+    const builtIn = page.locator('[data-test="roles-table"] .el-table__row', { hasText: '内容编辑' })
+    expect(await builtIn.textContent()).toContain('内置')
+    expect(await builtIn.textContent()).not.toContain('删除')
+    await page.click('[data-test="menu-audit"]')
+    await page.locator('[data-test="audit-table"] .el-table__row', { hasText: '创建后台用户' }).waitFor()
 
     // Log out (with confirmation).
     await page.click('[data-test="header-user"]')
@@ -99,12 +121,10 @@ describe('console shell', () => {
     await page.locator('[data-test="dashboard"]').waitFor()
 
     // Only permitted menus: the editor holds content.manage and files.read, none of the console's pages yet.
-    await expect(page.locator('[data-test="menu-dashboard"]')).toHaveCount(1)
-    for (const m of ['users', 'roles', 'audit', 'enterprises', 'join-requests'])
-      await expect(page.locator(`[data-test="menu-${m}"]`)).toHaveCount(0)
+    expect(await menuNames(page)).toEqual(['dashboard'])
     expect(await page.textContent('[data-test="header-user"]')).toContain('张编辑')
     expect(await page.locator('[data-test="dashboard-role"]').allTextContents()).toEqual(['内容编辑'])
-    await page.screenshot({ path: path.join(artifacts, 'console-shell.png') })
+    await page.screenshot({ path: path.join(artifacts, 'console-shell.png'), animations: 'disabled' })
 
     // Typing the address of a page they may not use shows the 403 page.
     await page.goto(`${api.url}/admin/users`)
@@ -114,5 +134,39 @@ describe('console shell', () => {
     // An unknown address shows the 404 page.
     await page.goto(`${api.url}/admin/no-such-page`)
     await page.locator('[data-test="page-404"]').waitFor()
+  })
+
+  it('lets a bureau reviewer approve a pending join request and see the member in the enterprise drawer', async () => {
+    const reviewer = await buildAdmin(w.api, { permissions: ['enterprise.read', 'enterprise.manage'] })
+    const owner = await buildEnterpriseAdmin(w)
+    const applicant = await buildMpUser(w)
+    const bind = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: applicant.token,
+      body: { creditCode: owner.creditCode, name: owner.name },
+    })
+    expect(bind.body.membership?.status).toBe('pending')
+
+    await page.goto(`${w.api.url}/admin/join-requests`)
+    await login(page, reviewer.username, reviewer.password)
+    await page.waitForURL(/\/admin\/join-requests$/)
+    expect(await menuNames(page)).toEqual(['dashboard', 'enterprises', 'join-requests'])
+    const row = page.locator('[data-test="join-requests-table"] .el-table__row', { hasText: owner.name })
+    await row.locator('[data-test="join-approve"]').click()
+    await page.locator('.el-message-box__btns .el-button--primary').click()
+    await page.locator('.el-message--success', { hasText: '已同意加入' }).waitFor()
+    await page.locator('[data-test="join-requests-table"] .el-empty').waitFor() // nothing pending any more
+
+    await page.click('[data-test="menu-enterprises"]')
+    await page
+      .locator('[data-test="enterprises-table"] .el-table__row', { hasText: owner.name })
+      .getByText('查看成员')
+      .click()
+    const drawer = page.locator('.el-drawer', { hasText: owner.name })
+    await drawer.locator('.el-table__row').nth(1).waitFor()
+    expect(await drawer.locator('.el-table__row').allTextContents()).toEqual([
+      expect.stringContaining('已加入'),
+      expect.stringContaining('已加入'),
+    ])
+    await page.screenshot({ path: path.join(artifacts, 'console-enterprise.png'), animations: 'disabled' })
   })
 })

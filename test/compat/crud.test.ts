@@ -2,6 +2,10 @@ import { Binary, Decimal128, Double, Int32, Long, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnv, type CompatEnv } from './server.js';
 
+interface UpdDoc {
+  _id: number; n: number; m: number; lo: number; hi: number; old?: string; gone?: number; renamed?: string;
+  list: number[]; set: string[]; pulls: number[]; pops: number[]; a?: { b: number }; touched?: Date;
+}
 let env: CompatEnv;
 beforeAll(async () => {
   env = await openEnv('crud');
@@ -132,9 +136,9 @@ describe('insert and find through the driver', () => {
 
 describe('update', () => {
   it('applies the common operators', async () => {
-    const c = env.db.collection('upd');
+    const c = env.db.collection<UpdDoc>('upd');
     await c.insertOne({
-      _id: 1 as never, n: 5, m: 2, lo: 10, hi: 1, old: 'x', gone: 1, list: [3, 1], set: ['a'], pulls: [1, 2, 3, 2],
+      _id: 1, n: 5, m: 2, lo: 10, hi: 1, old: 'x', gone: 1, list: [3, 1], set: ['a'], pulls: [1, 2, 3, 2],
       pops: [1, 2, 3],
     });
     const r = await c.updateOne({ _id: 1 as never }, {

@@ -1,4 +1,4 @@
-import mongoose, { Schema, Types } from 'mongoose';
+import { Schema, Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEnv, type CompatEnv } from './server.js';
 
@@ -26,9 +26,9 @@ const itemSchema = new Schema(
 );
 itemSchema.index({ name: 1, qty: -1 });
 
-function model() {
-  return env.mongoose.models.Item ?? env.mongoose.model('Item', itemSchema);
-}
+const makeModel = () => env.mongoose.model('Item', itemSchema);
+let itemModel: ReturnType<typeof makeModel> | undefined;
+const model = () => (itemModel ??= makeModel());
 
 describe('mongoose models', () => {
   it('builds schema indexes on init and syncIndexes is idempotent', async () => {
@@ -124,5 +124,3 @@ describe('mongoose models', () => {
     expect(await Item.countDocuments({ email: 'txn@x' })).toBe(0);
   });
 });
-
-void mongoose;

@@ -1,7 +1,10 @@
 import { startServer } from '@zct/mongo-embedded';
 import { Binary, Decimal128, Double, Int32, Long, MongoClient, ObjectId } from 'mongodb';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BSON } from 'bson';
@@ -150,6 +153,39 @@ describe.skipIf(!embedded)('persistence', () => {
       await expect(client.db('p').collection('things').insertOne({ str: 'héllo' })).rejects.toMatchObject({ code: 11000 });
     });
   });
+
+  it('keeps acknowledged writes when the server process is killed without warning', async () => {
+    const pkg = fileURLToPath(new URL('../../mongo-embedded/', import.meta.url));
+    const crashDir = join(dir, 'crash');
+    const spawnServer = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--dbpath', crashDir], { cwd: pkg, stdio: ['ignore', 'pipe', 'inherit'] });
+      const uri = await new Promise<string>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`server exited ${String(code)}`)));
+        createInterface({ input: child.stdout! }).on('line', (l) => {
+          const m = /listening on (\S+)/.exec(l);
+          if (m?.[1]) resolve(m[1]);
+        });
+      });
+      return { child, uri };
+    };
+    const first = await spawnServer();
+    const c1 = await new MongoClient(first.uri).connect();
+    await c1.db('crash').collection('c').insertMany(Array.from({ length: 100 }, (_, i) => ({ i, at: new Date(i) })));
+    await c1.db('crash').collection('c').updateOne({ i: 5 }, { $set: { hit: Long.fromNumber(7) } });
+    await new Promise((r) => setTimeout(r, 300)); // > one group-commit interval
+    first.child.kill('SIGKILL');
+    await c1.close(true);
+    const second = await spawnServer();
+    const c2 = await new MongoClient(second.uri).connect();
+    try {
+      expect(await c2.db('crash').collection('c').countDocuments()).toBe(100);
+      const hit = await c2.db('crash').collection('c').findOne({ i: 5 }, { promoteLongs: false });
+      expect(hit!.hit).toBeInstanceOf(Long);
+    } finally {
+      await c2.close();
+      second.child.kill('SIGTERM');
+    }
+  }, 30_000);
 
   it('ignores a torn record at the end of the journal', async () => {
     await withServer(async (client) => {

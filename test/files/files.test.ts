@@ -24,7 +24,11 @@ interface Sent {
 }
 
 /** Posts a multipart body; `chunked` streams it without Content-Length, as a client that does not know it would. */
-async function upload(token: string | undefined, parts: Part[], opts: { path?: string; chunked?: boolean } = {}): Promise<Sent> {
+async function upload(
+  token: string | undefined,
+  parts: Part[],
+  opts: { path?: string; chunked?: boolean } = {},
+): Promise<Sent> {
   const { body, contentType } = multipart(parts)
   const headers: Record<string, string> = { 'content-type': contentType }
   if (token) headers.authorization = `Bearer ${token}`
@@ -53,25 +57,41 @@ async function download(path: string, token?: string) {
 }
 
 async function until(check: () => Promise<boolean>, ms = 5000) {
-  for (const end = Date.now() + ms; !(await check()); ) {
+  for (const end = Date.now() + ms; !(await check());) {
     if (Date.now() > end) throw new Error('condition not met in time')
     await new Promise((r) => setTimeout(r, 20))
   }
 }
 
-const filesOf = (userId: string) => mongoose.connection.db!.collection('files').find({ 'owner.id': new mongoose.Types.ObjectId(userId) }).toArray()
+const filesOf = (userId: string) =>
+  mongoose.connection
+    .db!.collection('files')
+    .find({ 'owner.id': new mongoose.Types.ObjectId(userId) })
+    .toArray()
 
 describe('file uploads', () => {
   it('stores a PDF under a server-generated key and answers its sha256', async () => {
     const u = await signInMp()
     const pdf = samples.pdf('材料')
-    const res = await upload(u.token, [{ filename: '考试成绩单.pdf', contentType: 'application/pdf', data: pdf }])
+    const res = await upload(u.token, [
+      { filename: '考试成绩单.pdf', contentType: 'application/pdf', data: pdf },
+    ])
     expect(res.status).toBe(201)
     const out = FileOut.parse(res.body)
-    expect(out).toMatchObject({ name: '考试成绩单.pdf', size: pdf.length, mime: 'application/pdf', sha256: sha256(pdf) })
+    expect(out).toMatchObject({
+      name: '考试成绩单.pdf',
+      size: pdf.length,
+      mime: 'application/pdf',
+      sha256: sha256(pdf),
+    })
 
     const [record] = await filesOf(u.id)
-    expect(record).toMatchObject({ sha256: sha256(pdf), size: pdf.length, purpose: 'claim-material', owner: { kind: 'mp' } })
+    expect(record).toMatchObject({
+      sha256: sha256(pdf),
+      size: pdf.length,
+      purpose: 'claim-material',
+      owner: { kind: 'mp' },
+    })
     expect(record!.key).toMatch(/^\d{4}\/\d{2}\/[0-9a-f-]{36}$/)
     expect(await readFile(path.join(storageDir, record!.key))).toEqual(pdf)
   })
@@ -81,7 +101,9 @@ describe('file uploads', () => {
     const jpeg = await upload(u.token, [{ filename: 'photo', data: samples.jpeg() }])
     expect(jpeg.status).toBe(201)
     expect(jpeg.body).toMatchObject({ mime: 'image/jpeg', name: 'photo.jpg' })
-    const png = await upload(u.token, [{ filename: 'scan.pdf', contentType: 'application/pdf', data: samples.png() }])
+    const png = await upload(u.token, [
+      { filename: 'scan.pdf', contentType: 'application/pdf', data: samples.png() },
+    ])
     expect(png.status).toBe(201)
     expect(png.body).toMatchObject({ mime: 'image/png', name: 'scan.pdf.png' })
   })
@@ -120,7 +142,9 @@ describe('file uploads', () => {
   it('cleans up after a client that disconnects mid-upload', async () => {
     const u = await signInMp()
     const before = await filesUnder(storageDir)
-    const { body, contentType } = multipart([{ filename: 'slow.pdf', data: Buffer.concat([samples.pdf(), Buffer.alloc(200 * 1024)]) }])
+    const { body, contentType } = multipart([
+      { filename: 'slow.pdf', data: Buffer.concat([samples.pdf(), Buffer.alloc(200 * 1024)]) },
+    ])
     const abort = new AbortController()
     const sent = fetch(`${w.api.url}/mp/v1/files`, {
       method: 'POST',
@@ -140,10 +164,14 @@ describe('file uploads', () => {
   it('refuses an SVG renamed .png and HTML renamed .pdf with 415, keeping nothing', async () => {
     const u = await signInMp()
     const before = await filesUnder(storageDir)
-    const svg = await upload(u.token, [{ filename: 'logo.png', contentType: 'image/png', data: samples.svg() }])
+    const svg = await upload(u.token, [
+      { filename: 'logo.png', contentType: 'image/png', data: samples.svg() },
+    ])
     expect(svg.status).toBe(415)
     expect(svg.body.error).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', message: '仅支持 PDF、JPG、PNG 文件' })
-    const html = await upload(u.token, [{ filename: '证明.pdf', contentType: 'application/pdf', data: samples.html() }])
+    const html = await upload(u.token, [
+      { filename: '证明.pdf', contentType: 'application/pdf', data: samples.html() },
+    ])
     expect(html.status).toBe(415)
     expect(html.body.error.message).toBe('仅支持 PDF、JPG、PNG 文件')
     const empty = await upload(u.token, [{ filename: 'empty.pdf', data: '' }])
@@ -166,7 +194,9 @@ describe('file uploads', () => {
 
   it('strips control and bidi characters and caps the display name at 200 characters', async () => {
     const u = await signInMp()
-    const res = await upload(u.token, [{ filename: `\u202Egpj.exe\u200B${'长'.repeat(300)}.pdf`, data: samples.pdf() }])
+    const res = await upload(u.token, [
+      { filename: `\u202Egpj.exe\u200B${'长'.repeat(300)}.pdf`, data: samples.pdf() },
+    ])
     expect(res.status).toBe(201)
     expect([...res.body.name]).toHaveLength(200)
     expect(res.body.name).toMatch(/^gpj\.exe长+\.pdf$/)
@@ -207,12 +237,18 @@ describe('file uploads', () => {
 
   it('takes only images as avatars', async () => {
     const u = await signInMp()
-    const pdf = await upload(u.token, [{ filename: 'me.pdf', data: samples.pdf() }], { path: '/mp/v1/files?purpose=avatar' })
+    const pdf = await upload(u.token, [{ filename: 'me.pdf', data: samples.pdf() }], {
+      path: '/mp/v1/files?purpose=avatar',
+    })
     expect(pdf.status).toBe(415)
     expect(pdf.body.error.message).toBe('头像仅支持 JPG、PNG 图片')
-    const png = await upload(u.token, [{ filename: 'me.png', data: samples.png() }], { path: '/mp/v1/files?purpose=avatar' })
+    const png = await upload(u.token, [{ filename: 'me.png', data: samples.png() }], {
+      path: '/mp/v1/files?purpose=avatar',
+    })
     expect(png.status).toBe(201)
-    const bad = await upload(u.token, [{ filename: 'me.png', data: samples.png() }], { path: '/mp/v1/files?purpose=attachment' })
+    const bad = await upload(u.token, [{ filename: 'me.png', data: samples.png() }], {
+      path: '/mp/v1/files?purpose=attachment',
+    })
     expect(bad.status).toBe(400)
   })
 
@@ -223,16 +259,23 @@ describe('file uploads', () => {
 
   it('lets console users with content.manage upload attachments, and no one else', async () => {
     const editor = await signInAdmin({ roles: ['content_editor'] })
-    const ok = await upload(editor.token, [{ filename: '通知附件.pdf', data: samples.pdf() }], { path: '/admin/v1/files' })
+    const ok = await upload(editor.token, [{ filename: '通知附件.pdf', data: samples.pdf() }], {
+      path: '/admin/v1/files',
+    })
     expect(ok.status).toBe(201)
     const [record] = await filesOf(editor.id)
     expect(record).toMatchObject({ purpose: 'attachment', owner: { kind: 'admin' } })
 
     const reviewer = await signInAdmin({ permissions: ['files.read'] })
-    const denied = await upload(reviewer.token, [{ filename: 'a.pdf', data: samples.pdf() }], { path: '/admin/v1/files' })
+    const denied = await upload(reviewer.token, [{ filename: 'a.pdf', data: samples.pdf() }], {
+      path: '/admin/v1/files',
+    })
     expect(denied.status).toBe(403)
     const mp = await signInMp()
-    expect((await upload(mp.token, [{ filename: 'a.pdf', data: samples.pdf() }], { path: '/admin/v1/files' })).status).toBe(401)
+    expect(
+      (await upload(mp.token, [{ filename: 'a.pdf', data: samples.pdf() }], { path: '/admin/v1/files' }))
+        .status,
+    ).toBe(401)
   })
 })
 
@@ -256,7 +299,9 @@ describe('file downloads', () => {
     expect(res.headers.get('cache-control')).toBe('private, no-store')
     const disposition = res.headers.get('content-disposition')!
     expect(disposition).toMatch(/^attachment; /)
-    expect(disposition).toContain(`filename*=UTF-8''${encodeURIComponent('专利代理师资格证书 (1).pdf').replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`)
+    expect(disposition).toContain(
+      `filename*=UTF-8''${encodeURIComponent('专利代理师资格证书 (1).pdf').replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}`,
+    )
   })
 
   it('answers another mini-program user 404, as for an id that does not exist', async () => {
@@ -281,7 +326,9 @@ describe('file downloads', () => {
     const res = await download(`/admin/v1/files/${id}`, reviewer.token)
     expect(res.status).toBe(200)
     expect(res.bytes).toEqual(pdf)
-    expect(res.headers.get('content-disposition')).toContain("filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf")
+    expect(res.headers.get('content-disposition')).toContain(
+      "filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf",
+    )
     const audits = await mongoose.connection.db!.collection('audit_log').find({ 'target.id': id }).toArray()
     expect(audits).toHaveLength(1)
     expect(audits[0]).toMatchObject({ action: 'file.view', target: { type: 'file', id } })

@@ -26,7 +26,9 @@ function behavesAsStorage(make: () => Promise<Storage>) {
   it('round-trips an object and reports its size', async () => {
     const s = await make()
     const key = newObjectKey()
-    expect(await s.put(key, Readable.from([Buffer.from('你好, '), Buffer.from('world')]))).toEqual({ size: 13 })
+    expect(await s.put(key, Readable.from([Buffer.from('你好, '), Buffer.from('world')]))).toEqual({
+      size: 13,
+    })
     expect(await s.exists(key)).toBe(true)
     expect(await text(await s.get(key))).toBe('你好, world')
     await s.delete(key)
@@ -44,7 +46,16 @@ function behavesAsStorage(make: () => Promise<Storage>) {
 
   it('refuses keys that could leave its root', async () => {
     const s = await make()
-    for (const key of ['../x', '2026/../../etc/passwd', '/etc/passwd', '.tmp/x', 'a\\..\\b', 'a//b', '', 'a/./b'])
+    for (const key of [
+      '../x',
+      '2026/../../etc/passwd',
+      '/etc/passwd',
+      '.tmp/x',
+      'a\\..\\b',
+      'a//b',
+      '',
+      'a/./b',
+    ])
       await expect(s.put(key, Readable.from(['x'])), key).rejects.toThrow(/invalid storage key/)
   })
 }
@@ -77,7 +88,8 @@ describe('LocalStorage', () => {
  */
 describe('S3Storage (against a minimal fake endpoint)', () => {
   const objects = new Map<string, Buffer>()
-  const requests: { method: string; url: string; headers: Record<string, string | string[] | undefined> }[] = []
+  const requests: { method: string; url: string; headers: Record<string, string | string[] | undefined> }[] =
+    []
   let server: Server
   let endpoint: string
 
@@ -96,7 +108,11 @@ describe('S3Storage (against a minimal fake endpoint)', () => {
         res.writeHead(204).end()
       } else if (!found) {
         res.writeHead(404, { 'content-type': 'application/xml' })
-        res.end(req.method === 'HEAD' ? undefined : '<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>')
+        res.end(
+          req.method === 'HEAD'
+            ? undefined
+            : '<Error><Code>NoSuchKey</Code><Message>not found</Message></Error>',
+        )
       } else {
         res.writeHead(200, { 'content-length': found.length, 'content-type': 'application/octet-stream' })
         res.end(req.method === 'HEAD' ? undefined : found)
@@ -108,7 +124,13 @@ describe('S3Storage (against a minimal fake endpoint)', () => {
   afterAll(() => new Promise<void>((r) => server.close(() => r())))
 
   const make = async () =>
-    new S3Storage({ endpoint, bucket: 'zct-files', region: 'cn-south-1', accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' })
+    new S3Storage({
+      endpoint,
+      bucket: 'zct-files',
+      region: 'cn-south-1',
+      accessKeyId: 'AKIDTEST',
+      secretAccessKey: 'secret',
+    })
   behavesAsStorage(make)
 
   it('signs path-style requests with SigV4 and sends a plain body with its length', async () => {

@@ -5,6 +5,8 @@ import { createLogger } from '@zct/api/platform/logger'
 import { startServer, type RunningServer } from '@zct/api/server'
 
 export interface TestApi extends RunningServer {
+  /** the environment this api was configured from: a worker process started with it joins the same system */
+  env: Record<string, string>
   dbName: string
   prefix: string
   /** fetch against the api with JSON in and out; never throws on HTTP errors. */
@@ -44,6 +46,7 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
   const dbName = new URL(env.MONGODB_URI).pathname.slice(1)
   return {
     ...running,
+    env,
     dbName,
     prefix: env.REDIS_PREFIX,
     async call(method, path, opts = {}) {

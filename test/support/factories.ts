@@ -72,3 +72,40 @@ export async function buildEnterpriseAdmin(w: World, name = `测试科技有限�
   if (res.status !== 201) throw new Error(`bind failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { ...user, enterpriseId: res.body.enterprise.id as string, creditCode, name }
 }
+
+/** A published patent-information item, created and published through the console as an editor would. */
+export async function buildPublishedPatent(
+  api: TestApi,
+  editorToken: string,
+  overrides: Partial<{ title: string; summary: string; kind: string; tags: Record<string, string[]> }> = {},
+) {
+  const created = await api.call('POST', '/admin/v1/patents', {
+    token: editorToken,
+    body: {
+      kind: overrides.kind ?? 'warning',
+      title: overrides.title ?? '5G 通信领域专利预警分析报告',
+      summary: overrides.summary ?? '关注 H04L 领域侵权风险',
+      body: '<p>报告正文</p>',
+      tags: { ipcs: [], industries: [], regions: [], ...overrides.tags },
+    },
+  })
+  if (created.status !== 201) throw new Error(`create patent: ${created.status} ${JSON.stringify(created.body)}`)
+  const published = await api.call('POST', `/admin/v1/patents/${created.body.id}/publish`, { token: editorToken })
+  if (published.status !== 200) throw new Error(`publish patent: ${published.status} ${JSON.stringify(published.body)}`)
+  return published.body as { id: string; title: string }
+}
+
+/** Sets an enterprise's interests as a member would in the mini-program. */
+export async function setInterests(api: TestApi, token: string, profile: Record<string, unknown>) {
+  const res = await api.call('PUT', '/mp/v1/enterprise/profile', { token, body: profile })
+  if (res.status !== 200) throw new Error(`set interests: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+/** The member accepts the push template in wx.requestSubscribeMessage: WeChat records a grant, the mp reports it. */
+export async function acceptSubscription(w: World, user: { openid: string; token: string }, templateId: string) {
+  await w.wx.subscribe({ openid: user.openid, templateId, accept: true })
+  const res = await w.api.call('POST', '/mp/v1/subscriptions', { token: user.token, body: { results: { [templateId]: 'accept' } } })
+  if (res.status !== 200) throw new Error(`report subscription: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}

@@ -47,7 +47,9 @@ describe('code2Session (wx.login code exchange)', () => {
 
   it('reports a wrong AppSecret as 40125', async () => {
     const { code } = await h.fake.control.loginCode({ openid: 'o-dave' })
-    await expect(h.client({ appSecret: 'wrong' }).code2Session(code)).rejects.toMatchObject({ errcode: 40125 })
+    await expect(h.client({ appSecret: 'wrong' }).code2Session(code)).rejects.toMatchObject({
+      errcode: 40125,
+    })
   })
 })
 
@@ -67,7 +69,11 @@ describe('getPhoneNumber', () => {
 
   it('reports a number outside the mainland with its country code', async () => {
     const code = await h.fake.control.phoneCode('+852 61234567')
-    expect(await h.client().getPhoneNumber(code)).toEqual({ phoneNumber: '+85261234567', purePhoneNumber: '61234567', countryCode: '852' })
+    expect(await h.client().getPhoneNumber(code)).toEqual({
+      phoneNumber: '+85261234567',
+      purePhoneNumber: '61234567',
+      countryCode: '852',
+    })
   })
 })
 
@@ -82,10 +88,21 @@ describe('logging', () => {
     const token = await client.getAccessToken()
 
     const text = JSON.stringify(h.logs)
-    for (const secret of [h.fake.state.config.appSecret, code, phoneCode, token, s.sessionKey]) expect(text).not.toContain(secret)
+    for (const secret of [h.fake.state.config.appSecret, code, phoneCode, token, s.sessionKey])
+      expect(text).not.toContain(secret)
     expect(h.logs).toContainEqual(
-      expect.objectContaining({ obj: expect.objectContaining({ endpoint: '/sns/jscode2session', errcode: 40163, durationMs: expect.any(Number) }) }),
+      expect.objectContaining({
+        obj: expect.objectContaining({
+          endpoint: '/sns/jscode2session',
+          errcode: 40163,
+          durationMs: expect.any(Number),
+        }),
+      }),
     )
-    expect(h.logs).toContainEqual(expect.objectContaining({ obj: expect.objectContaining({ endpoint: '/cgi-bin/stable_token', errcode: 0 }) }))
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        obj: expect.objectContaining({ endpoint: '/cgi-bin/stable_token', errcode: 0 }),
+      }),
+    )
   })
 })

@@ -35,7 +35,11 @@ describe('transient errors and retries', () => {
     const e = await rejectionOf(
       endpoint === 'msg_sec_check'
         ? client.msgSecCheck({ openid: 'o-final', content: '你好', scene: 1 })
-        : client.sendSubscribeMessage({ toUser: 'o-final', templateId: 'tpl-application-progress', data: {} }),
+        : client.sendSubscribeMessage({
+            toUser: 'o-final',
+            templateId: 'tpl-application-progress',
+            data: {},
+          }),
     )
     expect(e).toBeInstanceOf(WechatError)
     expect(e).toMatchObject({ errcode, transient: false, errmsg: expect.stringContaining('rid:') })
@@ -45,27 +49,42 @@ describe('transient errors and retries', () => {
 
   it('retries a timed-out call and succeeds when WeChat answers in time', async () => {
     await h.login('o-timeout')
-    await h.fake.control.inject({ endpoint: 'msg_sec_check', delayMs: 400 })
-    const client = h.client({ timeoutMs: 150 })
-    expect((await client.msgSecCheck({ openid: 'o-timeout', content: '你好', scene: 1 })).suggest).toBe('pass')
+    await h.fake.control.inject({ endpoint: 'msg_sec_check', delayMs: 600 })
+    const client = h.client({ timeoutMs: 250 })
+    expect((await client.msgSecCheck({ openid: 'o-timeout', content: '你好', scene: 1 })).suggest).toBe(
+      'pass',
+    )
     expect(await calls('msg_sec_check')).toBe(2)
-    expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', obj: expect.objectContaining({ errcode: LOCAL_ERRCODES.timeout }) }))
+    expect(h.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        obj: expect.objectContaining({ errcode: LOCAL_ERRCODES.timeout }),
+      }),
+    )
   })
 
   it('does not repeat a timed-out phone-code exchange, since the one-time code may be used up', async () => {
     const code = await h.fake.control.phoneCode('13800138000')
-    await h.fake.control.inject({ endpoint: 'getuserphonenumber', delayMs: 400 })
-    const client = h.client({ timeoutMs: 150 })
+    await h.fake.control.inject({ endpoint: 'getuserphonenumber', delayMs: 600 })
+    const client = h.client({ timeoutMs: 250 })
     await client.getAccessToken()
-    await expect(client.getPhoneNumber(code)).rejects.toMatchObject({ errcode: LOCAL_ERRCODES.timeout, transient: true })
+    await expect(client.getPhoneNumber(code)).rejects.toMatchObject({
+      errcode: LOCAL_ERRCODES.timeout,
+      transient: true,
+    })
     expect(await calls('getuserphonenumber')).toBe(1)
   })
 
   it('does not repeat a subscribe send that timed out, since it may have been delivered', async () => {
     await h.login('o-slow')
-    await h.fake.control.subscribe({ openid: 'o-slow', templateId: 'tpl-application-progress', accept: true, count: 2 })
-    await h.fake.control.inject({ endpoint: 'subscribe_send', delayMs: 400 })
-    const client = h.client({ timeoutMs: 150 })
+    await h.fake.control.subscribe({
+      openid: 'o-slow',
+      templateId: 'tpl-application-progress',
+      accept: true,
+      count: 2,
+    })
+    await h.fake.control.inject({ endpoint: 'subscribe_send', delayMs: 600 })
+    const client = h.client({ timeoutMs: 250 })
     await client.getAccessToken()
     const e = await rejectionOf(
       client.sendSubscribeMessage({
@@ -75,7 +94,7 @@ describe('transient errors and retries', () => {
       }),
     )
     expect(e).toMatchObject({ errcode: LOCAL_ERRCODES.timeout, transient: true })
-    await new Promise((r) => setTimeout(r, 400))
+    await new Promise((r) => setTimeout(r, 600))
     expect(await h.fake.control.messages({ toUser: 'o-slow' })).toHaveLength(1)
   })
 

@@ -10,7 +10,13 @@ const progress = (toUser: string, overrides: Record<string, string> = {}): Subsc
   templateId: TEMPLATE,
   page: 'pages/applications/detail?id=42',
   miniprogramState: 'trial',
-  data: { thing1: '发明专利申请', phrase2: '已受理', time3: '2025-03-01 10:00', thing4: '请留意后续通知', ...overrides },
+  data: {
+    thing1: '发明专利申请',
+    phrase2: '已受理',
+    time3: '2025-03-01 10:00',
+    thing4: '请留意后续通知',
+    ...overrides,
+  },
 })
 
 describe('subscribe messages', () => {
@@ -20,7 +26,10 @@ describe('subscribe messages', () => {
     const client = h.client()
     const sent = await client.sendSubscribeMessage(progress('o-sub'))
     expect(sent.msgid).toMatch(/^\d+$/)
-    await expect(client.sendSubscribeMessage(progress('o-sub'))).rejects.toMatchObject({ errcode: 43101, transient: false })
+    await expect(client.sendSubscribeMessage(progress('o-sub'))).rejects.toMatchObject({
+      errcode: 43101,
+      transient: false,
+    })
 
     const messages = await h.fake.control.messages({ toUser: 'o-sub', templateId: TEMPLATE })
     expect(messages).toHaveLength(1)
@@ -36,7 +45,9 @@ describe('subscribe messages', () => {
     await h.login('o-refuse')
     await h.fake.control.subscribe({ openid: 'o-refuse', templateId: TEMPLATE, accept: true, count: 3 })
     await h.fake.control.subscribe({ openid: 'o-refuse', templateId: TEMPLATE, accept: false })
-    await expect(h.client().sendSubscribeMessage(progress('o-refuse'))).rejects.toMatchObject({ errcode: 43101 })
+    await expect(h.client().sendSubscribeMessage(progress('o-refuse'))).rejects.toMatchObject({
+      errcode: 43101,
+    })
   })
 
   it('answers 47003 naming the field when a thing value is longer than 20 characters, without using the grant', async () => {
@@ -60,7 +71,9 @@ describe('subscribe messages', () => {
   ])('answers 47003 when %s breaks its keyword rule', async (field, value) => {
     await h.login('o-rules')
     await h.fake.control.subscribe({ openid: 'o-rules', templateId: TEMPLATE, accept: true })
-    await expect(h.client().sendSubscribeMessage(progress('o-rules', { [field]: value }))).rejects.toMatchObject({
+    await expect(
+      h.client().sendSubscribeMessage(progress('o-rules', { [field]: value })),
+    ).rejects.toMatchObject({
       errcode: 47003,
       errmsg: expect.stringContaining(`data.${field}.value`),
     })
@@ -68,15 +81,34 @@ describe('subscribe messages', () => {
 
   it('checks name, character_string, amount and date rules of registered templates', async () => {
     await h.login('o-types')
-    await h.fake.control.addTemplate('tpl-custom', { name1: 'name', character_string2: 'character_string', amount3: 'amount', date4: 'date' })
+    await h.fake.control.addTemplate('tpl-custom', {
+      name1: 'name',
+      character_string2: 'character_string',
+      amount3: 'amount',
+      date4: 'date',
+    })
     await h.fake.control.subscribe({ openid: 'o-types', templateId: 'tpl-custom', accept: true })
     const client = h.client()
-    const good = { name1: '张三', character_string2: 'CN202510123456.7', amount3: '¥950.00', date4: '2025年3月1日' }
-    const send = (data: Record<string, string>) => client.sendSubscribeMessage({ toUser: 'o-types', templateId: 'tpl-custom', data })
-    await expect(send({ ...good, name1: '欧阳诸葛司马上官东方' + '慕容' })).rejects.toMatchObject({ errmsg: expect.stringContaining('data.name1.value') })
-    await expect(send({ ...good, character_string2: 'x'.repeat(33) })).rejects.toMatchObject({ errmsg: expect.stringContaining('data.character_string2.value') })
-    await expect(send({ ...good, amount3: '九百五十元' })).rejects.toMatchObject({ errmsg: expect.stringContaining('data.amount3.value') })
-    await expect(send({ ...good, date4: '下周一' })).rejects.toMatchObject({ errmsg: expect.stringContaining('data.date4.value') })
+    const good = {
+      name1: '张三',
+      character_string2: 'CN202510123456.7',
+      amount3: '¥950.00',
+      date4: '2025年3月1日',
+    }
+    const send = (data: Record<string, string>) =>
+      client.sendSubscribeMessage({ toUser: 'o-types', templateId: 'tpl-custom', data })
+    await expect(send({ ...good, name1: '欧阳诸葛司马上官东方' + '慕容' })).rejects.toMatchObject({
+      errmsg: expect.stringContaining('data.name1.value'),
+    })
+    await expect(send({ ...good, character_string2: 'x'.repeat(33) })).rejects.toMatchObject({
+      errmsg: expect.stringContaining('data.character_string2.value'),
+    })
+    await expect(send({ ...good, amount3: '九百五十元' })).rejects.toMatchObject({
+      errmsg: expect.stringContaining('data.amount3.value'),
+    })
+    await expect(send({ ...good, date4: '下周一' })).rejects.toMatchObject({
+      errmsg: expect.stringContaining('data.date4.value'),
+    })
     await send(good)
     expect(await h.fake.control.messages({ templateId: 'tpl-custom' })).toHaveLength(1)
   })
@@ -84,8 +116,12 @@ describe('subscribe messages', () => {
   it('answers 40003 for a user who never logged in and 40037 for an unknown template', async () => {
     await h.fake.control.subscribe({ openid: 'o-stranger', templateId: TEMPLATE, accept: true })
     const client = h.client()
-    await expect(client.sendSubscribeMessage(progress('o-stranger'))).rejects.toMatchObject({ errcode: 40003 })
+    await expect(client.sendSubscribeMessage(progress('o-stranger'))).rejects.toMatchObject({
+      errcode: 40003,
+    })
     await h.login('o-known')
-    await expect(client.sendSubscribeMessage({ ...progress('o-known'), templateId: 'tpl-missing' })).rejects.toMatchObject({ errcode: 40037 })
+    await expect(
+      client.sendSubscribeMessage({ ...progress('o-known'), templateId: 'tpl-missing' }),
+    ).rejects.toMatchObject({ errcode: 40037 })
   })
 })

@@ -33,7 +33,10 @@ describe('access_token cache and refresh', () => {
     const client = h.client()
     const token = await client.getAccessToken()
     const now = Date.now()
-    await h.redis.set(`${h.prefix}wx:token`, JSON.stringify({ token, expiresAt: now + 60_000, refreshAt: now - 1 }))
+    await h.redis.set(
+      `${h.prefix}wx:token`,
+      JSON.stringify({ token, expiresAt: now + 60_000, refreshAt: now - 1 }),
+    )
     await client.getAccessToken()
     expect(await stableTokenCalls()).toBe(2)
   })
@@ -42,7 +45,10 @@ describe('access_token cache and refresh', () => {
     const client = h.client({ tokenLock: { pollMs: 10, waitMs: 200 } })
     const token = await client.getAccessToken()
     const now = Date.now()
-    await h.redis.set(`${h.prefix}wx:token`, JSON.stringify({ token, expiresAt: now + 60_000, refreshAt: now - 1 }))
+    await h.redis.set(
+      `${h.prefix}wx:token`,
+      JSON.stringify({ token, expiresAt: now + 60_000, refreshAt: now - 1 }),
+    )
     await h.redis.set(`${h.prefix}wx:token:lock`, 'other-process', 'PX', 10_000)
     expect(await client.getAccessToken()).toBe(token)
     expect(await h.redis.get(`${h.prefix}wx:token:lock`)).toBe('other-process')
@@ -52,14 +58,23 @@ describe('access_token cache and refresh', () => {
   it('on 40001 fetches a replacement token (forcing it when WeChat still returns the refused one) and retries once', async () => {
     const client = h.client()
     await h.login('o-token')
-    await h.fake.control.subscribe({ openid: 'o-token', templateId: 'tpl-application-progress', accept: true })
+    await h.fake.control.subscribe({
+      openid: 'o-token',
+      templateId: 'tpl-application-progress',
+      accept: true,
+    })
     const before = await client.getAccessToken()
     await h.fake.control.inject({ endpoint: 'subscribe_send', errcode: 40001 })
 
     await client.sendSubscribeMessage({
       toUser: 'o-token',
       templateId: 'tpl-application-progress',
-      data: { thing1: '发明专利申请', phrase2: '已受理', time3: '2025-03-01 10:00', thing4: '请留意后续通知' },
+      data: {
+        thing1: '发明专利申请',
+        phrase2: '已受理',
+        time3: '2025-03-01 10:00',
+        thing4: '请留意后续通知',
+      },
     })
     const stats = await h.fake.control.stats()
     expect(stats.calls.subscribe_send).toBe(2)
@@ -74,7 +89,11 @@ describe('access_token cache and refresh', () => {
     await h.login('o-expired')
     const before = await client.getAccessToken()
     await h.fake.control.expireToken()
-    const r = await client.msgSecCheck({ openid: 'o-expired', content: '申请外观设计专利需要哪些材料', scene: 2 })
+    const r = await client.msgSecCheck({
+      openid: 'o-expired',
+      content: '申请外观设计专利需要哪些材料',
+      scene: 2,
+    })
     expect(r.suggest).toBe('pass')
     const stats = await h.fake.control.stats()
     expect(stats.errors.msg_sec_check).toEqual({ 42001: 1 })
@@ -86,17 +105,26 @@ describe('access_token cache and refresh', () => {
     const client = h.client()
     await h.login('o-twice')
     await h.fake.control.inject({ endpoint: 'msg_sec_check', errcode: 40001, times: 2 })
-    await expect(client.msgSecCheck({ openid: 'o-twice', content: '你好', scene: 1 })).rejects.toMatchObject({ errcode: 40001 })
+    await expect(client.msgSecCheck({ openid: 'o-twice', content: '你好', scene: 1 })).rejects.toMatchObject({
+      errcode: 40001,
+    })
     expect((await h.fake.control.stats()).calls.msg_sec_check).toBe(2)
   })
 
   it('still gets a token from WeChat when Redis is unreachable', async () => {
-    const down = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    const down = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    })
     down.on('error', () => {}) // the refused connection is the point of this test
     try {
       const token = await h.client({ redis: down }).getAccessToken()
       expect(h.fake.state.checkToken(token)).toBe(0)
-      expect(h.logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: expect.stringContaining('token cache unavailable') }))
+      expect(h.logs).toContainEqual(
+        expect.objectContaining({ level: 'warn', msg: expect.stringContaining('token cache unavailable') }),
+      )
     } finally {
       down.disconnect()
     }

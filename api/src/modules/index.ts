@@ -8,6 +8,7 @@ import { bullCampaignQueue, openQueue, PUSH_QUEUE } from '../platform/queues.js'
 import { RateLimits } from '../platform/rate-limit.js'
 import { RefreshTokens } from '../platform/refresh-tokens.js'
 import { ApiRouter, type Guards } from '../platform/routing.js'
+import { createStorage } from '../platform/storage/index.js'
 import { WechatClient } from '../platform/wechat/client.js'
 import { registerAuditRoutes } from './audit/audit.routes.js'
 import { AuditService } from './audit/audit.service.js'
@@ -15,8 +16,12 @@ import { CampaignDelivery } from './campaigns/campaigns.delivery.js'
 import { registerCampaignRoutes } from './campaigns/campaigns.routes.js'
 import { CampaignService, type ContentSource } from './campaigns/campaigns.service.js'
 import { PushStats } from './campaigns/campaigns.stats.js'
+import { createContentService } from './content/content.service.js' // TEMP-CONTENT
+import { registerContentRoutes } from './content/content.routes.js' // TEMP-CONTENT
 import { registerEnterpriseRoutes } from './enterprises/enterprises.routes.js'
 import { EnterpriseService } from './enterprises/enterprises.service.js'
+import { registerFilesRoutes } from './files/files.routes.js'
+import { createFilesService } from './files/files.service.js'
 import { registerInboxRoutes } from './inbox/inbox.routes.js'
 import { InboxService } from './inbox/inbox.service.js'
 import { registerInterestRoutes } from './interests/interests.routes.js'
@@ -73,11 +78,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
   const subscriptions = new SubscriptionService(async () => [(await settings.push()).templateId])
   const inbox = new InboxService()
   const pushQueue = openQueue(PUSH_QUEUE, config.redis.url, config.redis.prefix)
-  const content: ContentSource = {
-    getPublishedForPush: () => {
-      throw new Error('content module not wired')
-    },
-  }
+  const content: ContentSource = createContentService({ wechat, secCheckOpenid: process.env.WECHAT_SEC_CHECK_OPENID ?? 'o-content-sec-check-operator', audienceOf: (u) => interests.audienceOf(u), scheduler: { schedulePublish: async () => {} }, log }) // TEMP-CONTENT
   const campaigns = new CampaignService({ content, settings, subscriptions, queue: bullCampaignQueue(pushQueue), log })
   const delivery = new CampaignDelivery({
     campaigns,
@@ -109,6 +110,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     delivery,
     pushStats,
     pushQueue,
+    content: content as ReturnType<typeof createContentService>, // TEMP-CONTENT
     async close() {
       await pushQueue.close()
     },
@@ -136,15 +138,19 @@ export async function buildModules(deps: CoreDeps) {
   registerAuditRoutes(routers, p.audit)
   registerMpAccountRoutes(routers, p.mpAccounts)
   registerEnterpriseRoutes(routers, p.enterprises, p.audit)
+  // Storage is async to build (the S3 SDK loads only when configured), hence here and not in buildPlatform.
+  const files = createFilesService({ storage: await createStorage(deps.config.storage), maxBytes: deps.config.storage.maxBytes, log: deps.log })
+  registerFilesRoutes(routers, files, p.audit)
   registerInterestRoutes(routers, p.interests)
   registerSettingsRoutes(routers, p.settings, p.audit)
   registerSubscriptionRoutes(routers, p.subscriptions)
   registerInboxRoutes(routers, p.inbox)
   registerCampaignRoutes(routers, p.campaigns, p.pushStats, p.audit)
+  registerContentRoutes(routers, p.content, p.audit) // TEMP-CONTENT
 
   return {
     routers: [routers.mp, routers.admin],
-    platform: p,
+    platform: { ...p, files },
     close: () => p.close(),
   }
 }

@@ -38,6 +38,11 @@ client.collectDefaultMetrics()
 export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   const app = new Koa({ proxy: opts.trustProxy })
   app.context.log = opts.log
+  // Errors the error middleware could not answer (a client gone mid-upload): log, never print to stderr.
+  app.on('error', (err: NodeJS.ErrnoException & { status?: number }) => {
+    if (err.code === 'ECONNRESET' || err.code === 'ECONNABORTED' || err.message === 'Parse Error' || err.message === 'aborted') return
+    opts.log.warn({ err }, 'unhandled koa error')
+  })
 
   // Request id first, so even the error middleware's log lines carry it.
   app.use(async (ctx, next) => {

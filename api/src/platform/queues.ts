@@ -5,6 +5,9 @@ import { BatchJob, PlanJob, PUSH_QUEUE, type BatchPayload, type CampaignQueue } 
 export function openQueue(name: string, redisUrl: string, prefix: string) {
   return new Queue(name, redisUrl, {
     prefix: `${prefix}:bull`,
+    // A worker killed mid-job leaves its jobs "active": another worker takes them over once the lock
+    // (renewed every lockDuration/2 while alive) lapses, checked every stalledInterval.
+    settings: { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 },
     defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
   })
 }

@@ -152,9 +152,33 @@ export function translateMingoError(err: unknown): MongoServerError {
   return toServerError(err);
 }
 
+const existsOp = fieldOp((values, want) => values.some((v) => v !== undefined) === Boolean(want));
+const FAST_OPS: Record<string, (selector: string, value: unknown) => Pred> = { ...overrides, $exists: existsOp };
+
+/**
+ * Plain field conditions with comparison operators (the bulk of real queries) compile
+ * straight to our predicates; building a mingo Query copies its whole operator context.
+ */
+function compileFast(filter: Document): Pred | null {
+  const preds: Pred[] = [];
+  for (const [field, cond] of Object.entries(filter)) {
+    if (field.startsWith('$') || cond instanceof RegExp) return null;
+    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'))) {
+      for (const [op, arg] of Object.entries(cond)) {
+        const make = FAST_OPS[op];
+        if (!make || arg instanceof RegExp) return null;
+        preds.push(make(field, arg));
+      }
+    } else preds.push(overrides.$eq(field, cond));
+  }
+  return preds.length === 1 ? (preds[0] as Pred) : (doc) => preds.every((p) => p(doc));
+}
+
 /** Compile a filter into a predicate; errors come back as MongoDB error replies. */
 export function compileFilter(filter: Document | undefined): Pred {
   if (!filter || Object.keys(filter).length === 0) return () => true;
+  const fast = compileFast(filter);
+  if (fast) return fast;
   scanFilter(filter);
   try {
     const q = new Query(filter, mingoOptions);

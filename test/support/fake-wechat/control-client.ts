@@ -36,13 +36,16 @@ export function createControlClient(baseUrl: string): FakeWechatControl {
   }
   return {
     loginCode: (input = {}) => call('POST', 'login-code', input),
-    phoneCode: async (phoneNumber) => (await call<{ code: string }>('POST', 'phone-code', { phoneNumber })).code,
+    phoneCode: async (phoneNumber) =>
+      (await call<{ code: string }>('POST', 'phone-code', { phoneNumber })).code,
     subscribe: (input) => call('POST', 'subscriptions', input),
     addTemplate: async (templateId, fields) => void (await call('POST', 'templates', { templateId, fields })),
     inject: async (input) => void (await call('POST', 'inject', input)),
     expireToken: async (mode) => void (await call('POST', 'expire-token', mode ? { mode } : {})),
     messages: async (filter = {}) => {
-      const q = new URLSearchParams(Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'))
+      const q = new URLSearchParams(
+        Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string'),
+      )
       return (await call<{ messages: SentMessage[] }>('GET', `messages?${q}`)).messages
     },
     stats: () => call('GET', 'stats'),

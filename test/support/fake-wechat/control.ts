@@ -2,22 +2,13 @@ import type Router from '@koa/router'
 import type { Context } from 'koa'
 import { z } from 'zod'
 import { readJson } from './http.js'
-import { ENDPOINTS, endpointName, type FakeWechatConfig, type FakeWechatState } from './state.js'
-
-const FIELD_TYPES = [
-  'thing',
-  'number',
-  'letter',
-  'symbol',
-  'character_string',
-  'time',
-  'date',
-  'amount',
-  'phone_number',
-  'car_number',
-  'name',
-  'phrase',
-] as const
+import {
+  ENDPOINTS,
+  TEMPLATE_FIELD_TYPES,
+  endpointName,
+  type FakeWechatConfig,
+  type FakeWechatState,
+} from './state.js'
 
 export const ControlBodies = {
   loginCode: z.object({ openid: z.string().min(1).optional(), unionid: z.string().min(1).optional() }),
@@ -28,9 +19,14 @@ export const ControlBodies = {
     accept: z.boolean(),
     count: z.number().int().positive().optional(),
   }),
-  templates: z.object({ templateId: z.string().min(1), fields: z.record(z.string(), z.enum(FIELD_TYPES)) }),
+  templates: z.object({
+    templateId: z.string().min(1),
+    fields: z.record(z.string(), z.enum(TEMPLATE_FIELD_TYPES)),
+  }),
   inject: z.object({
-    endpoint: z.string().refine((e) => endpointName(e) !== undefined, { message: `one of ${Object.keys(ENDPOINTS).join(', ')} or its path` }),
+    endpoint: z.string().refine((e) => endpointName(e) !== undefined, {
+      message: `one of ${Object.keys(ENDPOINTS).join(', ')} or its path`,
+    }),
     errcode: z.number().int().optional(),
     errmsg: z.string().optional(),
     status: z.number().int().min(500).max(599).optional(),
@@ -101,7 +97,9 @@ export function registerControl(router: Router, state: FakeWechatState): void {
     const { toUser, templateId } = ctx.query
     ctx.body = {
       messages: state.messages.filter(
-        (m) => (typeof toUser !== 'string' || m.toUser === toUser) && (typeof templateId !== 'string' || m.templateId === templateId),
+        (m) =>
+          (typeof toUser !== 'string' || m.toUser === toUser) &&
+          (typeof templateId !== 'string' || m.templateId === templateId),
       ),
     }
   })

@@ -11,7 +11,8 @@ export interface WxReply {
 /** errmsg texts as WeChat writes them (it appends ` rid: …`, a request id, to most). */
 export const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
-  40001: 'invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken',
+  40001:
+    'invalid credential, access_token is invalid or not latest, could get access_token by getStableAccessToken',
   40002: 'invalid grant_type',
   40003: 'invalid openid',
   40013: 'invalid appid',
@@ -35,14 +36,17 @@ export const ERRMSG: Record<number, string> = {
 }
 
 /** A request id as WeChat appends to errmsg (and returns as trace_id). */
-export const rid = () => `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`
+export const rid = () =>
+  `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`
 
 export function wxError(errcode: number, detail?: string): WxReply {
   const text = detail ?? ERRMSG[errcode] ?? 'unknown error'
   return { body: { errcode, errmsg: `${text}, rid: ${rid()}` } }
 }
 
-export const wxOk = (extra: Record<string, unknown> = {}): WxReply => ({ body: { errcode: 0, errmsg: 'ok', ...extra } })
+export const wxOk = (extra: Record<string, unknown> = {}): WxReply => ({
+  body: { errcode: 0, errmsg: 'ok', ...extra },
+})
 
 export type JsonBody = { ok: true; value: Record<string, unknown> } | { ok: false; empty: boolean }
 
@@ -54,7 +58,9 @@ export async function readJson(ctx: Context): Promise<JsonBody> {
   if (!text) return { ok: false, empty: true }
   try {
     const v: unknown = JSON.parse(text)
-    return v && typeof v === 'object' && !Array.isArray(v) ? { ok: true, value: v as Record<string, unknown> } : { ok: false, empty: false }
+    return v && typeof v === 'object' && !Array.isArray(v)
+      ? { ok: true, value: v as Record<string, unknown> }
+      : { ok: false, empty: false }
   } catch {
     return { ok: false, empty: false }
   }
@@ -89,7 +95,9 @@ export function wxEndpoint(
     }
     if (injected?.errcode !== undefined) reply = wxError(injected.errcode, injected.errmsg)
     else {
-      const tokenErr = opts.token ? state.checkToken(typeof ctx.query.access_token === 'string' ? ctx.query.access_token : undefined) : 0
+      const tokenErr = opts.token
+        ? state.checkToken(typeof ctx.query.access_token === 'string' ? ctx.query.access_token : undefined)
+        : 0
       reply = tokenErr ? wxError(tokenErr) : await handler(ctx)
     }
     const errcode = typeof reply.body.errcode === 'number' ? reply.body.errcode : 0

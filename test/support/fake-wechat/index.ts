@@ -4,7 +4,15 @@ import { createControlClient, type FakeWechatControl } from './control-client.js
 import { FakeWechatState, type FakeWechatConfig } from './state.js'
 
 export { createControlClient, type FakeWechatControl } from './control-client.js'
-export { DEFAULT_TEMPLATES, ENDPOINTS, FakeWechatState, type FakeEndpoint, type FakeWechatConfig, type SentMessage, type TemplateFieldType } from './state.js'
+export {
+  DEFAULT_TEMPLATES,
+  ENDPOINTS,
+  FakeWechatState,
+  type FakeEndpoint,
+  type FakeWechatConfig,
+  type SentMessage,
+  type TemplateFieldType,
+} from './state.js'
 
 export interface FakeWechatOptions extends Partial<Omit<FakeWechatConfig, 'appId' | 'appSecret'>> {
   /** 0 (default) picks a free port */

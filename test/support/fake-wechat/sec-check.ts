@@ -20,7 +20,8 @@ export function registerSecCheck(router: Router, state: FakeWechatState): void {
       if (version !== 2) return wxError(40097, 'invalid args, version must be 2')
       if (typeof content !== 'string' || content === '' || [...content].length > MAX_CONTENT)
         return wxError(40097, `invalid args, content must be 1..${MAX_CONTENT} characters`)
-      if (scene !== 1 && scene !== 2 && scene !== 3 && scene !== 4) return wxError(40097, 'invalid args, scene must be 1..4')
+      if (scene !== 1 && scene !== 2 && scene !== 3 && scene !== 4)
+        return wxError(40097, 'invalid args, scene must be 1..4')
       const user = typeof openid === 'string' ? state.users.get(openid) : undefined
       if (!user) return wxError(40003)
       if (Date.now() - user.lastLoginAt > config.secCheckAccessWindowMs) return wxError(61010)
@@ -28,7 +29,14 @@ export function registerSecCheck(router: Router, state: FakeWechatState): void {
       const hits = (words: Record<string, number>, suggest: 'risky' | 'review') =>
         Object.entries(words)
           .filter(([word]) => content.includes(word))
-          .map(([keyword, label]) => ({ strategy: 'keyword', errcode: 0, suggest, label, level: 20, keyword }))
+          .map(([keyword, label]) => ({
+            strategy: 'keyword',
+            errcode: 0,
+            suggest,
+            label,
+            level: 20,
+            keyword,
+          }))
       const risky = hits(config.sensitiveWords, 'risky')
       const review = risky.length ? [] : hits(config.reviewWords, 'review')
       const top = risky[0] ?? review[0]
@@ -36,7 +44,11 @@ export function registerSecCheck(router: Router, state: FakeWechatState): void {
       const result = top ? { suggest: top.suggest, label: top.label } : { suggest: 'pass', label: 100 }
       return wxOk({
         result,
-        detail: [{ strategy: 'content_model', errcode: 0, ...result, prob: top ? 90 : 0 }, ...risky, ...review],
+        detail: [
+          { strategy: 'content_model', errcode: 0, ...result, prob: top ? 90 : 0 },
+          ...risky,
+          ...review,
+        ],
         trace_id: rid(),
       })
     }),

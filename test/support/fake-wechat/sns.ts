@@ -25,7 +25,13 @@ export function registerSns(router: Router, state: FakeWechatState): void {
       entry.used = true
       const user = state.recordLogin(entry.openid, entry.unionid)
       // success carries no errcode at all
-      return { body: { session_key: user.sessionKey, openid: entry.openid, ...(user.unionid ? { unionid: user.unionid } : {}) } }
+      return {
+        body: {
+          session_key: user.sessionKey,
+          openid: entry.openid,
+          ...(user.unionid ? { unionid: user.unionid } : {}),
+        },
+      }
     }),
   )
 }

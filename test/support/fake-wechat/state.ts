@@ -1,19 +1,21 @@
 import { randomBytes } from 'node:crypto'
 
 /** Subscribe-message keyword types (the prefix of a template keyword such as `thing1`). */
-export type TemplateFieldType =
-  | 'thing'
-  | 'number'
-  | 'letter'
-  | 'symbol'
-  | 'character_string'
-  | 'time'
-  | 'date'
-  | 'amount'
-  | 'phone_number'
-  | 'car_number'
-  | 'name'
-  | 'phrase'
+export const TEMPLATE_FIELD_TYPES = [
+  'thing',
+  'number',
+  'letter',
+  'symbol',
+  'character_string',
+  'time',
+  'date',
+  'amount',
+  'phone_number',
+  'car_number',
+  'name',
+  'phrase',
+] as const
+export type TemplateFieldType = (typeof TEMPLATE_FIELD_TYPES)[number]
 
 /** The endpoints the fake serves; errors are injected and calls counted under these names. */
 export const ENDPOINTS = {
@@ -37,6 +39,8 @@ export function endpointName(nameOrPath: string): FakeEndpoint | undefined {
 export const DEFAULT_TEMPLATES: Record<string, Record<string, TemplateFieldType>> = {
   /** 业务办理进度通知 */
   'tpl-application-progress': { thing1: 'thing', phrase2: 'phrase', time3: 'time', thing4: 'thing' },
+  /** 专利信息推送通知: 标题, 摘要, 发布时间, 发布单位 */
+  'tpl-patent-push': { thing1: 'thing', thing2: 'thing', time3: 'time', thing4: 'thing' },
   /** 预约成功通知 */
   'tpl-appointment': { name1: 'name', time2: 'time', thing3: 'thing', character_string4: 'character_string' },
   /** 费用缴纳提醒 */
@@ -183,7 +187,12 @@ export class FakeWechatState {
 
   issueLoginCode(openid: string, unionid?: string): string {
     const code = `lc_${hex(12)}`
-    this.loginCodes.set(code, { openid, ...(unionid ? { unionid } : {}), expiresAt: Date.now() + this.config.codeTtlMs, used: false })
+    this.loginCodes.set(code, {
+      openid,
+      ...(unionid ? { unionid } : {}),
+      expiresAt: Date.now() + this.config.codeTtlMs,
+      used: false,
+    })
     return code
   }
 

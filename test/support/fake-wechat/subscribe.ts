@@ -33,14 +33,20 @@ export function checkKeyword(type: TemplateFieldType, value: unknown): string | 
     case 'date':
       return DATE.test(value) ? undefined : 'must be a date, optionally with a time'
     case 'amount':
-      return /^[¥￥$€£]?\d{1,10}(?:\.\d{1,2})?元?$/.test(value) ? undefined : 'must be an amount of at most 10 digits'
+      return /^[¥￥$€£]?\d{1,10}(?:\.\d{1,2})?元?$/.test(value)
+        ? undefined
+        : 'must be an amount of at most 10 digits'
     case 'phone_number':
       return /^[\d+\-() ]+$/.test(value) ? within(17) : 'must be a phone number'
     case 'car_number':
-      return /^[\p{Script=Han}A-Za-z0-9][A-Za-z0-9]*[\p{Script=Han}A-Za-z0-9]?$/u.test(value) ? within(8) : 'must be a plate number'
+      return /^[\p{Script=Han}A-Za-z0-9][A-Za-z0-9]*[\p{Script=Han}A-Za-z0-9]?$/u.test(value)
+        ? within(8)
+        : 'must be a plate number'
     case 'name':
       if (HAN.test(value.replace(/·/g, ''))) return within(10)
-      return /^[A-Za-z\p{P}\p{S} ]+$/u.test(value) ? within(20) : 'must be at most 10 Chinese characters or 20 letters'
+      return /^[A-Za-z\p{P}\p{S} ]+$/u.test(value)
+        ? within(20)
+        : 'must be at most 10 Chinese characters or 20 letters'
     case 'phrase':
       return HAN.test(value) ? within(5) : 'must be Chinese characters'
   }
@@ -61,10 +67,16 @@ export function registerSubscribe(router: Router, state: FakeWechatState): void 
       if (typeof touser !== 'string' || !state.users.has(touser)) return wxError(40003)
       const fields = typeof template_id === 'string' ? state.templates.get(template_id) : undefined
       if (!fields) return wxError(40037)
-      if (miniprogram_state !== undefined && !['developer', 'trial', 'formal'].includes(miniprogram_state as string))
+      if (
+        miniprogram_state !== undefined &&
+        !['developer', 'trial', 'formal'].includes(miniprogram_state as string)
+      )
         return wxError(47003, 'argument invalid! miniprogram_state invalid')
 
-      const given = (data && typeof data === 'object' ? data : {}) as Record<string, { value?: unknown } | undefined>
+      const given = (data && typeof data === 'object' ? data : {}) as Record<
+        string,
+        { value?: unknown } | undefined
+      >
       const values: Record<string, string> = {}
       for (const [key, type] of Object.entries(fields)) {
         const value = given[key]?.value

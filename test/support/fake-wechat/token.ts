@@ -25,7 +25,8 @@ export function registerToken(router: Router, state: FakeWechatState): void {
       } else if (state.currentToken && state.checkToken(state.currentToken) === 0) {
         const left = state.tokens.get(state.currentToken)!.expiresAt - Date.now()
         const renewWindowMs = Math.min(config.tokenRenewWindow, config.tokenExpiresIn / 2) * 1000
-        if (left > renewWindowMs) return { body: { access_token: state.currentToken, expires_in: Math.floor(left / 1000) } }
+        if (left > renewWindowMs)
+          return { body: { access_token: state.currentToken, expires_in: Math.floor(left / 1000) } }
       }
       const { token, expiresIn } = state.issueToken()
       return { body: { access_token: token, expires_in: expiresIn } }

@@ -8,8 +8,14 @@ export const AUDIT_ACTIONS: Record<string, string> = {
   'role.update': '修改角色',
   'role.delete': '删除角色',
   'pii.view': '查看个人信息',
-  'member.approve': '同意加入企业',
-  'member.reject': '拒绝加入企业',
+  'file.view': '查看上传的材料',
+  'enterprise.member.approve': '同意加入企业',
+  'enterprise.member.reject': '拒绝加入企业',
+  'campaign.create': '创建推送',
+  'campaign.update': '修改推送',
+  'campaign.cancel': '取消推送',
+  'settings.push.update': '修改推送设置',
+  'stats.export': '导出统计',
 }
 
 export const ACTOR_KINDS: Record<string, string> = { admin: '后台用户', mp: '小程序用户', system: '系统' }

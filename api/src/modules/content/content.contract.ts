@@ -197,13 +197,18 @@ export const PatentMpDetail = PatentMpItem.extend({
 })
 export type PatentMpDetailOutput = z.output<typeof PatentMpDetail>
 
-/** For the campaign module: what a push about a published item needs. */
+/**
+ * For the campaign module: what a push about a published item needs. `category` is what enterprises opt out
+ * of ('announcement' or the patent kind); `tags` are the default targeting: a patent item's tags, or an
+ * announcement's audience regions and industries.
+ */
 export const PushableContent = z.object({
   id: z.string(),
   kind: ContentKind,
   title: z.string(),
   summary: z.string(),
-  tags: PatentTagsOut,
+  category: z.enum(['announcement', ...PatentKind.options]),
+  tags: PatentTagsOut.extend({ regionMatch: z.enum(['within', 'overlap']) }),
   audience: AudienceOut.optional(),
 })
 export type PushableContentOutput = z.output<typeof PushableContent>

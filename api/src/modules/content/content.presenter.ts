@@ -103,12 +103,8 @@ export function presentPatentMpDetail(c: ContentDoc, unread: boolean): PatentMpD
 }
 
 export function presentPushable(c: ContentDoc): PushableContentOutput {
-  return {
-    id: c._id.toHexString(),
-    kind: c.kind,
-    title: c.title,
-    summary: summaryOf(c),
-    tags: tags(c.patent),
-    ...(c.kind === 'announcement' ? { audience: audience(c) } : {}),
-  }
+  const base = { id: c._id.toHexString(), kind: c.kind, title: c.title, summary: summaryOf(c) }
+  if (c.kind === 'patent') return { ...base, category: c.patent!.kind, tags: { ...tags(c.patent), regionMatch: 'within' } }
+  const a = audience(c)
+  return { ...base, category: 'announcement', tags: { ...tags(undefined), regions: a.regions, industries: a.industries, regionMatch: 'within' }, audience: a }
 }

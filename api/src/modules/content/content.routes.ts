@@ -1,7 +1,5 @@
 import type { z } from 'zod'
 import type { ApiRouter } from '../../platform/routing.js'
-import type { WechatClient } from '../../platform/wechat/client.js'
-import type { Logger } from '../../platform/logger.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { IdParams, PageQuery } from '../common.contract.js'
 import type { Routers } from '../index.js'
@@ -15,40 +13,7 @@ import {
   PatentUpdate,
   ScheduleBody,
 } from './content.contract.js'
-import { ContentSecCheck } from './content.sec-check.js'
-import {
-  ContentService,
-  staffUploads,
-  type AttachmentLookup,
-  type ContentLifecycle,
-  type ContentScheduler,
-  type UserAudience,
-} from './content.service.js'
-
-export interface ContentModuleDeps {
-  audit: AuditService
-  wechat: Pick<WechatClient, 'msgSecCheck'>
-  /** openid msg_sec_check v2 runs as: an operator's WeChat that opens the mini-program regularly. */
-  secCheckOpenid: string | undefined
-  audienceOf(userId: string): Promise<UserAudience>
-  scheduler: ContentScheduler
-  log: Logger
-  /** defaults to reading staff uploads from the files collection */
-  attachments?: AttachmentLookup
-}
-
-/** Builds the content service and mounts its routes; the service is returned for jobs and the campaign module. */
-export function registerContentModule(routers: Routers, deps: ContentModuleDeps) {
-  const content = new ContentService({
-    secCheck: new ContentSecCheck(deps.wechat, deps.secCheckOpenid),
-    audienceOf: deps.audienceOf,
-    scheduler: deps.scheduler,
-    attachments: deps.attachments ?? staffUploads,
-    log: deps.log.child({ module: 'content' }),
-  })
-  registerContentRoutes(routers, content, deps.audit)
-  return content
-}
+import type { ContentLifecycle, ContentService, SharedInput } from './content.service.js'
 
 export function registerContentRoutes({ mp, admin }: Routers, content: ContentService, audit: AuditService) {
   // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
@@ -74,8 +39,8 @@ export function registerContentRoutes({ mp, admin }: Routers, content: ContentSe
 
 /** The same nine console routes for each kind; every write is audited under `<target>.<action>`. */
 function registerConsoleLifecycle<
-  CS extends z.ZodType,
-  US extends z.ZodType,
+  CS extends z.ZodType<SharedInput>,
+  US extends z.ZodType<SharedInput>,
   QS extends z.ZodType<z.output<typeof AdminContentQuery> & { kind?: string }>,
   A extends { id: string },
 >(

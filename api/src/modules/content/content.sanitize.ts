@@ -32,14 +32,11 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
-    a: (tagName, attribs) => {
+    a: (tagName, attribs): sanitizeHtml.Tag => {
       const href = attribs.href?.trim()
-      return {
-        tagName,
-        attribs: href && SAFE_HREF.test(href) ? { href, rel: 'noopener noreferrer', target: '_blank' } : {},
-      }
+      return { tagName, attribs: href && SAFE_HREF.test(href) ? { href, rel: 'noopener noreferrer', target: '_blank' } : {} }
     },
-    img: (tagName, attribs) => {
+    img: (tagName, attribs): sanitizeHtml.Tag => {
       const src = attribs.src?.trim()
       return { tagName, attribs: src && SAFE_SRC.test(src) ? { src, ...(attribs.alt ? { alt: attribs.alt } : {}) } : {} }
     },

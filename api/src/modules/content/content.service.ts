@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import { errors, isDuplicateKey } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
+import type { WechatClient } from '../../platform/wechat/client.js'
 import { StoredFileModel, type StoredFileDoc } from '../files/files.model.js'
 import { ancestorsIndustry, ancestorsRegion } from '../taxonomy/taxonomy.contract.js'
 import type {
@@ -27,7 +28,7 @@ import {
   presentPushable,
 } from './content.presenter.js'
 import { plainText, sanitizeBody } from './content.sanitize.js'
-import { secCheckErrors, type ContentSecCheck } from './content.sec-check.js'
+import { ContentSecCheck, secCheckErrors } from './content.sec-check.js'
 
 /** Enqueues the delayed job that calls `publishDue` at `at`; a stale job (after a reschedule) finds nothing to do. */
 export interface ContentScheduler {
@@ -52,6 +53,27 @@ export const staffUploads: AttachmentLookup = {
     const f = await StoredFileModel.findOne({ _id: fileId, 'owner.kind': 'admin', purpose: 'attachment' }).lean<StoredFileDoc>()
     return f ? { fileId: f._id, name: f.originalName, mime: f.mime, size: f.size } : undefined
   },
+}
+
+export interface ContentModuleDeps {
+  wechat: Pick<WechatClient, 'msgSecCheck'>
+  /** openid msg_sec_check v2 runs as: an operator's WeChat that opens the mini-program at least every 2 hours. */
+  secCheckOpenid: string | undefined
+  audienceOf(userId: string): Promise<UserAudience>
+  scheduler: ContentScheduler
+  log: Logger
+  /** defaults to reading staff uploads from the files collection */
+  attachments?: AttachmentLookup
+}
+
+export function createContentService(deps: ContentModuleDeps) {
+  return new ContentService({
+    secCheck: new ContentSecCheck(deps.wechat, deps.secCheckOpenid),
+    audienceOf: deps.audienceOf,
+    scheduler: deps.scheduler,
+    attachments: deps.attachments ?? staffUploads,
+    log: deps.log.child({ module: 'content' }),
+  })
 }
 
 export interface ContentDeps {
@@ -83,7 +105,7 @@ export const contentErrors = {
 }
 
 /** The fields both kinds share in create and update inputs. */
-interface SharedInput {
+export interface SharedInput {
   title?: string | undefined
   body?: string | undefined
   summary?: string | null | undefined

@@ -15,8 +15,16 @@ const SNIFF_BYTES = 4100
 /** Multipart framing around one file: boundaries, part headers, a long file name. Past this the body cannot fit. */
 const MULTIPART_OVERHEAD = 16 * 1024
 
-const ANY_MATERIAL = { mimes: ['application/pdf', 'image/jpeg', 'image/png'], message: '仅支持 PDF、JPG、PNG 文件' } as const
-const RULES: Record<FilePurposeOutput, { mimes: readonly FileMimeOutput[]; message: string }> = {
+/** Which detected types a purpose accepts, and what to tell the user otherwise. */
+interface TypeRule {
+  mimes: readonly FileMimeOutput[]
+  message: string
+}
+const ANY_MATERIAL: TypeRule = {
+  mimes: ['application/pdf', 'image/jpeg', 'image/png'],
+  message: '仅支持 PDF、JPG、PNG 文件',
+}
+const RULES: Record<FilePurposeOutput, TypeRule> = {
   'claim-material': ANY_MATERIAL,
   attachment: ANY_MATERIAL,
   avatar: { mimes: ['image/jpeg', 'image/png'], message: '头像仅支持 JPG、PNG 图片' },
@@ -73,12 +81,19 @@ export class FilesService {
     } catch (err) {
       // Refused before the body was read to its end: close the connection so the client stops sending it.
       if (err instanceof AppError && !req.body.readableEnded)
-        throw new AppError(err.status, err.code, err.message, err.details, err.report, { ...err.headers, Connection: 'close' })
+        throw new AppError(err.status, err.code, err.message, err.details, err.report, {
+          ...err.headers,
+          Connection: 'close',
+        })
       throw err
     }
   }
 
-  private async store(req: UploadRequest, owner: FileOwner, purpose: FilePurposeOutput): Promise<StoredFileDoc> {
+  private async store(
+    req: UploadRequest,
+    owner: FileOwner,
+    purpose: FilePurposeOutput,
+  ): Promise<StoredFileDoc> {
     if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? ''))
       throw errors.unsupportedMedia('请以 multipart/form-data 格式上传文件')
     // A declared length that cannot fit is refused before a byte is read.
@@ -87,10 +102,17 @@ export class FilesService {
     const key = newObjectKey()
     try {
       const got = await this.receive(req, key, RULES[purpose])
-      const doc = await StoredFileModel.create({ key, ...got, owner: { kind: owner.kind, id: owner.id }, purpose })
+      const doc = await StoredFileModel.create({
+        key,
+        ...got,
+        owner: { kind: owner.kind, id: owner.id },
+        purpose,
+      })
       return doc.toObject<StoredFileDoc>()
     } catch (err) {
-      await this.storage.delete(key).catch((e: unknown) => this.log.error({ err: e, key }, 'could not delete a failed upload'))
+      await this.storage
+        .delete(key)
+        .catch((e: unknown) => this.log.error({ err: e, key }, 'could not delete a failed upload'))
       throw err
     }
   }
@@ -114,7 +136,12 @@ export class FilesService {
    */
   async assertOwnedBy(fileId: string, owner: FileOwner, purpose?: FilePurposeOutput): Promise<StoredFileDoc> {
     const file = await this.find(fileId)
-    if (!file || file.owner.kind !== owner.kind || !file.owner.id.equals(owner.id) || (purpose && file.purpose !== purpose))
+    if (
+      !file ||
+      file.owner.kind !== owner.kind ||
+      !file.owner.id.equals(owner.id) ||
+      (purpose && file.purpose !== purpose)
+    )
       throw errors.notFound('文件')
     return file
   }
@@ -138,7 +165,7 @@ export class FilesService {
    * Parses the multipart body and stores its one file part under `key`. Settles only after the storage
    * write has settled, so the caller's clean-up cannot race a rename that is still in flight.
    */
-  private receive(req: UploadRequest, key: string, rule: (typeof RULES)[FilePurposeOutput]): Promise<Received> {
+  private receive(req: UploadRequest, key: string, rule: TypeRule): Promise<Received> {
     return new Promise((resolve, reject) => {
       let parser: busboy.Busboy
       try {
@@ -164,9 +191,8 @@ export class FilesService {
       }
 
       parser.on('file', (_field, file, info) => {
-        guard = new UploadGuard(this.maxBytes, rule, () => this.tooLarge())
-        file.on('error', (e) => guard?.destroy(e))
-        const g = guard
+        const g = (guard = new UploadGuard(this.maxBytes, rule, () => this.tooLarge()))
+        file.on('error', (e) => g.destroy(e))
         // Its errors reach us through put()'s rejection; this listener only keeps one raised before the
         // driver has attached (drivers may await before piping) from becoming an uncaught exception.
         g.on('error', () => {})
@@ -180,7 +206,9 @@ export class FilesService {
       })
       parser.on('filesLimit', () => fail(errors.badRequest('TOO_MANY_FILES', '每次只能上传一个文件')))
       parser.on('partsLimit', () => fail(errors.badRequest('MULTIPART_INVALID', '上传内容包含过多字段')))
-      parser.on('error', () => fail(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传')))
+      parser.on('error', () =>
+        fail(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传')),
+      )
       parser.on('close', () => {
         if (!stored) return fail(errors.badRequest('FILE_REQUIRED', '请选择要上传的文件'))
         stored.then((r) => !failed && resolve(r), fail)
@@ -214,7 +242,7 @@ class UploadGuard extends Transform {
 
   constructor(
     private readonly maxBytes: number,
-    private readonly rule: { mimes: readonly FileMimeOutput[]; message: string },
+    private readonly rule: TypeRule,
     private readonly tooLarge: () => AppError,
   ) {
     super()
@@ -271,6 +299,10 @@ export function displayName(raw: string | undefined, mime: FileMimeOutput): stri
   const hasExt = dot > 0 && exts.includes(name.slice(dot + 1).toLowerCase())
   let stem = hasExt ? name.slice(0, dot) : name
   const ext = hasExt ? name.slice(dot + 1) : exts[0]!
-  stem = [...stem].slice(0, 200 - ext.length - 1).join('').trim() || '文件'
+  stem =
+    [...stem]
+      .slice(0, 200 - ext.length - 1)
+      .join('')
+      .trim() || '文件'
   return `${stem}.${ext}`
 }

@@ -12,7 +12,8 @@ export { assertObjectKey, newObjectKey, StorageNotFoundError, type Storage } fro
 export async function createStorage(cfg: Config['storage']): Promise<Storage> {
   if (cfg.driver === 'local') return new LocalStorage(cfg.dir)
   const { endpoint, bucket, region, accessKeyId, secretAccessKey } = cfg.s3
-  if (!endpoint || !bucket || !accessKeyId || !secretAccessKey) throw new Error('S3 storage is not fully configured')
+  if (!endpoint || !bucket || !accessKeyId || !secretAccessKey)
+    throw new Error('S3 storage is not fully configured')
   const { S3Storage } = await import('./s3.js')
   return new S3Storage({ endpoint, bucket, region, accessKeyId, secretAccessKey })
 }

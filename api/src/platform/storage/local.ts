@@ -67,7 +67,8 @@ export class LocalStorage implements Storage {
   private pathOf(key: string): string {
     assertObjectKey(key)
     const p = path.resolve(this.root, ...key.split('/'))
-    if (!p.startsWith(this.root + path.sep)) throw new Error(`storage key escapes the root: ${JSON.stringify(key)}`)
+    if (!p.startsWith(this.root + path.sep))
+      throw new Error(`storage key escapes the root: ${JSON.stringify(key)}`)
     return p
   }
 }

@@ -5,7 +5,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3'
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3'
 import { assertObjectKey, StorageNotFoundError, type Storage } from './storage.js'
 
 export interface S3Options {
@@ -51,7 +58,12 @@ export class S3Storage implements Storage {
       await pipeline(stream, createWriteStream(spool, { flags: 'wx', mode: 0o600 }))
       const { size } = await stat(spool)
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: createReadStream(spool), ContentLength: size }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: createReadStream(spool),
+          ContentLength: size,
+        }),
       )
       return { size }
     } catch (err) {
@@ -92,5 +104,8 @@ export class S3Storage implements Storage {
 }
 
 function isNotFound(err: unknown) {
-  return err instanceof S3ServiceException && (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata.httpStatusCode === 404)
+  return (
+    err instanceof S3ServiceException &&
+    (err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata.httpStatusCode === 404)
+  )
 }

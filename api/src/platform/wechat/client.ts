@@ -49,10 +49,18 @@ export interface SecCheckResult {
   traceId?: string
 }
 
-const Session = z.object({ openid: z.string().min(1), session_key: z.string().min(1), unionid: z.string().optional() })
+const Session = z.object({
+  openid: z.string().min(1),
+  session_key: z.string().min(1),
+  unionid: z.string().optional(),
+})
 const StableToken = z.object({ access_token: z.string().min(1), expires_in: z.number().positive() })
 const PhoneInfo = z.object({
-  phone_info: z.object({ phoneNumber: z.string(), purePhoneNumber: z.string(), countryCode: z.coerce.string() }),
+  phone_info: z.object({
+    phoneNumber: z.string(),
+    purePhoneNumber: z.string(),
+    countryCode: z.coerce.string(),
+  }),
 })
 const SendResult = z.object({ msgid: z.union([z.number(), z.string()]).optional() })
 const SecCheck = z.object({
@@ -112,14 +120,21 @@ export class WechatClient {
   async code2Session(code: string): Promise<{ openid: string; unionid?: string; sessionKey: string }> {
     const s = await this.call('/sns/jscode2session', Session, {
       method: 'GET',
-      query: { appid: this.opts.appId, secret: this.opts.appSecret, js_code: code, grant_type: 'authorization_code' },
+      query: {
+        appid: this.opts.appId,
+        secret: this.opts.appSecret,
+        js_code: code,
+        grant_type: 'authorization_code',
+      },
       retryTimeouts: false,
     })
     return { openid: s.openid, sessionKey: s.session_key, ...(s.unionid ? { unionid: s.unionid } : {}) }
   }
 
   /** getPhoneNumber button code → the user's phone number. */
-  async getPhoneNumber(code: string): Promise<{ phoneNumber: string; purePhoneNumber: string; countryCode: string }> {
+  async getPhoneNumber(
+    code: string,
+  ): Promise<{ phoneNumber: string; purePhoneNumber: string; countryCode: string }> {
     const r = await this.call('/wxa/business/getuserphonenumber', PhoneInfo, {
       method: 'POST',
       body: { code },
@@ -132,7 +147,9 @@ export class WechatClient {
 
   /** One subscribe message; consumes one of the user's one-time grants for the template. */
   async sendSubscribeMessage(m: SubscribeMessage): Promise<{ msgid?: string }> {
-    const data = Object.fromEntries(Object.entries(m.data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]))
+    const data = Object.fromEntries(
+      Object.entries(m.data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]),
+    )
     const r = await this.call('/cgi-bin/message/subscribe/send', SendResult, {
       method: 'POST',
       token: true,
@@ -150,13 +167,30 @@ export class WechatClient {
   }
 
   /** Text content security check, version 2 (the user must have opened the mini-program in the last 2 hours). */
-  async msgSecCheck(input: { openid: string; content: string; scene: SecCheckScene; title?: string; nickname?: string }): Promise<SecCheckResult> {
+  async msgSecCheck(input: {
+    openid: string
+    content: string
+    scene: SecCheckScene
+    title?: string
+    nickname?: string
+  }): Promise<SecCheckResult> {
     const r = await this.call('/wxa/msg_sec_check', SecCheck, {
       method: 'POST',
       token: true,
-      body: { version: 2, openid: input.openid, scene: input.scene, content: input.content, title: input.title, nickname: input.nickname },
+      body: {
+        version: 2,
+        openid: input.openid,
+        scene: input.scene,
+        content: input.content,
+        title: input.title,
+        nickname: input.nickname,
+      },
     })
-    return { suggest: r.result.suggest, label: r.result.label, ...(r.trace_id ? { traceId: r.trace_id } : {}) }
+    return {
+      suggest: r.result.suggest,
+      label: r.result.label,
+      ...(r.trace_id ? { traceId: r.trace_id } : {}),
+    }
   }
 
   /** The shared stable access_token, fetched when missing or about to expire. */
@@ -169,7 +203,8 @@ export class WechatClient {
    * the others poll the cache, or keep using a token that is due but still valid.
    */
   private async obtainToken(rejected?: string): Promise<string> {
-    const usable = (t: CachedToken) => t.token !== rejected && Date.now() < (rejected ? t.expiresAt : t.refreshAt)
+    const usable = (t: CachedToken) =>
+      t.token !== rejected && Date.now() < (rejected ? t.expiresAt : t.refreshAt)
     try {
       const deadline = Date.now() + this.lockWaitMs
       for (;;) {
@@ -189,13 +224,20 @@ export class WechatClient {
         }
         if (!rejected && cached && Date.now() < cached.expiresAt - 10_000) return cached.token
         if (Date.now() >= deadline)
-          throw new WechatError(LOCAL_ERRCODES.tokenBusy, 'timed out waiting for another process to refresh access_token', '/cgi-bin/stable_token')
+          throw new WechatError(
+            LOCAL_ERRCODES.tokenBusy,
+            'timed out waiting for another process to refresh access_token',
+            '/cgi-bin/stable_token',
+          )
         await sleep(this.lockPollMs)
       }
     } catch (e) {
       if (e instanceof WechatError) throw e
       // Redis is down: stable_token in normal mode hands every caller the same token, so fetching without the lock is safe.
-      this.log.warn({ err: { message: (e as Error).message } }, 'wechat token cache unavailable; fetching access_token directly')
+      this.log.warn(
+        { err: { message: (e as Error).message } },
+        'wechat token cache unavailable; fetching access_token directly',
+      )
       return (await this.fetchToken(rejected)).token
     }
   }
@@ -209,13 +251,22 @@ export class WechatClient {
     const stable = (force: boolean) =>
       this.call('/cgi-bin/stable_token', StableToken, {
         method: 'POST',
-        body: { grant_type: 'client_credential', appid: this.opts.appId, secret: this.opts.appSecret, ...(force ? { force_refresh: true } : {}) },
+        body: {
+          grant_type: 'client_credential',
+          appid: this.opts.appId,
+          secret: this.opts.appSecret,
+          ...(force ? { force_refresh: true } : {}),
+        },
       })
     let r = await stable(false)
     if (rejected && r.access_token === rejected) r = await stable(true)
     const now = Date.now()
     const lifetimeMs = r.expires_in * 1000
-    return { token: r.access_token, expiresAt: now + lifetimeMs, refreshAt: now + lifetimeMs - Math.min(this.marginMs, lifetimeMs / 2) }
+    return {
+      token: r.access_token,
+      expiresAt: now + lifetimeMs,
+      refreshAt: now + lifetimeMs - Math.min(this.marginMs, lifetimeMs / 2),
+    }
   }
 
   private async call<T>(endpoint: string, schema: z.ZodType<T>, spec: CallSpec): Promise<T> {
@@ -225,18 +276,28 @@ export class WechatClient {
       return await this.withRetry(endpoint, schema, spec, token)
     } catch (e) {
       if (!(e instanceof WechatError) || !TOKEN_INVALID_ERRCODES.has(e.errcode)) throw e
-      this.log.warn({ endpoint, errcode: e.errcode }, 'wechat refused access_token; refreshing and retrying once')
+      this.log.warn(
+        { endpoint, errcode: e.errcode },
+        'wechat refused access_token; refreshing and retrying once',
+      )
       return this.withRetry(endpoint, schema, spec, await this.obtainToken(token))
     }
   }
 
-  private async withRetry<T>(endpoint: string, schema: z.ZodType<T>, spec: CallSpec, token?: string): Promise<T> {
+  private async withRetry<T>(
+    endpoint: string,
+    schema: z.ZodType<T>,
+    spec: CallSpec,
+    token?: string,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(endpoint, schema, spec, attempt, token)
       } catch (e) {
         const retryable =
-          e instanceof WechatError && e.transient && !(e.errcode === LOCAL_ERRCODES.timeout && spec.retryTimeouts === false)
+          e instanceof WechatError &&
+          e.transient &&
+          !(e.errcode === LOCAL_ERRCODES.timeout && spec.retryTimeouts === false)
         if (!retryable || attempt >= this.attempts) throw e
         const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1))
         await sleep(exp / 2 + Math.random() * (exp / 2))
@@ -244,15 +305,28 @@ export class WechatClient {
     }
   }
 
-  private async once<T>(endpoint: string, schema: z.ZodType<T>, spec: CallSpec, attempt: number, token?: string): Promise<T> {
+  private async once<T>(
+    endpoint: string,
+    schema: z.ZodType<T>,
+    spec: CallSpec,
+    attempt: number,
+    token?: string,
+  ): Promise<T> {
     const url = new URL(this.baseUrl + endpoint)
-    for (const [k, v] of Object.entries({ ...spec.query, ...(token ? { access_token: token } : {}) })) url.searchParams.set(k, v)
+    for (const [k, v] of Object.entries({ ...spec.query, ...(token ? { access_token: token } : {}) }))
+      url.searchParams.set(k, v)
     const started = performance.now()
     const logCall = (level: 'info' | 'warn', errcode: number, status?: number) =>
-      this.log[level]({ endpoint, errcode, status, attempt, durationMs: Math.round(performance.now() - started) }, 'wechat call')
+      this.log[level](
+        { endpoint, errcode, status, attempt, durationMs: Math.round(performance.now() - started) },
+        'wechat call',
+      )
     const fail = (errcode: number, errmsg: string, status?: number, cause?: unknown, transient?: boolean) => {
       logCall('warn', errcode, status)
-      return new WechatError(errcode, errmsg, endpoint, { cause, ...(transient === undefined ? {} : { transient }) })
+      return new WechatError(errcode, errmsg, endpoint, {
+        cause,
+        ...(transient === undefined ? {} : { transient }),
+      })
     }
 
     let status: number
@@ -279,9 +353,17 @@ export class WechatClient {
       throw fail(LOCAL_ERRCODES.badResponse, `HTTP ${status}, body is not JSON`, status, e, status >= 500)
     }
     const { errcode, errmsg } = (body ?? {}) as { errcode?: unknown; errmsg?: unknown }
-    if (typeof errcode === 'number' && errcode !== 0) throw fail(errcode, typeof errmsg === 'string' ? errmsg : '', status)
+    if (typeof errcode === 'number' && errcode !== 0)
+      throw fail(errcode, typeof errmsg === 'string' ? errmsg : '', status)
     const parsed = schema.safeParse(body)
-    if (!parsed.success) throw fail(LOCAL_ERRCODES.badResponse, `HTTP ${status}, unexpected body shape`, status, parsed.error, status >= 500)
+    if (!parsed.success)
+      throw fail(
+        LOCAL_ERRCODES.badResponse,
+        `HTTP ${status}, unexpected body shape`,
+        status,
+        parsed.error,
+        status >= 500,
+      )
     logCall('info', 0, status)
     return parsed.data
   }

@@ -40,7 +40,13 @@ export const WECHAT_ERRCODES: Readonly<Record<number, string>> = {
 }
 
 /** Worth another attempt after a pause: the platform was busy or over quota, or the call never made it. */
-const TRANSIENT = new Set<number>([-1, 45009, LOCAL_ERRCODES.network, LOCAL_ERRCODES.timeout, LOCAL_ERRCODES.tokenBusy])
+const TRANSIENT = new Set<number>([
+  -1,
+  45009,
+  LOCAL_ERRCODES.network,
+  LOCAL_ERRCODES.timeout,
+  LOCAL_ERRCODES.tokenBusy,
+])
 
 /** The access_token itself was refused: fetch a new one and try the call once more. */
 export const TOKEN_INVALID_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001])
@@ -65,7 +71,10 @@ export class WechatError extends Error {
     readonly endpoint: string,
     options?: { cause?: unknown; transient?: boolean },
   ) {
-    super(`${endpoint}: ${errcode} ${errmsg}`, options?.cause === undefined ? undefined : { cause: options.cause })
+    super(
+      `${endpoint}: ${errcode} ${errmsg}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    )
     this.transient = options?.transient ?? isTransientErrcode(errcode)
     this.explanation = explainErrcode(errcode)
   }

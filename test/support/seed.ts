@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto'
+import { Types } from 'mongoose'
+import { EnterpriseModel, MembershipModel } from '@zct/api/modules/enterprises/enterprises.model'
+import { ProfileModel } from '@zct/api/modules/interests/interests.model'
+import { MpUserModel } from '@zct/api/modules/mp-accounts/mp-accounts.model'
+import { GrantModel } from '@zct/api/modules/subscriptions/subscriptions.model'
+import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '@zct/api/contracts/taxonomy/taxonomy'
+import { buildCreditCode } from './factories.js'
+
+export interface SeedOptions {
+  enterprises: number
+  /** members per enterprise: a number, or a function of the enterprise's index */
+  members: number | ((i: number) => number)
+  profile?: (i: number) => { region: string; ipcs: string[]; industries: string[] }
+  /** template every member holds one subscription grant for (in our ledger) */
+  grantTemplate?: string
+  /** called with every member's openid, e.g. to register the user and grant at the fake WeChat */
+  onMember?: (openid: string) => void
+}
+
+/**
+ * Writes enterprises, profiles, members and grants straight into the database in large batches: for
+ * fault tests and benchmarks that need tens of thousands of recipients, where signing each one in over
+ * HTTP would measure the wrong thing. Returns every member's openid.
+ */
+export async function seedRecipients(o: SeedOptions) {
+  const openids: string[] = []
+  const tag = randomBytes(3).toString('hex')
+  const CHUNK = 5000
+  for (let start = 0; start < o.enterprises; start += CHUNK) {
+    const ents = []
+    const profiles = []
+    const users = []
+    const memberships = []
+    const grants = []
+    for (let i = start; i < Math.min(o.enterprises, start + CHUNK); i++) {
+      const eid = new Types.ObjectId()
+      const n = typeof o.members === 'number' ? o.members : o.members(i)
+      ents.push({ _id: eid, creditCode: buildCreditCode(), name: `种子企业${tag}-${i}`, memberCount: n })
+      const p = o.profile?.(i) ?? { region: '440203', ipcs: ['H04L'], industries: ['39'] }
+      profiles.push({
+        enterpriseId: eid,
+        ...p,
+        optOut: [],
+        anc: {
+          regions: ancestorsRegion(p.region),
+          ipcs: [...new Set(p.ipcs.flatMap(ancestorsIpc))],
+          industries: [...new Set(p.industries.flatMap(ancestorsIndustry))],
+        },
+      })
+      for (let m = 0; m < n; m++) {
+        const uid = new Types.ObjectId()
+        const openid = `seed-${tag}-${i}-${m}`
+        openids.push(openid)
+        o.onMember?.(openid)
+        users.push({ _id: uid, openid, nickname: '', tokenVersion: 0 })
+        memberships.push({ enterpriseId: eid, userId: uid, role: m === 0 ? 'admin' : 'member', status: 'active', live: true })
+        if (o.grantTemplate) grants.push({ userId: uid, templateId: o.grantTemplate })
+      }
+    }
+    await Promise.all([
+      EnterpriseModel.insertMany(ents, { lean: true }),
+      ProfileModel.insertMany(profiles, { lean: true }),
+      MpUserModel.insertMany(users, { lean: true }),
+    ])
+    await MembershipModel.insertMany(memberships, { lean: true })
+    if (grants.length) await GrantModel.insertMany(grants, { lean: true })
+  }
+  return openids
+}
