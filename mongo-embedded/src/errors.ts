@@ -12,7 +12,6 @@ export const ErrorCodes = {
   NamespaceNotFound: 26,
   CursorNotFound: 43,
   NamespaceExists: 48,
-  InvalidLength: 16,
   CommandNotFound: 59,
   ImmutableField: 66,
   InvalidOptions: 72,

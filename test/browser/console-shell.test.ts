@@ -16,9 +16,7 @@ const input = (page: Page, name: string) =>
 
 /** The side menu's entries, by route name. */
 const menuNames = (page: Page) =>
-  page.$$eval('[data-test^="menu-"]', (els) =>
-    els.map((e) => (e as HTMLElement).dataset.test!.slice(5)).sort(),
-  )
+  page.$$eval('[data-test^="menu-"]', (els) => els.map((e) => e.getAttribute('data-test')!.slice(5)).sort())
 
 async function login(page: Page, username: string, password: string) {
   await input(page, 'login-username').fill(username)
@@ -168,5 +166,28 @@ describe('console shell', () => {
       expect.stringContaining('已加入'),
     ])
     await page.screenshot({ path: path.join(artifacts, 'console-enterprise.png'), animations: 'disabled' })
+  })
+
+  it('renews an expired access token once for concurrent requests and replays them', async () => {
+    const admin = await buildAdmin(w.api, { roles: ['super_admin'] })
+    await page.goto(`${w.api.url}/admin/`)
+    await login(page, admin.username, admin.password)
+    await page.locator('[data-test="dashboard"]').waitFor()
+
+    // The access token goes bad; the users page then fires two requests at once (users and roles).
+    const refreshes: string[] = []
+    page.on('request', (r) => r.url().endsWith('/admin/v1/auth/refresh') && refreshes.push(r.url()))
+    await page.evaluate(() => {
+      const key = 'zct.admin.tokens'
+      const tokens = JSON.parse(localStorage.getItem(key)!)
+      localStorage.setItem(key, JSON.stringify({ ...tokens, accessToken: 'not.a.valid-token' }))
+    })
+    await page.click('[data-test="menu-users"]')
+    await page.locator('[data-test="users-table"] .el-table__row', { hasText: admin.username }).waitFor()
+    await page.click('[data-test="users-create"]')
+    await page.click('[data-test="user-roles"]')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: /^财务/ }).waitFor() // roles loaded too
+    expect(refreshes).toHaveLength(1) // single flight: a second use of the rotated token would end the session
+    expect(new URL(page.url()).pathname).toBe('/admin/users')
   })
 })

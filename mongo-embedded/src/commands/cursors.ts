@@ -3,7 +3,7 @@ import { ErrorCodes, MongoServerError } from '../errors.js';
 import { MAX_BSON_SIZE } from '../wire/protocol.js';
 
 const DEFAULT_FIRST_BATCH = 101;
-export const CURSOR_IDLE_MS = 10 * 60 * 1000;
+const CURSOR_IDLE_MS = 10 * 60 * 1000;
 /** Headroom for the reply envelope around a batch. */
 const BATCH_BYTES = MAX_BSON_SIZE - 64 * 1024;
 

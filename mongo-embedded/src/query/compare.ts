@@ -52,10 +52,6 @@ export function typeRank(v: unknown): number {
   }
 }
 
-export function isNumeric(v: unknown): boolean {
-  return typeRank(v) === 3;
-}
-
 /** Numeric value of any BSON number (Long/Decimal128 lose precision beyond 2^53, acceptable here). */
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
@@ -229,16 +225,6 @@ export function valuesAtPath(doc: unknown, path: string[], i = 0, out: unknown[]
   const next = (doc as Document)[seg];
   if (next === undefined) return out;
   return valuesAtPath(next, path, i + 1, out);
-}
-
-/** Plain value at a dotted path without array expansion (undefined when absent). */
-export function getPath(doc: unknown, path: string): unknown {
-  let cur: unknown = doc;
-  for (const seg of path.split('.')) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Document)[seg];
-  }
-  return cur;
 }
 
 export function isPlainObject(v: unknown): v is Document {

@@ -21,7 +21,7 @@ export interface IndexSpec extends Document {
 /** Options that make two same-key indexes different (mongod compares these). */
 const SIGNIFICANT = ['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'collation'] as const;
 
-export function defaultIndexName(key: Document): string {
+function defaultIndexName(key: Document): string {
   return Object.entries(key)
     .map(([k, v]) => `${k}_${String(v)}`)
     .join('_');
@@ -58,7 +58,7 @@ export const sameKey = (a: IndexSpec, b: IndexSpec) => keyOf(a.key) === keyOf(b.
 const SEP = '\u0001';
 
 /** mongod's shell-like rendering used in duplicate key messages: `{ email: "x" }`. */
-export function renderValue(v: unknown): string {
+function renderValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof Date) return `new Date(${v.getTime()})`;

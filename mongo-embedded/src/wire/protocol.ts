@@ -6,7 +6,6 @@ import { BSON, type Document } from 'bson';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
-export const OP_COMPRESSED = 2012;
 export const OP_MSG = 2013;
 
 export const HEADER_SIZE = 16;
@@ -96,11 +95,8 @@ export interface QueryRequest {
 }
 
 export function parseQuery(msg: Buffer): QueryRequest {
-  let offset = HEADER_SIZE + 4;
-  let collection: string;
-  [collection, offset] = readCString(msg, offset, msg.length);
-  offset += 8; // numberToSkip, numberToReturn
-  const [query] = readDoc(msg, offset, msg.length);
+  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4, msg.length);
+  const [query] = readDoc(msg, afterName + 8 /* numberToSkip, numberToReturn */, msg.length);
   return { collection, query };
 }
 
