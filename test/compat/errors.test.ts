@@ -24,6 +24,13 @@ describe('error replies', () => {
     expect(err.message).toContain("no such command: 'definitelyNotACommand'");
   });
 
+  it.skipIf(!embedded)('a real mongod command it does not implement answers 115 naming the command', async () => {
+    const err = await errorOf(env.db.command({ renameCollection: 'x.a', to: 'x.b' }));
+    expect(err.code).toBe(115);
+    expect(err.codeName).toBe('CommandNotSupported');
+    expect(err.message).toContain("command 'renameCollection' is not supported");
+  });
+
   it('unknown query operators answer BadValue naming the operator', async () => {
     const err = await errorOf(env.db.collection('c').find({ a: { $frob: 1 } }).toArray());
     expect(err.code).toBe(2);

@@ -16,6 +16,22 @@ const handlers: Record<string, Handler> = {
 };
 const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
 
+/**
+ * Commands a real mongod has that this server does not implement: they answer 115 CommandNotSupported,
+ * naming the command, so nobody mistakes a gap here for a typo (a truly unknown name answers 59, as mongod).
+ */
+const MONGOD_COMMANDS = new Set(
+  [
+    'abortTransaction', 'applyOps', 'authenticate', 'bulkWrite', 'cloneCollectionAsCapped', 'collMod', 'commitTransaction',
+    'compact', 'connPoolStats', 'convertToCapped', 'createRole', 'createUser', 'currentOp', 'dataSize', 'dbHash',
+    'dbStats', 'dropAllRolesFromDatabase', 'dropAllUsersFromDatabase', 'dropRole', 'dropUser', 'explain', 'filemd5',
+    'findAndModify', 'fsync', 'geoSearch', 'getLastError', 'getLog', 'getMore', 'grantRolesToUser', 'hostInfo',
+    'killAllSessions', 'killOp', 'listCommands', 'logout', 'mapReduce', 'reIndex', 'renameCollection',
+    'replSetGetStatus', 'revokeRolesFromUser', 'rolesInfo', 'saslStart', 'saslContinue', 'setParameter',
+    'shutdown', 'startSession', 'top', 'updateRole', 'updateUser', 'usersInfo', 'validate', 'whatsmyuri',
+  ].map((n) => n.toLowerCase()),
+);
+
 function hasNonSimpleCollation(cmd: Document): boolean {
   const check = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple';
   if (check(cmd.collation)) return true;
@@ -33,7 +49,10 @@ export function runCommand(body: Document, ctx: Omit<CommandContext, 'db'>): Doc
   try {
     const name = Object.keys(body)[0] ?? '';
     const handler = handlers[name] ?? byLowerName.get(name.toLowerCase());
-    if (!handler) throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    if (!handler) {
+      if (MONGOD_COMMANDS.has(name.toLowerCase())) throw notSupported(`command '${name}'`);
+      throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+    }
     if (body.txnNumber !== undefined || body.startTransaction || body.autocommit === false) {
       throw new MongoServerError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
     }
