@@ -3,10 +3,12 @@ import mongoose from 'mongoose'
 import type { Logger } from 'pino'
 import { BatchJob, PlanJob } from '@zct/api/modules/campaigns/campaigns.jobs'
 import { RetryBatch } from '@zct/api/modules/campaigns/campaigns.delivery'
+import { PublishJob, SweepJob } from '@zct/api/modules/content/content.jobs'
+import { publishDue } from '@zct/api/modules/content/content.service'
 import { buildPlatform } from '@zct/api/modules/index'
 import type { Config } from '@zct/api/platform/config'
 import { connectMongo } from '@zct/api/platform/db'
-import { openQueue, QUEUES } from '@zct/api/platform/queues'
+import { QUEUES } from '@zct/api/platform/queues'
 import { createRedis } from '@zct/api/platform/redis'
 import * as health from './tasks/health.js'
 
@@ -27,10 +29,13 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
   if (connect) await connectMongo(config.mongo.uri, log)
   const redis = createRedis(config.redis.url)
   const platform = buildPlatform({ config, log, redis })
-  const system = openQueue(QUEUES.system, config.redis.url, config.redis.prefix)
+  const system = platform.systemQueue
   const push = platform.pushQueue
 
   system.process(health.name, 1, (job) => health.process(job, redis, config.redis.prefix))
+  // Scheduled publishing: a delayed job per schedule, and a once-a-minute sweep in case an enqueue failed.
+  system.process(PublishJob.name, 1, () => publishDue(new Date()))
+  system.process(SweepJob.name, 1, () => publishDue(new Date()))
   push.process(PlanJob.name, 1, (job: Job) => platform.campaigns.plan(PlanJob.payload.parse(job.data).campaignId))
   push.process(BatchJob.name, batchConcurrency, async (job: Job) => {
     try {
@@ -46,11 +51,12 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
   await Promise.all([system.isReady(), push.isReady()])
   // Repeatable heartbeat: one schedule across all workers (bull dedupes repeatable jobs by key).
   await system.add(health.name, { requestedAt: 'schedule' }, { ...health.options, repeat: { every: 30_000 }, jobId: 'heartbeat' })
+  await system.add(SweepJob.name, {}, { ...SweepJob.options, repeat: { every: SweepJob.everyMs } })
   return {
     platform,
     queues: [system, push],
     async close() {
-      await Promise.all([system.close(), platform.close()])
+      await platform.close()
       redis.disconnect()
       if (connect) await mongoose.disconnect()
     },

@@ -41,7 +41,11 @@ describe('announcements in the mini-program', () => {
 
     const opened = await w.api.call('GET', `/mp/v1/announcements/${newer.id}`, { token: user.token })
     expect(opened.status).toBe(200)
-    expect(opened.body).toMatchObject({ id: newer.id, title: '知识产权公共服务站点名单公示', body: '<p>各有关单位：</p>' })
+    expect(opened.body).toMatchObject({
+      id: newer.id,
+      title: '知识产权公共服务站点名单公示',
+      body: '<p>各有关单位：</p>',
+    })
     await w.api.call('GET', `/mp/v1/announcements/${newer.id}`, { token: user.token })
     page = await mpList(user.token)
     expect(page.items.find((i) => i.id === newer.id)?.unread).toBe(false)
@@ -72,7 +76,11 @@ describe('announcements in the mini-program', () => {
     expect(due).toContainEqual({ kind: 'announcement', id: a.id })
     expect(await publishDue(new Date(now + 4 * HOUR))).not.toContainEqual({ kind: 'announcement', id: a.id })
     const item = (await cms.get('announcements', a.id)).body
-    expect(item).toMatchObject({ status: 'published', publishAt: null, publishedAt: new Date(now + 3 * HOUR).toISOString() })
+    expect(item).toMatchObject({
+      status: 'published',
+      publishAt: null,
+      publishedAt: new Date(now + 3 * HOUR).toISOString(),
+    })
     expect(ids(await mpList(user.token))).toContain(a.id)
   })
 
@@ -110,7 +118,9 @@ describe('announcements in the mini-program', () => {
     const seenByMember = ids(await mpList(member.token))
     expect(seenByMember).not.toContain(forIndividuals.id)
     expect(seenByMember).toContain(forEnterprises.id)
-    expect((await w.api.call('GET', `/mp/v1/announcements/${forIndividuals.id}`, { token: member.token })).status).toBe(404)
+    expect(
+      (await w.api.call('GET', `/mp/v1/announcements/${forIndividuals.id}`, { token: member.token })).status,
+    ).toBe(404)
     const seenByIndividual = ids(await mpList(individual.token))
     expect(seenByIndividual).toContain(forIndividuals.id)
     expect(seenByIndividual).not.toContain(forEnterprises.id)
@@ -135,7 +145,9 @@ describe('announcements in the console', () => {
     const user = await buildMpUser(w)
     const a = await publishedAnnouncement(w)
     const before = (await cms.get('announcements', a.id)).body
-    const edited = await cms.update('announcements', a.id, { body: '<p>补充通知：截止日期延长至 12 月 31 日。</p>' })
+    const edited = await cms.update('announcements', a.id, {
+      body: '<p>补充通知：截止日期延长至 12 月 31 日。</p>',
+    })
     expect(edited.status).toBe(200)
     expect(edited.body).toMatchObject({ status: 'published', publishedAt: before.publishedAt })
     expect(Date.parse(edited.body.updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt))
@@ -171,7 +183,10 @@ describe('announcements in the console', () => {
 
   it('refuses content writes to a push operator', async () => {
     const operator = await buildAdmin(w.api, { roles: ['push_operator'] })
-    const res = await w.api.call('POST', '/admin/v1/announcements', { token: operator.token, body: { title: '无权发布', body: '' } })
+    const res = await w.api.call('POST', '/admin/v1/announcements', {
+      token: operator.token,
+      body: { title: '无权发布', body: '' },
+    })
     expect(res.status).toBe(403)
     expect(res.body.error.details).toEqual({ missing: ['content.manage'] })
     const patent = await w.api.call('POST', '/admin/v1/patents', {
@@ -193,7 +208,11 @@ describe('announcements in the console', () => {
 
     const auditor = await buildAdmin(w.api, { roles: ['super_admin'] })
     const trail = async (id: string) =>
-      (await w.api.call('GET', `/admin/v1/audit?targetType=announcement&targetId=${id}`, { token: auditor.token })).body.items as {
+      (
+        await w.api.call('GET', `/admin/v1/audit?targetType=announcement&targetId=${id}`, {
+          token: auditor.token,
+        })
+      ).body.items as {
         action: string
         actor: { id: string }
         fields: string[]

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createContentService } from '@zct/api/modules/content/content.service'
 import { createLogger } from '@zct/api/platform/logger'
 import { buildMpUser } from '../support/factories.js'
+import { multipart, samples } from '../files/fixtures.js'
 import { consoleOf, contentWorld, draftAnnouncement, draftPatent } from './setup.js'
 
 const w = contentWorld()
@@ -11,10 +12,18 @@ describe('patent information', () => {
   it('lists published patent information by kind, newest first, and records reads', async () => {
     const user = await buildMpUser(w)
     const draft = await draftPatent(w, { kind: 'licensable' })
-    const first = await draftPatent(w, { kind: 'licensable', tags: { ipcs: ['h01m10/052'], industries: ['3841'], sizes: ['small'] } })
-    const second = await draftPatent(w, { kind: 'licensable', link: 'https://example.gov.cn/report.pdf', source: '韶关市知识产权保护中心' })
+    const first = await draftPatent(w, {
+      kind: 'licensable',
+      tags: { ipcs: ['h01m10/052'], industries: ['3841'], sizes: ['small'] },
+    })
+    const second = await draftPatent(w, {
+      kind: 'licensable',
+      link: 'https://example.gov.cn/report.pdf',
+      source: '韶关市知识产权保护中心',
+    })
     const policy = await draftPatent(w, { kind: 'policy' })
-    for (const p of [first, second, policy]) expect((await cms.act('patents', p.id, 'publish')).status).toBe(200)
+    for (const p of [first, second, policy])
+      expect((await cms.act('patents', p.id, 'publish')).status).toBe(200)
 
     const list = await w.api.call('GET', '/mp/v1/patents?kind=licensable', { token: user.token })
     expect(list.status).toBe(200)
@@ -24,12 +33,22 @@ describe('patent information', () => {
       kindLabel: '可许可/转让高价值专利',
       summary: '梳理 H01M 领域核心专利与侵权风险',
       unread: true,
-      tags: { ipcs: ['H01M 10/052'], industries: ['3841'], sizes: ['small'], regions: [], enterpriseTypes: [] },
+      tags: {
+        ipcs: ['H01M 10/052'],
+        industries: ['3841'],
+        sizes: ['small'],
+        regions: [],
+        enterpriseTypes: [],
+      },
     })
     expect(list.body.items.map((i: { id: string }) => i.id)).not.toContain(draft.id)
 
     const detail = await w.api.call('GET', `/mp/v1/patents/${second.id}`, { token: user.token })
-    expect(detail.body).toMatchObject({ link: 'https://example.gov.cn/report.pdf', source: '韶关市知识产权保护中心', body: '<p>报告正文</p>' })
+    expect(detail.body).toMatchObject({
+      link: 'https://example.gov.cn/report.pdf',
+      source: '韶关市知识产权保护中心',
+      body: '<p>报告正文</p>',
+    })
     expect((await w.api.call('GET', `/mp/v1/patents/${draft.id}`, { token: user.token })).status).toBe(404)
     expect((await cms.get('patents', second.id)).body.readCount).toBe(1)
     const again = await w.api.call('GET', '/mp/v1/patents?kind=licensable', { token: user.token })
@@ -46,12 +65,19 @@ describe('patent information', () => {
     })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('VALIDATION_FAILED')
-    expect(res.body.error.details.fields).toEqual([{ path: 'tags.ipcs.1', message: expect.stringContaining('H04X9') }])
+    expect(res.body.error.details.fields).toEqual([
+      { path: 'tags.ipcs.1', message: expect.stringContaining('H04X9') },
+    ])
     expect(res.body.error.message).toContain('tags.ipcs.1')
   })
 
   it('refuses a summary longer than 120 characters, as pushes show it', async () => {
-    const res = await cms.create('patents', { kind: 'policy', title: '政策解读', summary: '长'.repeat(121), body: '' })
+    const res = await cms.create('patents', {
+      kind: 'policy',
+      title: '政策解读',
+      summary: '长'.repeat(121),
+      body: '',
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.details.fields[0].path).toBe('summary')
   })
@@ -65,18 +91,31 @@ describe('patent information', () => {
       log: createLogger('silent'),
     })
     const p = await draftPatent(w, { kind: 'warning', tags: { ipcs: ['H04L'], regions: ['440200'] } })
-    await expect(content.getPublishedForPush('patent', p.id)).rejects.toMatchObject({ status: 409, code: 'CONTENT_NOT_PUBLISHED' })
+    await expect(content.getPublishedForPush('patent', p.id)).rejects.toMatchObject({
+      status: 409,
+      code: 'CONTENT_NOT_PUBLISHED',
+    })
     await cms.act('patents', p.id, 'publish')
     expect(await content.getPublishedForPush('patent', p.id)).toMatchObject({
       id: p.id,
       kind: 'patent',
       category: 'warning',
       summary: '梳理 H01M 领域核心专利与侵权风险',
-      tags: { ipcs: ['H04L'], regions: ['440200'], industries: [], enterpriseTypes: [], sizes: [], regionMatch: 'within' },
+      tags: {
+        ipcs: ['H04L'],
+        regions: ['440200'],
+        industries: [],
+        enterpriseTypes: [],
+        sizes: [],
+        regionMatch: 'within',
+      },
     })
     await expect(content.getPublishedForPush('announcement', p.id)).rejects.toMatchObject({ status: 404 })
 
-    const a = await draftAnnouncement(w, { audience: { kind: 'enterprises', regions: ['440200'] }, body: '<p>截止日期为 11 月 30 日。</p>' })
+    const a = await draftAnnouncement(w, {
+      audience: { kind: 'enterprises', regions: ['440200'] },
+      body: '<p>截止日期为 11 月 30 日。</p>',
+    })
     await cms.act('announcements', a.id, 'publish')
     expect(await content.getPublishedForPush('announcement', a.id)).toMatchObject({
       category: 'announcement',
@@ -84,6 +123,48 @@ describe('patent information', () => {
       tags: { regions: ['440200'], ipcs: [] },
       audience: { kind: 'enterprises', regions: ['440200'], industries: [] },
     })
+  })
+})
+
+describe('attachments', () => {
+  it('attaches files uploaded in the console and refuses any other id, naming its position', async () => {
+    const upload = async (token: string) => {
+      const { body, contentType } = multipart([
+        { filename: '预警报告.pdf', contentType: 'application/pdf', data: samples.pdf() },
+      ])
+      const res = await fetch(`${w.api.url}/admin/v1/files`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      })
+      expect(res.status).toBe(201)
+      return ((await res.json()) as { id: string }).id
+    }
+    const fileId = await upload(w.editor.token)
+    const p = await draftPatent(w, { attachments: [fileId] })
+    expect((await cms.get('patents', p.id)).body.attachments).toEqual([
+      { id: fileId, name: '预警报告.pdf', mime: 'application/pdf', size: expect.any(Number) },
+    ])
+
+    const mpUser = await buildMpUser(w)
+    const { body, contentType } = multipart([
+      { filename: 'a.pdf', contentType: 'application/pdf', data: samples.pdf() },
+    ])
+    const mpUpload = await fetch(`${w.api.url}/mp/v1/files`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mpUser.token}`, 'content-type': contentType },
+      body,
+    })
+    const mpFileId = ((await mpUpload.json()) as { id: string }).id
+    const res = await cms.update('patents', p.id, {
+      attachments: [fileId, mpFileId, '0123456789abcdef01234567'],
+    })
+    expect(res.status).toBe(400)
+    expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toEqual([
+      'attachments.1',
+      'attachments.2',
+    ])
+    expect((await cms.update('patents', p.id, { attachments: Array(11).fill(fileId) })).status).toBe(400)
   })
 })
 
@@ -107,7 +188,9 @@ describe('rich text', () => {
     expect(body).toContain('<img src="/mp/v1/files/0123456789abcdef01234567" />')
     expect(body).not.toContain('src="x"')
     expect(body).toContain('<a>坏链接</a>')
-    expect(body).toContain('<a href="https://cnipa.gov.cn" rel="noopener noreferrer" target="_blank">国家知识产权局</a>')
+    expect(body).toContain(
+      '<a href="https://cnipa.gov.cn" rel="noopener noreferrer" target="_blank">国家知识产权局</a>',
+    )
     expect(body).toContain('<table><tbody><tr><td>单元格</td></tr></tbody></table>')
   })
 })
@@ -123,9 +206,15 @@ describe('content security check', () => {
     expect(res.body.error.message).toContain('违法犯罪')
     expect(res.body.error.details).toMatchObject({ label: 20006 })
     const item = (await cms.get('patents', p.id)).body
-    expect(item).toMatchObject({ status: 'draft', publishedAt: null, secCheck: { suggest: 'risky', label: 20006, labelName: '违法犯罪' } })
+    expect(item).toMatchObject({
+      status: 'draft',
+      publishedAt: null,
+      secCheck: { suggest: 'risky', label: 20006, labelName: '违法犯罪' },
+    })
     expect((await w.api.call('GET', `/mp/v1/patents/${p.id}`, { token: user.token })).status).toBe(404)
-    expect((await cms.schedule('patents', p.id, new Date(Date.now() + 3600_000))).body.error.code).toBe('CONTENT_RISKY')
+    expect((await cms.schedule('patents', p.id, new Date(Date.now() + 3600_000))).body.error.code).toBe(
+      'CONTENT_RISKY',
+    )
   })
 
   it('checks every 2500-character chunk of a long body', async () => {
@@ -139,7 +228,10 @@ describe('content security check', () => {
     const p = await draftPatent(w, { summary: '咨询请加微信了解许可条件' })
     const res = await cms.act('patents', p.id, 'publish')
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ status: 'published', secCheck: { suggest: 'review', label: 10001, labelName: '广告' } })
+    expect(res.body).toMatchObject({
+      status: 'published',
+      secCheck: { suggest: 'review', label: 10001, labelName: '广告' },
+    })
   })
 
   it('never publishes unchecked while WeChat is unavailable', async () => {

@@ -33,15 +33,21 @@ export function consoleOf(w: ContentWorld) {
     create: (kind: Kind, body: Record<string, unknown>) => call('POST', `/${kind}`, body),
     get: (kind: Kind, id: string) => call('GET', `/${kind}/${id}`),
     update: (kind: Kind, id: string, body: Record<string, unknown>) => call('PATCH', `/${kind}/${id}`, body),
-    act: (kind: Kind, id: string, action: 'publish' | 'withdraw' | 'pin' | 'unpin') => call('POST', `/${kind}/${id}/${action}`),
-    schedule: (kind: Kind, id: string, publishAt: Date) => call('POST', `/${kind}/${id}/schedule`, { publishAt: publishAt.toISOString() }),
+    act: (kind: Kind, id: string, action: 'publish' | 'withdraw' | 'pin' | 'unpin') =>
+      call('POST', `/${kind}/${id}/${action}`),
+    schedule: (kind: Kind, id: string, publishAt: Date) =>
+      call('POST', `/${kind}/${id}/schedule`, { publishAt: publishAt.toISOString() }),
   }
 }
 
 let seq = 0
 /** A draft announcement through the console; fails the test on anything but 201. */
 export async function draftAnnouncement(w: ContentWorld, body: Record<string, unknown> = {}) {
-  const res = await consoleOf(w).create('announcements', { title: `关于开展知识产权宣传周活动的通知 ${++seq}`, body: '<p>各有关单位：</p>', ...body })
+  const res = await consoleOf(w).create('announcements', {
+    title: `关于开展知识产权宣传周活动的通知 ${++seq}`,
+    body: '<p>各有关单位：</p>',
+    ...body,
+  })
   if (res.status !== 201) throw new Error(`create announcement: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body as { id: string; title: string }
 }

@@ -5,7 +5,7 @@ import { ProfileModel } from '@zct/api/modules/interests/interests.model'
 import { MpUserModel } from '@zct/api/modules/mp-accounts/mp-accounts.model'
 import { GrantModel } from '@zct/api/modules/subscriptions/subscriptions.model'
 import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '@zct/api/contracts/taxonomy/taxonomy'
-import { buildCreditCode } from './factories.js'
+import { buildCreditCode } from './credit-code.js'
 
 export interface SeedOptions {
   enterprises: number
@@ -36,7 +36,7 @@ export async function seedRecipients(o: SeedOptions) {
     for (let i = start; i < Math.min(o.enterprises, start + CHUNK); i++) {
       const eid = new Types.ObjectId()
       const n = typeof o.members === 'number' ? o.members : o.members(i)
-      ents.push({ _id: eid, creditCode: buildCreditCode(), name: `种子企业${tag}-${i}`, memberCount: n })
+      ents.push({ _id: eid, creditCode: buildCreditCode(), name: `种子企业${tag}-${i}`, memberCount: n, createdAt: new Date() })
       const p = o.profile?.(i) ?? { region: '440203', ipcs: ['H04L'], industries: ['39'] }
       profiles.push({
         enterpriseId: eid,
@@ -55,7 +55,7 @@ export async function seedRecipients(o: SeedOptions) {
         o.onMember?.(openid)
         users.push({ _id: uid, openid, nickname: '', tokenVersion: 0 })
         memberships.push({ enterpriseId: eid, userId: uid, role: m === 0 ? 'admin' : 'member', status: 'active', live: true })
-        if (o.grantTemplate) grants.push({ userId: uid, templateId: o.grantTemplate })
+        if (o.grantTemplate) grants.push({ userId: uid, templateId: o.grantTemplate, status: 'available', deliveryId: null })
       }
     }
     await Promise.all([

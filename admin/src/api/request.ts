@@ -81,8 +81,20 @@ function toApiError(err: AxiosError<ErrorBodyOutput>): ApiError {
   )
 }
 
+/** A download (`responseType: 'blob'`) that failed still carries the JSON error envelope: read it back. */
+async function readBlobError(raw: AxiosError<ErrorBodyOutput>) {
+  const res = raw.response
+  if (!(res?.data instanceof Blob) || !res.data.type.includes('json')) return
+  try {
+    res.data = JSON.parse(await res.data.text()) as ErrorBodyOutput
+  } catch {
+    // not the envelope after all: the status-based message applies
+  }
+}
+
 http.interceptors.response.use(undefined, async (raw: AxiosError<ErrorBodyOutput>) => {
   const config = raw.config as InternalAxiosRequestConfig | undefined
+  await readBlobError(raw)
   const err = toApiError(raw)
   if (config && !config._skipAuth && err.status === 401) {
     const sentWith = String(config.headers.get('Authorization') ?? '').replace(/^Bearer /, '')
@@ -107,5 +119,30 @@ export const request = {
     http.post<T>(url, body, opts).then((r) => r.data),
   patch: <T>(url: string, body: unknown, opts?: RequestOptions) =>
     http.patch<T>(url, body, opts).then((r) => r.data),
+  put: <T>(url: string, body: unknown, opts?: RequestOptions) =>
+    http.put<T>(url, body, opts).then((r) => r.data),
   delete: (url: string, opts?: RequestOptions) => http.delete<void>(url, opts).then(() => undefined),
+  /** A file, with the auth header like any call; the name comes from the server's Content-Disposition. */
+  download: (url: string, params?: object, opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>) =>
+    http.get<Blob>(url, { params, responseType: 'blob', timeout: 120_000, ...opts }).then((r) => ({
+      blob: r.data,
+      filename: filenameOf(String(r.headers['content-disposition'] ?? '')),
+    })),
+}
+
+/** RFC 6266: prefer the UTF-8 `filename*`, else the plain `filename`. */
+function filenameOf(disposition: string): string | undefined {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1]
+  if (star) return decodeURIComponent(star)
+  return /filename="?([^";]+)"?/i.exec(disposition)?.[1]
+}
+
+/** Hands a downloaded file to the browser's save dialog. */
+export function saveBlob(blob: Blob, filename: string) {
+  const url = URL.createObjectURL(blob)
+  const a = Object.assign(document.createElement('a'), { href: url, download: filename })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }

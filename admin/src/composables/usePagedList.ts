@@ -18,6 +18,8 @@ export function usePagedList<T>(
   const items = shallowRef<T[]>([])
   const total = ref(0)
   const loading = ref(false)
+  /** why the last load failed (cleared by the next success), for an error state instead of "no data" */
+  const error = ref<string | null>(null)
   const paging = reactive({ page: 1, pageSize })
   let seq = 0
 
@@ -29,13 +31,15 @@ export function usePagedList<T>(
       if (mine !== seq) return // a newer request superseded this one
       items.value = res.items
       total.value = res.total
+      error.value = null
       // The last row of the last page was removed: step back to a page that has rows.
       if (!res.items.length && res.total && paging.page > 1) {
         paging.page = Math.ceil(res.total / paging.pageSize)
         return load()
       }
-    } catch {
+    } catch (e) {
       // the request client has already told the user; keep the previous rows
+      if (mine === seq) error.value = e instanceof Error ? e.message : '加载失败'
     } finally {
       if (mine === seq) loading.value = false
     }
@@ -56,7 +60,7 @@ export function usePagedList<T>(
     return search()
   }
 
-  return { items, total, loading, paging: readonly(paging), load, search, setPage, setPageSize }
+  return { items, total, loading, error, paging: readonly(paging), load, search, setPage, setPageSize }
 }
 
 export type PagedList<T> = ReturnType<typeof usePagedList<T>>

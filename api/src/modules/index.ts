@@ -4,7 +4,7 @@ import type { Config } from '../platform/config.js'
 import { PersonalDataCipher } from '../platform/crypto.js'
 import { JwtService } from '../platform/jwt.js'
 import type { Logger } from '../platform/logger.js'
-import { bullCampaignQueue, openQueue, PUSH_QUEUE } from '../platform/queues.js'
+import { bullCampaignQueue, openQueue, QUEUES } from '../platform/queues.js'
 import { RateLimits } from '../platform/rate-limit.js'
 import { RefreshTokens } from '../platform/refresh-tokens.js'
 import { ApiRouter, type Guards } from '../platform/routing.js'
@@ -14,10 +14,11 @@ import { registerAuditRoutes } from './audit/audit.routes.js'
 import { AuditService } from './audit/audit.service.js'
 import { CampaignDelivery } from './campaigns/campaigns.delivery.js'
 import { registerCampaignRoutes } from './campaigns/campaigns.routes.js'
-import { CampaignService, type ContentSource } from './campaigns/campaigns.service.js'
+import { CampaignService } from './campaigns/campaigns.service.js'
+import { queueScheduler } from './content/content.jobs.js'
+import { registerContentRoutes } from './content/content.routes.js'
+import { createContentService } from './content/content.service.js'
 import { PushStats } from './campaigns/campaigns.stats.js'
-import { createContentService } from './content/content.service.js' // TEMP-CONTENT
-import { registerContentRoutes } from './content/content.routes.js' // TEMP-CONTENT
 import { registerEnterpriseRoutes } from './enterprises/enterprises.routes.js'
 import { EnterpriseService } from './enterprises/enterprises.service.js'
 import { registerFilesRoutes } from './files/files.routes.js'
@@ -77,8 +78,15 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
   const settings = new SettingsService()
   const subscriptions = new SubscriptionService(async () => [(await settings.push()).templateId])
   const inbox = new InboxService()
-  const pushQueue = openQueue(PUSH_QUEUE, config.redis.url, config.redis.prefix)
-  const content: ContentSource = createContentService({ wechat, secCheckOpenid: process.env.WECHAT_SEC_CHECK_OPENID ?? 'o-content-sec-check-operator', audienceOf: (u) => interests.audienceOf(u), scheduler: { schedulePublish: async () => {} }, log }) // TEMP-CONTENT
+  const pushQueue = openQueue(QUEUES.push, config.redis.url, config.redis.prefix)
+  const systemQueue = openQueue(QUEUES.system, config.redis.url, config.redis.prefix)
+  const content = createContentService({
+    wechat,
+    secCheckOpenid: config.wechat.secCheckOpenid || undefined,
+    audienceOf: (userId) => interests.audienceOf(userId),
+    scheduler: queueScheduler(systemQueue),
+    log,
+  })
   const campaigns = new CampaignService({ content, settings, subscriptions, queue: bullCampaignQueue(pushQueue), log })
   const delivery = new CampaignDelivery({
     campaigns,
@@ -109,10 +117,11 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     campaigns,
     delivery,
     pushStats,
+    content,
     pushQueue,
-    content: content as ReturnType<typeof createContentService>, // TEMP-CONTENT
+    systemQueue,
     async close() {
-      await pushQueue.close()
+      await Promise.all([pushQueue.close(), systemQueue.close()])
     },
   }
 }
@@ -145,8 +154,8 @@ export async function buildModules(deps: CoreDeps) {
   registerSettingsRoutes(routers, p.settings, p.audit)
   registerSubscriptionRoutes(routers, p.subscriptions)
   registerInboxRoutes(routers, p.inbox)
+  registerContentRoutes(routers, p.content, p.audit)
   registerCampaignRoutes(routers, p.campaigns, p.pushStats, p.audit)
-  registerContentRoutes(routers, p.content, p.audit) // TEMP-CONTENT
 
   return {
     routers: [routers.mp, routers.admin],

@@ -13,7 +13,7 @@ import * as projectionOps from 'mingo/operators/projection';
 import * as queryOps from 'mingo/operators/query';
 import * as windowOps from 'mingo/operators/window';
 import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js';
-import { compareValues, isPlainObject, typeRank, valuesEqual } from './compare.js';
+import { compareValues, isPlainObject, keyOf, typeRank, valuesEqual } from './compare.js';
 
 type Pred = (doc: Document) => boolean;
 
@@ -51,6 +51,17 @@ const inOp = (values: unknown[], arg: unknown) => {
   if (!Array.isArray(arg)) throw new MongoServerError(ErrorCodes.BadValue, '$in needs an array');
   return arg.some((v) => eq(values, v));
 };
+
+/**
+ * Long `$in` lists (a fan-out reading members of 5,000 enterprises) are tested through a hash of each
+ * value's canonical key (the same key the indexes use, so equality agrees with index lookups) instead of
+ * comparing every candidate with every value. Lists with regexes keep the general path.
+ */
+function inSet(arg: unknown): ((x: unknown) => boolean) | undefined {
+  if (!Array.isArray(arg) || arg.length < 8 || arg.some((v) => v instanceof RegExp || isPlainObject(v))) return undefined
+  const keys = new Set(arg.map(keyOf))
+  return (x) => keys.has(keyOf(x))
+}
 
 const range = (ok: (c: number) => boolean) => (values: unknown[], v: unknown) => {
   const rank = typeRank(v);
@@ -95,8 +106,16 @@ const typeOp = (values: unknown[], arg: unknown) => {
 const overrides = {
   $eq: fieldOp(eq),
   $ne: fieldOp((vals, v) => !eq(vals, v)),
-  $in: fieldOp(inOp),
-  $nin: fieldOp((vals, v) => !inOp(vals, v)),
+  $in: (selector: string, value: unknown): Pred => {
+    const member = inSet(value)
+    const parts = selector.split('.')
+    return member ? (doc) => candidates(doc, parts).some(member) : fieldOp(inOp)(selector, value)
+  },
+  $nin: (selector: string, value: unknown): Pred => {
+    const member = inSet(value)
+    const parts = selector.split('.')
+    return member ? (doc) => !candidates(doc, parts).some(member) : fieldOp((vals, v) => !inOp(vals, v))(selector, value)
+  },
   $gt: fieldOp(range((c) => c > 0)),
   $gte: fieldOp(range((c) => c >= 0)),
   $lt: fieldOp(range((c) => c < 0)),

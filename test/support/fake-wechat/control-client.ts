@@ -17,6 +17,10 @@ export interface FakeWechatControl {
   /** the current access_token answers 42001 (expire, default) or 40001 (invalidate) from now on */
   expireToken(mode?: 'expire' | 'invalidate'): Promise<void>
   messages(filter?: { toUser?: string; templateId?: string }): Promise<SentMessage[]>
+  /** register many users as logged in, optionally with grants: for load tests and benchmarks */
+  seedUsers(input: In<'seedUsers'>): Promise<{ seeded: number }>
+  /** messages received so far, without transferring them */
+  messageCount(): Promise<{ count: number; distinctUsers: number }>
   stats(): Promise<StatsSnapshot>
   configure(patch: Partial<Omit<FakeWechatConfig, 'appId' | 'appSecret'>>): Promise<void>
   reset(): Promise<void>
@@ -39,6 +43,8 @@ export function createControlClient(baseUrl: string): FakeWechatControl {
     phoneCode: async (phoneNumber) =>
       (await call<{ code: string }>('POST', 'phone-code', { phoneNumber })).code,
     subscribe: (input) => call('POST', 'subscriptions', input),
+    seedUsers: (input) => call('POST', 'seed-users', input),
+    messageCount: () => call('GET', 'message-count'),
     addTemplate: async (templateId, fields) => void (await call('POST', 'templates', { templateId, fields })),
     inject: async (input) => void (await call('POST', 'inject', input)),
     expireToken: async (mode) => void (await call('POST', 'expire-token', mode ? { mode } : {})),

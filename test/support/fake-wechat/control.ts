@@ -34,6 +34,12 @@ export const ControlBodies = {
     times: z.number().int().positive().optional(),
   }),
   expireToken: z.object({ mode: z.enum(['expire', 'invalidate']).optional() }),
+  /** many users at once, as if each had opened the mini-program and accepted `grants` sends of the template */
+  seedUsers: z.object({
+    openids: z.array(z.string().min(1)).max(500_000),
+    templateId: z.string().min(1).optional(),
+    grants: z.number().int().positive().optional(),
+  }),
   config: z
     .object({
       tokenExpiresIn: z.number().positive(),
@@ -73,6 +79,18 @@ export function registerControl(router: Router, state: FakeWechatState): void {
   router.post('/__control/subscriptions', async (ctx) => {
     const b = await body(ctx, ControlBodies.subscriptions)
     if (b) ctx.body = { remaining: state.grant(b.openid, b.templateId, b.accept, b.count) }
+  })
+  router.post('/__control/seed-users', async (ctx) => {
+    const b = await body(ctx, ControlBodies.seedUsers)
+    if (!b) return
+    for (const openid of b.openids) {
+      state.recordLogin(openid)
+      if (b.templateId) state.grant(openid, b.templateId, true, b.grants ?? 1)
+    }
+    ctx.body = { seeded: b.openids.length }
+  })
+  router.get('/__control/message-count', (ctx) => {
+    ctx.body = { count: state.messages.length, distinctUsers: new Set(state.messages.map((m) => m.toUser)).size }
   })
   router.post('/__control/templates', async (ctx) => {
     const b = await body(ctx, ControlBodies.templates)

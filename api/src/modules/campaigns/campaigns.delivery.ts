@@ -22,6 +22,46 @@ export interface WechatSender {
 /** Thrown to make bull retry the batch later; everything done so far is recorded and will be skipped. */
 export class RetryBatch extends Error {}
 
+interface Outcome {
+  status: 'sent' | 'spent' | 'failed' | 'pending'
+  msgid?: string | null
+  errcode?: number
+  recovered?: boolean
+  /** what becomes of the reserved grant; absent = stays reserved */
+  grant?: 'consumed' | 'spent' | 'available'
+}
+
+/**
+ * Writes send outcomes in bulk, every FLUSH_EVERY sends: two round trips per hundred deliveries instead
+ * of four per delivery, while bounding how many "sending" records a crash can leave behind.
+ */
+class OutcomeRecorder {
+  private static readonly FLUSH_EVERY = 100
+  private pending: { deliveryId: Types.ObjectId; grantId: Types.ObjectId; outcome: Outcome }[] = []
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(private readonly subscriptions: SubscriptionService) {}
+
+  async add(deliveryId: Types.ObjectId, grantId: Types.ObjectId, outcome: Outcome) {
+    this.pending.push({ deliveryId, grantId, outcome })
+    if (this.pending.length >= OutcomeRecorder.FLUSH_EVERY) await this.flush()
+  }
+
+  flush(): Promise<void> {
+    const rows = this.pending
+    this.pending = []
+    this.flushing = this.flushing.then(async () => {
+      if (!rows.length) return
+      await DeliveryModel.bulkWrite(
+        rows.map(({ deliveryId, outcome: { grant: _g, ...fields } }) => ({ updateOne: { filter: { _id: deliveryId }, update: { $set: fields } } })),
+        { ordered: false },
+      )
+      await this.subscriptions.settleMany(rows.flatMap((r) => (r.outcome.grant ? [{ grantId: r.grantId, to: r.outcome.grant }] : [])))
+    })
+    return this.flushing
+  }
+}
+
 const clip = (s: string, n: number) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join('')}…` : s) || '—'
 const fmtTime = (d: Date) => {
   const p = (n: number) => String(n).padStart(2, '0')
@@ -84,22 +124,29 @@ export class CampaignDelivery {
     ])
     const openidOf = new Map(openids.map((u) => [String(u._id), u.openid]))
     const todo = deliveries.filter((d) => d.status === 'pending' || d.status === 'sending')
+    const grants = await this.d.subscriptions.reserveMany(
+      todo.map((d) => ({ deliveryId: d._id, userId: d.userId })),
+      campaign.templateId,
+    )
+    const sendable = todo.filter((d) => grants.has(String(d._id)) && openidOf.has(String(d.userId)) && inbox.has(String(d.userId)))
+    const noGrant = todo.filter((d) => !sendable.includes(d))
+    if (noGrant.length) await DeliveryModel.updateMany({ _id: { $in: noGrant.map((d) => d._id) } }, { $set: { status: 'no_grant' } })
+    // From here until an outcome is recorded, a delivery is "sending": a crash leaves it so, and the
+    // retried batch resends on the same one-time grant (see the class comment).
+    await DeliveryModel.updateMany({ _id: { $in: sendable.map((d) => d._id) } }, { $set: { status: 'sending' }, $inc: { attempts: 1 } })
 
+    const recorder = new OutcomeRecorder(this.d.subscriptions)
     let transient = 0
-    const queue = [...todo]
+    const queue = [...sendable]
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
-        const openid = openidOf.get(String(d.userId))
-        const item = inbox.get(String(d.userId))
-        if (!openid || !item) {
-          await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'no_grant' } })
-          continue
-        }
-        const outcome = await this.sendOne(campaign, settings, d, openid, item)
-        if (outcome === 'transient') transient++
+        const outcome = await this.sendOne(campaign, settings, d, openidOf.get(String(d.userId))!, inbox.get(String(d.userId))!)
+        if (outcome.status === 'pending') transient++
+        await recorder.add(d._id, grants.get(String(d._id))!, outcome)
       }
     }
-    await Promise.all(Array.from({ length: Math.min(this.d.concurrency, todo.length) }, worker))
+    await Promise.all(Array.from({ length: Math.min(this.d.concurrency, sendable.length) }, worker))
+    await recorder.flush()
     if (transient) throw new RetryBatch(`${transient} WeChat sends failed transiently; batch will be retried`)
 
     // Every member's outcome is final now: write the batch result once and count it toward progress.
@@ -179,20 +226,14 @@ export class CampaignDelivery {
     })
   }
 
+  /** One WeChat send; returns the delivery's new state without writing it (the recorder batches writes). */
   private async sendOne(
     c: CampaignDoc,
     settings: { publisher: string },
     d: DeliveryDoc,
     openid: string,
     inboxItemId: Types.ObjectId,
-  ): Promise<'done' | 'transient'> {
-    const grant = await this.d.subscriptions.reserve(d.userId, c.templateId, d._id)
-    if (!grant) {
-      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'no_grant' } })
-      return 'done'
-    }
-    const resumed = d.status === 'sending'
-    await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'sending' }, $inc: { attempts: 1 } })
+  ): Promise<Outcome> {
     await this.takeSendToken()
     try {
       const res = await this.d.wechat.sendSubscribeMessage({
@@ -206,29 +247,17 @@ export class CampaignDelivery {
           thing4: clip(settings.publisher, 20),
         },
       })
-      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'sent', msgid: res.msgid ? String(res.msgid) : null } })
-      await this.d.subscriptions.settle(grant._id, 'consumed')
-      return 'done'
+      return { status: 'sent', msgid: res.msgid ? String(res.msgid) : null, grant: 'consumed' }
     } catch (err) {
       if (!(err instanceof WechatError)) throw err
-      if (err.errcode === 43101) {
-        // On a resumed delivery the grant was used by the attempt the crash interrupted: that one went out.
-        await DeliveryModel.updateOne(
-          { _id: d._id },
-          { $set: resumed ? { status: 'sent', recovered: true } : { status: 'spent', errcode: 43101 } },
-        )
-        await this.d.subscriptions.settle(grant._id, resumed ? 'consumed' : 'spent')
-        return 'done'
-      }
-      if (err.transient) {
-        await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'pending', errcode: err.errcode } })
-        return 'transient'
-      }
+      // On a resumed delivery the grant was used by the attempt a crash interrupted: that one went out.
+      if (err.errcode === 43101)
+        return d.status === 'sending' ? { status: 'sent', recovered: true, grant: 'consumed' } : { status: 'spent', errcode: 43101, grant: 'spent' }
+      // Busy or over quota: keep the reservation; the batch is retried later with backoff.
+      if (err.transient) return { status: 'pending', errcode: err.errcode }
       // Refused for good (47003, 40003, …): the message never went out, so the grant is still the user's.
-      await DeliveryModel.updateOne({ _id: d._id }, { $set: { status: 'failed', errcode: err.errcode } })
-      await this.d.subscriptions.release(grant._id)
       this.d.log.warn({ campaignId: String(c._id), errcode: err.errcode }, 'wechat send refused')
-      return 'done'
+      return { status: 'failed', errcode: err.errcode, grant: 'available' }
     }
   }
 

@@ -109,10 +109,12 @@ export class CampaignService {
 
   // ── matching ───────────────────────────────────────────────────────────────
   /** Every enterprise the targeting reaches (opt-outs removed), with the profile fields reasons need. */
-  async match(t: TargetingOutput, category: string): Promise<Match[]> {
+  async match(t: TargetingOutput, category: string, opts: { profiles: boolean } = { profiles: true }): Promise<Match[]> {
     if (hasDimension(t)) {
-      const profiles = await ProfileModel.find(profileFilter(t, category), PROFILE_MATCH_PROJECTION).lean<ProfileDoc[]>()
-      return profiles.map((p) => ({ enterpriseId: p.enterpriseId, profile: p }))
+      // Fan-out needs only ids; the dry run also reads the profile fields its reasons quote.
+      const projection = opts.profiles ? PROFILE_MATCH_PROJECTION : { enterpriseId: 1, _id: 0 }
+      const profiles = await ProfileModel.find(profileFilter(t, category), projection).lean<ProfileDoc[]>()
+      return profiles.map((p) => ({ enterpriseId: p.enterpriseId, profile: opts.profiles ? p : null }))
     }
     // No constraint: every enterprise, including those that never set interests, less those opted out.
     const [all, optedOut] = await Promise.all([
@@ -244,17 +246,19 @@ export class CampaignService {
   async plan(campaignId: string) {
     const c = await CampaignModel.findOneAndUpdate(
       { _id: campaignId, status: { $in: ['queued', 'scheduled', 'sending'] } },
-      { $set: { status: 'sending' }, $min: { startedAt: new Date() } },
+      { $set: { status: 'sending' } },
       { new: true },
     ).lean<CampaignDoc>()
     if (!c) return { skipped: true }
+    // First start only ($min would keep null: null sorts before any date).
+    if (!c.startedAt) await CampaignModel.updateOne({ _id: c._id, startedAt: null }, { $set: { startedAt: new Date() } })
     if (c.plan) {
       // Planned before a crash: the batches are queued already (their ids are taken); just finish the bookkeeping.
       await this.finishIfComplete(c._id)
       return { skipped: false, ...c.plan }
     }
     const settings = await this.d.settings.push()
-    const matches = await this.match(c.targeting, c.content.category)
+    const matches = await this.match(c.targeting, c.content.category, { profiles: false })
     const capped = await this.capped(matches.map((m) => m.enterpriseId), c._id, settings.weeklyCap)
     const sendTo = matches.filter((m) => !capped.has(String(m.enterpriseId))).map((m) => m.enterpriseId)
     const members = await this.members(sendTo)

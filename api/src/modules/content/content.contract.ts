@@ -1,6 +1,13 @@
 import { z } from 'zod'
 import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
-import { EnterpriseSize, EnterpriseType, IndustryCode, IpcCode, RegionCode } from '../taxonomy/taxonomy.contract.js'
+import { PUSH_CATEGORY_LABELS, PushCategory } from '../interests/interests.contract.js'
+import {
+  EnterpriseSize,
+  EnterpriseType,
+  IndustryCode,
+  IpcCode,
+  RegionCode,
+} from '../taxonomy/taxonomy.contract.js'
 
 /**
  * 通知公告 (announcements) and 专利信息 (patent information) share one lifecycle:
@@ -11,15 +18,10 @@ export type ContentStatusOutput = z.output<typeof ContentStatus>
 export const ContentKind = z.enum(['announcement', 'patent'])
 export type ContentKindOutput = z.output<typeof ContentKind>
 
-/** 专利导航报告, 专利预警分析, 可许可/转让高价值专利, 政策解读 */
-export const PatentKind = z.enum(['navigation', 'warning', 'licensable', 'policy'])
+/** 专利导航报告, 专利预警分析, 可许可/转让高价值专利, 政策解读: each also a push category enterprises may opt out of. */
+export const PatentKind = PushCategory.exclude(['announcement'])
 export type PatentKindOutput = z.output<typeof PatentKind>
-export const PATENT_KIND_LABELS: Record<PatentKindOutput, string> = {
-  navigation: '专利导航报告',
-  warning: '专利预警分析',
-  licensable: '可许可/转让高价值专利',
-  policy: '政策解读',
-}
+export const PATENT_KIND_LABELS: Record<PatentKindOutput, string> = PUSH_CATEGORY_LABELS
 
 const Title = z.string().trim().min(1, '请填写标题').max(100, '标题不超过 100 字')
 /** Rich text; sanitised against an allowlist on the server, so whatever is accepted here is stored safe. */
@@ -65,9 +67,7 @@ export const AnnouncementUpdate = z.strictObject({
 })
 export type AnnouncementUpdateInput = z.input<typeof AnnouncementUpdate>
 
-const Link = z
-  .url({ protocol: /^https?$/, error: '链接须以 http:// 或 https:// 开头' })
-  .max(500)
+const Link = z.url({ protocol: /^https?$/, error: '链接须以 http:// 或 https:// 开头' }).max(500)
 export const PatentTags = z.strictObject({
   ipcs: distinct(IpcCode, 20, 'IPC 分类号').default([]),
   industries: distinct(IndustryCode, 50, '行业').default([]),
@@ -102,7 +102,9 @@ export const PatentUpdate = z.strictObject({
 export type PatentUpdateInput = z.input<typeof PatentUpdate>
 
 /** Future and within a year: checked by the service against its clock. */
-export const ScheduleBody = z.strictObject({ publishAt: z.iso.datetime({ offset: true, error: '请填写有效的发布时间' }) })
+export const ScheduleBody = z.strictObject({
+  publishAt: z.iso.datetime({ offset: true, error: '请填写有效的发布时间' }),
+})
 export type ScheduleBodyInput = z.input<typeof ScheduleBody>
 
 export const AdminContentQuery = PageQuery.extend({
@@ -116,7 +118,12 @@ export const MpPatentQuery = PageQuery.extend({ kind: PatentKind.optional() })
 export type MpPatentQueryInput = z.input<typeof MpPatentQuery>
 
 // ── responses ────────────────────────────────────────────────────────────────
-export const AttachmentOut = z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number().int() })
+export const AttachmentOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  mime: z.string(),
+  size: z.number().int(),
+})
 export type AttachmentOutput = z.output<typeof AttachmentOut>
 export const SecCheckOut = z.object({
   suggest: z.enum(['pass', 'review', 'risky']),
@@ -125,7 +132,11 @@ export const SecCheckOut = z.object({
   checkedAt: z.iso.datetime(),
 })
 export type SecCheckOutput = z.output<typeof SecCheckOut>
-const AudienceOut = z.object({ kind: Audience.shape.kind, regions: z.array(z.string()), industries: z.array(z.string()) })
+const AudienceOut = z.object({
+  kind: Audience.shape.kind,
+  regions: z.array(z.string()),
+  industries: z.array(z.string()),
+})
 const PatentTagsOut = z.object({
   ipcs: z.array(z.string()),
   industries: z.array(z.string()),
@@ -179,7 +190,11 @@ export const AnnouncementMpItem = MpCommon
 export type AnnouncementMpItemOutput = z.output<typeof AnnouncementMpItem>
 export const AnnouncementMpPage = pageOf(AnnouncementMpItem)
 export type AnnouncementMpPageOutput = z.output<typeof AnnouncementMpPage>
-export const AnnouncementMpDetail = MpCommon.extend({ body: z.string(), attachments: z.array(AttachmentOut), updatedAt: z.iso.datetime() })
+export const AnnouncementMpDetail = MpCommon.extend({
+  body: z.string(),
+  attachments: z.array(AttachmentOut),
+  updatedAt: z.iso.datetime(),
+})
 export type AnnouncementMpDetailOutput = z.output<typeof AnnouncementMpDetail>
 export const UnreadCount = z.object({ count: z.number().int() })
 export type UnreadCountOutput = z.output<typeof UnreadCount>
@@ -207,7 +222,7 @@ export const PushableContent = z.object({
   kind: ContentKind,
   title: z.string(),
   summary: z.string(),
-  category: z.enum(['announcement', ...PatentKind.options]),
+  category: PushCategory,
   tags: PatentTagsOut.extend({ regionMatch: z.enum(['within', 'overlap']) }),
   audience: AudienceOut.optional(),
 })

@@ -1,5 +1,13 @@
 import mongoose, { Schema, type Types } from 'mongoose'
-import type { ContentKindOutput, ContentStatusOutput, PatentKindOutput } from './content.contract.js'
+import {
+  Audience,
+  ContentKind,
+  ContentStatus,
+  PatentKind,
+  type ContentKindOutput,
+  type ContentStatusOutput,
+  type PatentKindOutput,
+} from './content.contract.js'
 
 /**
  * One `contents` collection for announcements and patent information, told apart by `kind`: the lifecycle
@@ -13,8 +21,8 @@ const AttachmentSchema = new Schema(
 
 const ContentSchema = new Schema(
   {
-    kind: { type: String, enum: ['announcement', 'patent'], required: true },
-    status: { type: String, enum: ['draft', 'scheduled', 'published', 'withdrawn'], required: true },
+    kind: { type: String, enum: ContentKind.options, required: true },
+    status: { type: String, enum: ContentStatus.options, required: true },
     title: { type: String, required: true },
     summary: { type: String, default: '' },
     /** Sanitised HTML: stored only after the allowlist has been applied. */
@@ -33,10 +41,7 @@ const ContentSchema = new Schema(
     pinned: { type: Boolean, default: false },
     pinnedAt: { type: Date, default: null },
     secCheck: {
-      type: new Schema(
-        { suggest: String, label: Number, checkedAt: Date, rev: Number },
-        { _id: false },
-      ),
+      type: new Schema({ suggest: String, label: Number, checkedAt: Date, rev: Number }, { _id: false }),
       default: null,
     },
     readCount: { type: Number, default: 0 },
@@ -44,7 +49,7 @@ const ContentSchema = new Schema(
     updatedBy: { type: Schema.Types.ObjectId, default: null },
     // ── announcements ──
     audience: {
-      kind: { type: String, enum: ['all', 'enterprises', 'individuals'] },
+      kind: { type: String, enum: Audience.shape.kind.options },
       regions: { type: [String], default: undefined },
       industries: { type: [String], default: undefined },
     },
@@ -60,7 +65,7 @@ const ContentSchema = new Schema(
     patent: {
       type: new Schema(
         {
-          kind: { type: String, enum: ['navigation', 'warning', 'licensable', 'policy'], required: true },
+          kind: { type: String, enum: PatentKind.options, required: true },
           link: { type: String, default: null },
           source: { type: String, default: null },
           ipcs: { type: [String], default: [] },

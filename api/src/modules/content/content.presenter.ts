@@ -52,7 +52,12 @@ function adminCommon(c: ContentDoc): Omit<AnnouncementAdminOutput, 'audience'> {
     withdrawnAt: iso(c.withdrawnAt),
     pinned: c.pinned,
     secCheck: c.secCheck
-      ? { suggest: c.secCheck.suggest, label: c.secCheck.label, labelName: labelName(c.secCheck.label), checkedAt: c.secCheck.checkedAt.toISOString() }
+      ? {
+          suggest: c.secCheck.suggest,
+          label: c.secCheck.label,
+          labelName: labelName(c.secCheck.label),
+          checkedAt: c.secCheck.checkedAt.toISOString(),
+        }
       : null,
     readCount: c.readCount,
     createdAt: c.createdAt.toISOString(),
@@ -65,7 +70,13 @@ export function presentAnnouncementAdmin(c: ContentDoc): AnnouncementAdminOutput
 }
 
 export function presentPatentAdmin(c: ContentDoc): PatentAdminOutput {
-  return { ...adminCommon(c), kind: c.patent!.kind, link: c.patent?.link ?? null, source: c.patent?.source ?? null, tags: tags(c.patent) }
+  return {
+    ...adminCommon(c),
+    kind: c.patent!.kind,
+    link: c.patent?.link ?? null,
+    source: c.patent?.source ?? null,
+    tags: tags(c.patent),
+  }
 }
 
 function mpCommon(c: ContentDoc, unread: boolean): AnnouncementMpItemOutput {
@@ -83,7 +94,12 @@ function mpCommon(c: ContentDoc, unread: boolean): AnnouncementMpItemOutput {
 export const presentAnnouncementMp = mpCommon
 
 export function presentAnnouncementMpDetail(c: ContentDoc, unread: boolean): AnnouncementMpDetailOutput {
-  return { ...mpCommon(c, unread), body: c.body, attachments: attachments(c), updatedAt: c.updatedAt.toISOString() }
+  return {
+    ...mpCommon(c, unread),
+    body: c.body,
+    attachments: attachments(c),
+    updatedAt: c.updatedAt.toISOString(),
+  }
 }
 
 export function presentPatentMp(c: ContentDoc, unread: boolean): PatentMpItemOutput {
@@ -104,7 +120,13 @@ export function presentPatentMpDetail(c: ContentDoc, unread: boolean): PatentMpD
 
 export function presentPushable(c: ContentDoc): PushableContentOutput {
   const base = { id: c._id.toHexString(), kind: c.kind, title: c.title, summary: summaryOf(c) }
-  if (c.kind === 'patent') return { ...base, category: c.patent!.kind, tags: { ...tags(c.patent), regionMatch: 'within' } }
+  if (c.kind === 'patent')
+    return { ...base, category: c.patent!.kind, tags: { ...tags(c.patent), regionMatch: 'within' } }
   const a = audience(c)
-  return { ...base, category: 'announcement', tags: { ...tags(undefined), regions: a.regions, industries: a.industries, regionMatch: 'within' }, audience: a }
+  return {
+    ...base,
+    category: 'announcement',
+    tags: { ...tags(undefined), regions: a.regions, industries: a.industries, regionMatch: 'within' },
+    audience: a,
+  }
 }

@@ -18,12 +18,18 @@ import type { ContentLifecycle, ContentService, SharedInput } from './content.se
 export function registerContentRoutes({ mp, admin }: Routers, content: ContentService, audit: AuditService) {
   // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
   mp.mp('get', '/announcements/unread-count', {}, (ctx) => content.unreadAnnouncements(ctx.state.user))
-  mp.mp('get', '/announcements', { schemas: { query: PageQuery } }, (ctx) => content.announcementsFor(ctx.state.user, ctx.state.input.query))
+  mp.mp('get', '/announcements', { schemas: { query: PageQuery } }, (ctx) =>
+    content.announcementsFor(ctx.state.user, ctx.state.input.query),
+  )
   mp.mp('get', '/announcements/:id', { schemas: { params: IdParams } }, (ctx) =>
     content.announcementFor(ctx.state.user, ctx.state.input.params.id),
   )
-  mp.mp('get', '/patents', { schemas: { query: MpPatentQuery } }, (ctx) => content.patentsFor(ctx.state.user, ctx.state.input.query))
-  mp.mp('get', '/patents/:id', { schemas: { params: IdParams } }, (ctx) => content.patentFor(ctx.state.user, ctx.state.input.params.id))
+  mp.mp('get', '/patents', { schemas: { query: MpPatentQuery } }, (ctx) =>
+    content.patentsFor(ctx.state.user, ctx.state.input.query),
+  )
+  mp.mp('get', '/patents/:id', { schemas: { params: IdParams } }, (ctx) =>
+    content.patentFor(ctx.state.user, ctx.state.input.params.id),
+  )
 
   registerConsoleLifecycle(admin, '/announcements', 'announcement', content.announcements, audit, {
     create: AnnouncementCreate,
@@ -53,10 +59,21 @@ function registerConsoleLifecycle<
 ) {
   const perm = 'content.manage'
   const byId = { params: IdParams }
-  const record = (ctx: Parameters<AuditService['record']>[0], action: string, id: string, fields?: string[]) =>
-    audit.record(ctx, { action: `${target}.${action}`, target: { type: target, id }, ...(fields ? { fields } : {}) })
+  const record = (
+    ctx: Parameters<AuditService['record']>[0],
+    action: string,
+    id: string,
+    fields?: string[],
+  ) =>
+    audit.record(ctx, {
+      action: `${target}.${action}`,
+      target: { type: target, id },
+      ...(fields ? { fields } : {}),
+    })
 
-  r.admin('get', path, perm, { schemas: { query: schemas.query } }, (ctx) => lifecycle.list(ctx.state.input.query))
+  r.admin('get', path, perm, { schemas: { query: schemas.query } }, (ctx) =>
+    lifecycle.list(ctx.state.input.query),
+  )
   r.admin('get', `${path}/:id`, perm, { schemas: byId }, (ctx) => lifecycle.get(ctx.state.input.params.id))
   r.admin('post', path, perm, { schemas: { body: schemas.create } }, async (ctx) => {
     const item = await lifecycle.create(ctx.state.input.body, ctx.state.user)
@@ -65,12 +82,20 @@ function registerConsoleLifecycle<
     return item
   })
   r.admin('patch', `${path}/:id`, perm, { schemas: { ...byId, body: schemas.update } }, async (ctx) => {
-    const { item, changed } = await lifecycle.update(ctx.state.input.params.id, ctx.state.input.body, ctx.state.user)
+    const { item, changed } = await lifecycle.update(
+      ctx.state.input.params.id,
+      ctx.state.input.body,
+      ctx.state.user,
+    )
     await record(ctx, 'update', item.id, changed)
     return item
   })
   r.admin('post', `${path}/:id/schedule`, perm, { schemas: { ...byId, body: ScheduleBody } }, async (ctx) => {
-    const item = await lifecycle.schedule(ctx.state.input.params.id, ctx.state.input.body.publishAt, ctx.state.user)
+    const item = await lifecycle.schedule(
+      ctx.state.input.params.id,
+      ctx.state.input.body.publishAt,
+      ctx.state.user,
+    )
     await record(ctx, 'schedule', item.id, ['status', 'publishAt'])
     return item
   })

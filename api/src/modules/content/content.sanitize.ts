@@ -4,7 +4,11 @@ const SAFE_HREF = /^(https?:\/\/|mailto:)/i
 /** Remote images over https, or files served by our own api to the mini-program. */
 const SAFE_SRC = /^(https:\/\/[^\s]+|\/mp\/v1\/files\/[0-9a-f]{24}(\/[\w.-]*)?(\?[\w=&.-]*)?)$/i
 const ALIGN = [/^(left|right|center|justify)$/]
-const COLOR = [/^#[0-9a-f]{3,8}$/i, /^rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(,\s*(0|1|0?\.\d+)\s*)?\)$/i, /^[a-z]{3,20}$/i]
+const COLOR = [
+  /^#[0-9a-f]{3,8}$/i,
+  /^rgba?\(\s*\d{1,3}\s*,\s*\d{1,3}\s*,\s*\d{1,3}\s*(,\s*(0|1|0?\.\d+)\s*)?\)$/i,
+  /^[a-z]{3,20}$/i,
+]
 const ALIGNABLE = ['p', 'h2', 'h3', 'h4', 'li', 'td', 'th']
 
 /**
@@ -13,8 +17,30 @@ const ALIGNABLE = ['p', 'h2', 'h3', 'h4', 'li', 'td', 'th']
  * (images). Links always open outside the page and carry no referrer or opener.
  */
 const OPTIONS: sanitizeHtml.IOptions = {
-  allowedTags: ['p', 'br', 'strong', 'em', 'u', 's', 'h2', 'h3', 'h4', 'ul', 'ol', 'li', 'blockquote', 'a', 'img',
-    'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span'],
+  allowedTags: [
+    'p',
+    'br',
+    'strong',
+    'em',
+    'u',
+    's',
+    'h2',
+    'h3',
+    'h4',
+    'ul',
+    'ol',
+    'li',
+    'blockquote',
+    'a',
+    'img',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
+    'span',
+  ],
   allowedAttributes: {
     a: ['href', 'rel', 'target'],
     img: ['src', 'alt'],
@@ -34,11 +60,17 @@ const OPTIONS: sanitizeHtml.IOptions = {
   transformTags: {
     a: (tagName, attribs): sanitizeHtml.Tag => {
       const href = attribs.href?.trim()
-      return { tagName, attribs: href && SAFE_HREF.test(href) ? { href, rel: 'noopener noreferrer', target: '_blank' } : {} }
+      return {
+        tagName,
+        attribs: href && SAFE_HREF.test(href) ? { href, rel: 'noopener noreferrer', target: '_blank' } : {},
+      }
     },
     img: (tagName, attribs): sanitizeHtml.Tag => {
       const src = attribs.src?.trim()
-      return { tagName, attribs: src && SAFE_SRC.test(src) ? { src, ...(attribs.alt ? { alt: attribs.alt } : {}) } : {} }
+      return {
+        tagName,
+        attribs: src && SAFE_SRC.test(src) ? { src, ...(attribs.alt ? { alt: attribs.alt } : {}) } : {},
+      }
     },
   },
   // An image whose source was refused is dropped rather than left as an empty <img>.
@@ -49,7 +81,14 @@ export function sanitizeBody(html: string): string {
   return sanitizeHtml(html, OPTIONS).trim()
 }
 
-const ENTITIES: Record<string, string> = { '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ', '&amp;': '&' }
+const ENTITIES: Record<string, string> = {
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&nbsp;': ' ',
+  '&amp;': '&',
+}
 
 /** The text a reader sees, block elements on their own lines: what the content check reads. */
 export function plainText(html: string): string {

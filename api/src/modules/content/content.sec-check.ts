@@ -27,12 +27,23 @@ export type SecVerdict = Pick<SecCheckResult, 'suggest' | 'label'>
 
 export const secCheckErrors = {
   risky: (label: number) =>
-    new AppError(422, 'CONTENT_RISKY', `内容含有违规内容（${labelName(label)}），未能发布，请修改标题、摘要或正文后重试`, {
-      label,
-      labelName: labelName(label),
-    }),
+    new AppError(
+      422,
+      'CONTENT_RISKY',
+      `内容含有违规内容（${labelName(label)}），未能发布，请修改标题、摘要或正文后重试`,
+      {
+        label,
+        labelName: labelName(label),
+      },
+    ),
   unavailable: (message: string, errcode?: number) =>
-    new AppError(503, 'SEC_CHECK_UNAVAILABLE', message, errcode === undefined ? undefined : { errcode }, true),
+    new AppError(
+      503,
+      'SEC_CHECK_UNAVAILABLE',
+      message,
+      errcode === undefined ? undefined : { errcode },
+      true,
+    ),
 }
 
 /**
@@ -49,10 +60,14 @@ export class ContentSecCheck {
   /** The worst verdict over all chunks: risky stops at the first risky chunk, review outranks pass. */
   async check(text: string): Promise<SecVerdict> {
     if (!this.openid)
-      throw secCheckErrors.unavailable('未配置内容安全检测账号（WECHAT_SEC_CHECK_OPENID），内容未发布，请联系系统管理员')
+      throw secCheckErrors.unavailable(
+        '未配置内容安全检测账号（WECHAT_SEC_CHECK_OPENID），内容未发布，请联系系统管理员',
+      )
     let worst: SecVerdict = { suggest: 'pass', label: 100 }
     for (const content of chunkText(text, CHUNK)) {
-      const r = await this.wechat.msgSecCheck({ openid: this.openid, content, scene: SCENE }).catch(toVerdictOrError)
+      const r = await this.wechat
+        .msgSecCheck({ openid: this.openid, content, scene: SCENE })
+        .catch(toVerdictOrError)
       if (r.suggest === 'risky') return { suggest: 'risky', label: r.label }
       if (r.suggest === 'review' && worst.suggest === 'pass') worst = { suggest: 'review', label: r.label }
     }
@@ -64,10 +79,18 @@ function toVerdictOrError(e: unknown): SecVerdict {
   if (!(e instanceof WechatError)) throw e
   // Version 1 (and some gateways) answer risky text with an error instead of a verdict.
   if (e.errcode === 87014) return { suggest: 'risky', label: 87014 }
-  if (e.errcode === 61010 || e.errcode === 40003)
+  if (e.errcode === 61010)
     throw secCheckErrors.unavailable(
       '内容安全检测账号近两小时未访问小程序，微信拒绝检测；请用该微信号打开一次小程序后重试发布',
       e.errcode,
     )
-  throw secCheckErrors.unavailable(`微信内容安全检测暂时不可用（${e.explanation}），内容未发布，请稍后重试`, e.errcode)
+  if (e.errcode === 40003)
+    throw secCheckErrors.unavailable(
+      '内容安全检测账号无效或从未访问过本小程序，请联系系统管理员检查 WECHAT_SEC_CHECK_OPENID',
+      e.errcode,
+    )
+  throw secCheckErrors.unavailable(
+    `微信内容安全检测暂时不可用（${e.explanation}），内容未发布，请稍后重试`,
+    e.errcode,
+  )
 }

@@ -17,7 +17,14 @@ import type {
   PatentUpdate,
 } from './content.contract.js'
 import type { PageQuery } from '../common.contract.js'
-import { ContentModel, ContentReadModel, type AttachmentDoc, type ContentDoc, type PatentFieldsDoc, type SecCheckDoc } from './content.model.js'
+import {
+  ContentModel,
+  ContentReadModel,
+  type AttachmentDoc,
+  type ContentDoc,
+  type PatentFieldsDoc,
+  type SecCheckDoc,
+} from './content.model.js'
 import {
   presentAnnouncementAdmin,
   presentAnnouncementMp,
@@ -50,7 +57,11 @@ export interface AttachmentLookup {
 /** Reads the files collection directly until the files module exports its own check for staff uploads. */
 export const staffUploads: AttachmentLookup = {
   async staffAttachment(fileId) {
-    const f = await StoredFileModel.findOne({ _id: fileId, 'owner.kind': 'admin', purpose: 'attachment' }).lean<StoredFileDoc>()
+    const f = await StoredFileModel.findOne({
+      _id: fileId,
+      'owner.kind': 'admin',
+      purpose: 'attachment',
+    }).lean<StoredFileDoc>()
     return f ? { fileId: f._id, name: f.originalName, mime: f.mime, size: f.size } : undefined
   },
 }
@@ -96,10 +107,12 @@ const MP_ORDER = { pinned: -1, pinnedAt: -1, publishedAt: -1, _id: -1 } as const
 
 export const contentErrors = {
   notFound: (noun: string) => errors.notFound(noun),
-  alreadyPublished: (noun: string) => errors.conflict('ALREADY_PUBLISHED', `该${noun}已发布；如需修改请直接编辑，或先撤回`),
+  alreadyPublished: (noun: string) =>
+    errors.conflict('ALREADY_PUBLISHED', `该${noun}已发布；如需修改请直接编辑，或先撤回`),
   notPublished: (noun: string) => errors.conflict('NOT_PUBLISHED', `该${noun}未发布，无需撤回`),
   notDraft: (noun: string) => errors.conflict('NOT_DRAFT', `只能删除草稿；已发布或定时发布的${noun}请先撤回`),
-  notPushable: (noun: string) => errors.conflict('CONTENT_NOT_PUBLISHED', `该${noun}尚未发布或已撤回，不能推送`),
+  notPushable: (noun: string) =>
+    errors.conflict('CONTENT_NOT_PUBLISHED', `该${noun}尚未发布或已撤回，不能推送`),
   changed: () => errors.conflict('CONTENT_CHANGED', '内容刚被修改或状态已变化，请刷新后重试'),
   publishAt: (message: string) => errors.validation([{ path: 'publishAt', message }]),
 }
@@ -123,7 +136,11 @@ interface KindSpec<C extends SharedInput, U extends SharedInput, A> {
   presentAdmin(c: ContentDoc): A
 }
 
-const ANNOUNCEMENT: KindSpec<z.output<typeof AnnouncementCreate>, z.output<typeof AnnouncementUpdate>, ReturnType<typeof presentAnnouncementAdmin>> = {
+const ANNOUNCEMENT: KindSpec<
+  z.output<typeof AnnouncementCreate>,
+  z.output<typeof AnnouncementUpdate>,
+  ReturnType<typeof presentAnnouncementAdmin>
+> = {
   kind: 'announcement',
   noun: '公告',
   specific: (input) => (input.audience ? audienceFields(input.audience) : {}),
@@ -131,7 +148,11 @@ const ANNOUNCEMENT: KindSpec<z.output<typeof AnnouncementCreate>, z.output<typeo
   presentAdmin: presentAnnouncementAdmin,
 }
 
-const PATENT: KindSpec<z.output<typeof PatentCreate>, z.output<typeof PatentUpdate>, ReturnType<typeof presentPatentAdmin>> = {
+const PATENT: KindSpec<
+  z.output<typeof PatentCreate>,
+  z.output<typeof PatentUpdate>,
+  ReturnType<typeof presentPatentAdmin>
+> = {
   kind: 'patent',
   noun: '专利信息',
   specific(input, current) {
@@ -140,7 +161,9 @@ const PATENT: KindSpec<z.output<typeof PatentCreate>, z.output<typeof PatentUpda
     if (input.link !== undefined) p.link = input.link ?? null
     if (input.source !== undefined) p.source = input.source ?? null
     if (input.tags) Object.assign(p, input.tags)
-    return input.kind || input.link !== undefined || input.source !== undefined || input.tags ? { patent: p } : {}
+    return input.kind || input.link !== undefined || input.source !== undefined || input.tags
+      ? { patent: p }
+      : {}
   },
   adminFilter: (q) => (q.kind ? { 'patent.kind': q.kind } : {}),
   presentAdmin: presentPatentAdmin,
@@ -161,7 +184,8 @@ function audienceFilter(a: UserAudience): Fields {
 }
 
 /** What the content check reads: everything a reader sees as text. */
-const checkedText = (c: Pick<ContentDoc, 'title' | 'summary' | 'body'>) => [c.title, c.summary, plainText(c.body)].filter(Boolean).join('\n')
+const checkedText = (c: Pick<ContentDoc, 'title' | 'summary' | 'body'>) =>
+  [c.title, c.summary, plainText(c.body)].filter(Boolean).join('\n')
 const sameIds = (ids: string[], current: AttachmentDoc[] | undefined) =>
   !!current && ids.length === current.length && ids.every((id, i) => current[i]!.fileId.toHexString() === id)
 
@@ -181,7 +205,11 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
     if (q.status) filter.status = q.status
     if (q.q) filter.title = { $regex: escapeRegex(q.q), $options: 'i' }
     const [items, total] = await Promise.all([
-      ContentModel.find(filter).sort({ createdAt: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<ContentDoc[]>(),
+      ContentModel.find(filter)
+        .sort({ createdAt: -1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<ContentDoc[]>(),
       ContentModel.countDocuments(filter),
     ])
     return { items: items.map((c) => this.spec.presentAdmin(c)), total, page: q.page, pageSize: q.pageSize }
@@ -209,7 +237,11 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
    */
   async update(id: string, input: U, actor: Actor) {
     const doc = await this.find(id)
-    const set: Fields = { ...(await this.sharedFields(input, doc)), ...this.spec.specific(input, doc), updatedBy: actor.id }
+    const set: Fields = {
+      ...(await this.sharedFields(input, doc)),
+      ...this.spec.specific(input, doc),
+      updatedBy: actor.id,
+    }
     const textChanged = (['title', 'summary', 'body'] as const).some((k) => k in set && set[k] !== doc[k])
     if (textChanged) {
       set.rev = doc.rev + 1
@@ -217,7 +249,10 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
         set.secCheck = await this.check({ ...doc, ...set } as ContentDoc, { persistRisky: false })
     }
     const next = await this.transition(doc, set)
-    return { item: this.spec.presentAdmin(next), changed: Object.keys(input).filter((k) => input[k as keyof U] !== undefined) }
+    return {
+      item: this.spec.presentAdmin(next),
+      changed: Object.keys(input).filter((k) => input[k as keyof U] !== undefined),
+    }
   }
 
   /** Checked now, published by the delayed job (or the sweep) at `publishAt`; rescheduling just moves the time. */
@@ -229,11 +264,18 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
     const doc = await this.find(id)
     if (doc.status === 'published') throw contentErrors.alreadyPublished(this.spec.noun)
     const secCheck = await this.check(doc)
-    const next = await this.transition(doc, { status: 'scheduled', publishAt: at, secCheck, updatedBy: actor.id })
+    const next = await this.transition(doc, {
+      status: 'scheduled',
+      publishAt: at,
+      secCheck,
+      updatedBy: actor.id,
+    })
     // The sweep over {status, publishAt} publishes it even if this enqueue is lost, so a failure is only logged.
     await this.d.scheduler
       .schedulePublish(this.spec.kind, id, at)
-      .catch((err: unknown) => this.d.log.error({ err, kind: this.spec.kind, id }, 'could not enqueue scheduled publish'))
+      .catch((err: unknown) =>
+        this.d.log.error({ err, kind: this.spec.kind, id }, 'could not enqueue scheduled publish'),
+      )
     return this.spec.presentAdmin(next)
   }
 
@@ -329,7 +371,9 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
 
   private async resolveAttachments(ids: string[]): Promise<AttachmentDoc[]> {
     const found = await Promise.all(ids.map((id) => this.d.attachments.staffAttachment(id)))
-    const missing = found.flatMap((f, i) => (f ? [] : [{ path: `attachments.${i}`, message: '文件不存在或不是后台上传的附件，请重新上传' }]))
+    const missing = found.flatMap((f, i) =>
+      f ? [] : [{ path: `attachments.${i}`, message: '文件不存在或不是后台上传的附件，请重新上传' }],
+    )
     if (missing.length) throw errors.validation(missing)
     return found as AttachmentDoc[]
   }
@@ -342,7 +386,10 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
 export async function publishDue(now: Date = new Date()): Promise<{ kind: ContentKindOutput; id: string }[]> {
   const published: { kind: ContentKindOutput; id: string }[] = []
   for (;;) {
-    const due = await ContentModel.find({ status: 'scheduled', publishAt: { $lte: now } }, { kind: 1, publishAt: 1, publishedAt: 1 })
+    const due = await ContentModel.find(
+      { status: 'scheduled', publishAt: { $lte: now } },
+      { kind: 1, publishAt: 1, publishedAt: 1 },
+    )
       .sort({ publishAt: 1 })
       .limit(200)
       .lean<Pick<ContentDoc, '_id' | 'kind' | 'publishAt' | 'publishedAt'>[]>()
@@ -350,7 +397,14 @@ export async function publishDue(now: Date = new Date()): Promise<{ kind: Conten
     for (const c of due) {
       const r = await ContentModel.updateOne(
         { _id: c._id, status: 'scheduled', publishAt: c.publishAt },
-        { $set: { status: 'published', publishedAt: c.publishedAt ?? c.publishAt, publishAt: null, withdrawnAt: null } },
+        {
+          $set: {
+            status: 'published',
+            publishedAt: c.publishedAt ?? c.publishAt,
+            publishAt: null,
+            withdrawnAt: null,
+          },
+        },
       )
       if (r.modifiedCount) {
         moved++
@@ -361,10 +415,12 @@ export async function publishDue(now: Date = new Date()): Promise<{ kind: Conten
   }
 }
 
+type LifecycleOf<S> = S extends KindSpec<infer C, infer U, infer A> ? ContentLifecycle<C, U, A> : never
+
 /** Announcements and patent information: the console lifecycle of each, and what the mini-program sees. */
 export class ContentService {
-  readonly announcements: ContentLifecycle<z.output<typeof AnnouncementCreate>, z.output<typeof AnnouncementUpdate>, ReturnType<typeof presentAnnouncementAdmin>>
-  readonly patents: ContentLifecycle<z.output<typeof PatentCreate>, z.output<typeof PatentUpdate>, ReturnType<typeof presentPatentAdmin>>
+  readonly announcements: LifecycleOf<typeof ANNOUNCEMENT>
+  readonly patents: LifecycleOf<typeof PATENT>
   private readonly d: Required<Pick<ContentDeps, 'now'>> & ContentDeps
 
   constructor(deps: ContentDeps) {
@@ -392,38 +448,85 @@ export class ContentService {
   }
 
   async announcementFor(user: MpPrincipal, id: string) {
-    return this.mpDetail(user, id, await this.announcementFilter(user), ANNOUNCEMENT.noun, presentAnnouncementMpDetail)
+    return this.mpDetail(
+      user,
+      id,
+      await this.announcementFilter(user),
+      ANNOUNCEMENT.noun,
+      presentAnnouncementMpDetail,
+    )
   }
 
   async unreadAnnouncements(user: MpPrincipal) {
-    const visible = await ContentModel.find(await this.announcementFilter(user), { _id: 1 }).lean<Pick<ContentDoc, '_id'>[]>()
-    const read = visible.length ? await ContentReadModel.countDocuments({ userId: user.id, contentId: { $in: visible.map((c) => c._id) } }) : 0
+    const visible = await ContentModel.find(await this.announcementFilter(user), { _id: 1 }).lean<
+      Pick<ContentDoc, '_id'>[]
+    >()
+    const read = visible.length
+      ? await ContentReadModel.countDocuments({
+          userId: user.id,
+          contentId: { $in: visible.map((c) => c._id) },
+        })
+      : 0
     return { count: visible.length - read }
   }
 
   patentsFor(user: MpPrincipal, q: z.output<typeof MpPatentQuery>) {
-    return this.mpPage(user, { kind: 'patent', status: 'published', ...(q.kind ? { 'patent.kind': q.kind } : {}) }, q, presentPatentMp)
+    return this.mpPage(
+      user,
+      { kind: 'patent', status: 'published', ...(q.kind ? { 'patent.kind': q.kind } : {}) },
+      q,
+      presentPatentMp,
+    )
   }
 
   patentFor(user: MpPrincipal, id: string) {
-    return this.mpDetail(user, id, { kind: 'patent', status: 'published' }, PATENT.noun, presentPatentMpDetail)
+    return this.mpDetail(
+      user,
+      id,
+      { kind: 'patent', status: 'published' },
+      PATENT.noun,
+      presentPatentMpDetail,
+    )
   }
 
   private async announcementFilter(user: MpPrincipal): Promise<Fields> {
     return { kind: 'announcement', status: 'published', ...audienceFilter(await this.d.audienceOf(user.id)) }
   }
 
-  private async mpPage<T>(user: MpPrincipal, filter: Fields, q: Page, present: (c: ContentDoc, unread: boolean) => T) {
+  private async mpPage<T>(
+    user: MpPrincipal,
+    filter: Fields,
+    q: Page,
+    present: (c: ContentDoc, unread: boolean) => T,
+  ) {
     const [items, total] = await Promise.all([
-      ContentModel.find(filter, { body: 0 }).sort(MP_ORDER).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<ContentDoc[]>(),
+      ContentModel.find(filter, { body: 0 })
+        .sort(MP_ORDER)
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<ContentDoc[]>(),
       ContentModel.countDocuments(filter),
     ])
-    const read = await this.readAmong(user.id, items.map((c) => c._id))
-    return { items: items.map((c) => present(c, !read.has(c._id.toHexString()))), total, page: q.page, pageSize: q.pageSize }
+    const read = await this.readAmong(
+      user.id,
+      items.map((c) => c._id),
+    )
+    return {
+      items: items.map((c) => present(c, !read.has(c._id.toHexString()))),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    }
   }
 
   /** Not published, withdrawn or outside the user's audience all answer the same 404. */
-  private async mpDetail<T>(user: MpPrincipal, id: string, filter: Fields, noun: string, present: (c: ContentDoc, unread: boolean) => T) {
+  private async mpDetail<T>(
+    user: MpPrincipal,
+    id: string,
+    filter: Fields,
+    noun: string,
+    present: (c: ContentDoc, unread: boolean) => T,
+  ) {
     const c = await ContentModel.findOne({ _id: id, ...filter }).lean<ContentDoc>()
     if (!c) throw contentErrors.notFound(noun)
     await this.recordRead(c._id, user.id)
@@ -432,14 +535,20 @@ export class ContentService {
 
   private async readAmong(userId: string, ids: Types.ObjectId[]) {
     if (!ids.length) return new Set<string>()
-    const reads = await ContentReadModel.find({ userId, contentId: { $in: ids } }, { contentId: 1 }).lean<{ contentId: Types.ObjectId }[]>()
+    const reads = await ContentReadModel.find({ userId, contentId: { $in: ids } }, { contentId: 1 }).lean<
+      { contentId: Types.ObjectId }[]
+    >()
     return new Set(reads.map((r) => r.contentId.toHexString()))
   }
 
   /** The first open inserts the receipt and counts it; later opens (and a racing duplicate) change nothing. */
   private async recordRead(contentId: Types.ObjectId, userId: string) {
     try {
-      const r = await ContentReadModel.updateOne({ contentId, userId }, { $setOnInsert: { readAt: this.d.now() } }, { upsert: true })
+      const r = await ContentReadModel.updateOne(
+        { contentId, userId },
+        { $setOnInsert: { readAt: this.d.now() } },
+        { upsert: true },
+      )
       if (r.upsertedCount) await ContentModel.updateOne({ _id: contentId }, { $inc: { readCount: 1 } })
     } catch (e) {
       if (!isDuplicateKey(e)) throw e

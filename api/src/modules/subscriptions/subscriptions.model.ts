@@ -18,7 +18,7 @@ const GrantSchema = new Schema(
 // dry-run reachability ($in userIds, templateId, status available).
 GrantSchema.index({ userId: 1, templateId: 1, status: 1 })
 // Serves: find the grant a delivery reserved, when a restarted worker resumes that delivery.
-GrantSchema.index({ deliveryId: 1 }, { sparse: true })
+GrantSchema.index({ deliveryId: 1 })
 
 export interface GrantDoc {
   _id: Types.ObjectId

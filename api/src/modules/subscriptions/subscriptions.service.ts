@@ -42,26 +42,48 @@ export class SubscriptionService {
   }
 
   /**
-   * The grant this delivery holds: the one it reserved before a crash, or a newly reserved one.
-   * Undefined when the user has none left.
+   * One grant per delivery, for a whole batch: the grants deliveries reserved before a crash, plus newly
+   * reserved ones (the oldest available grant of each user). Returns deliveryId → grant; deliveries
+   * missing from it have no grant left.
    */
-  async reserve(userId: Types.ObjectId, templateId: string, deliveryId: Types.ObjectId): Promise<GrantDoc | undefined> {
-    const held = await GrantModel.findOne({ deliveryId }).lean<GrantDoc>()
-    if (held) return held
-    const g = await GrantModel.findOneAndUpdate(
-      { userId, templateId, status: 'available' },
-      { $set: { status: 'reserved', deliveryId } },
-      { sort: { _id: 1 }, new: true },
-    ).lean<GrantDoc>()
-    return g ?? undefined
+  async reserveMany(wanted: { deliveryId: Types.ObjectId; userId: Types.ObjectId }[], templateId: string) {
+    const ids = wanted.map((w) => w.deliveryId)
+    const held = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<GrantDoc[]>()
+    const holding = new Set(held.map((g) => String(g.deliveryId)))
+    const need = wanted.filter((w) => !holding.has(String(w.deliveryId)))
+    if (need.length) {
+      const available = await GrantModel.find(
+        { userId: { $in: need.map((w) => w.userId) }, templateId, status: 'available' },
+        { _id: 1, userId: 1 },
+      )
+        .sort({ _id: 1 })
+        .lean<GrantDoc[]>()
+      const oldest = new Map<string, Types.ObjectId>()
+      for (const g of available) if (!oldest.has(String(g.userId))) oldest.set(String(g.userId), g._id)
+      const ops = need.flatMap((w) => {
+        const g = oldest.get(String(w.userId))
+        // The status condition keeps a grant another campaign took meanwhile from being taken twice.
+        return g ? [{ updateOne: { filter: { _id: g, status: 'available' }, update: { $set: { status: 'reserved' as const, deliveryId: w.deliveryId } } } }] : []
+      })
+      if (ops.length) await GrantModel.bulkWrite(ops, { ordered: false })
+    }
+    const reserved = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<GrantDoc[]>()
+    return new Map(reserved.map((g) => [String(g.deliveryId), g._id]))
   }
 
-  async settle(grantId: Types.ObjectId, status: 'consumed' | 'spent') {
-    await GrantModel.updateOne({ _id: grantId }, { $set: { status, usedAt: new Date() } })
+  /** Settles grants after sends: consumed (sent), spent (43101), or back to available (never used). */
+  async settleMany(outcomes: { grantId: Types.ObjectId; to: 'consumed' | 'spent' | 'available' }[]) {
+    if (!outcomes.length) return
+    const now = new Date()
+    await GrantModel.bulkWrite(
+      outcomes.map((o) => ({
+        updateOne: {
+          filter: { _id: o.grantId },
+          update: o.to === 'available' ? { $set: { status: 'available' as const, deliveryId: null } } : { $set: { status: o.to, usedAt: now } },
+        },
+      })),
+      { ordered: false },
+    )
   }
 
-  /** A transient failure returns the grant: it was not used. */
-  async release(grantId: Types.ObjectId) {
-    await GrantModel.updateOne({ _id: grantId, status: 'reserved' }, { $set: { status: 'available', deliveryId: null } })
-  }
 }

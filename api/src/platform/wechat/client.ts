@@ -5,6 +5,8 @@ import { TokenStore, type CachedToken } from './token-store.js'
 
 type LogFn = (obj: object, msg?: string) => void
 export interface WechatLogger {
+  /** successful calls: one line per call, so debug (a push sends hundreds per second) */
+  debug?: LogFn
   info: LogFn
   warn: LogFn
   error: LogFn
@@ -317,7 +319,8 @@ export class WechatClient {
       url.searchParams.set(k, v)
     const started = performance.now()
     const logCall = (level: 'info' | 'warn', errcode: number, status?: number) =>
-      this.log[level](
+      (level === 'info' ? (this.log.debug ?? this.log.info) : this.log.warn).call(
+        this.log,
         { endpoint, errcode, status, attempt, durationMs: Math.round(performance.now() - started) },
         'wechat call',
       )

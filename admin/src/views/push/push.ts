@@ -1,0 +1,39 @@
+import type { CampaignOutput, DryRunOutput } from '@/api/contracts'
+import type { StatusMap, TagType } from '@/components/StatusTag.vue'
+
+export const CAMPAIGN_STATUS: Record<CampaignOutput['status'], StatusMap[string]> = {
+  draft: { label: '草稿', type: 'info' },
+  scheduled: { label: '已排期', type: 'warning' },
+  queued: { label: '排队中', type: 'primary' },
+  sending: { label: '发送中', type: 'primary' },
+  done: { label: '已完成', type: 'success' },
+  cancelled: { label: '已取消', type: 'info' },
+}
+
+/** Still moving: the detail page polls and the list shows a progress bar. */
+export const isActive = (c: Pick<CampaignOutput, 'status'>) => c.status === 'queued' || c.status === 'sending'
+
+type Dimension = DryRunOutput['rows']['items'][number]['reasons'][number]['dimension']
+export const REASON_TAG: Record<Dimension, { label: string; type: TagType }> = {
+  region: { label: '地区', type: 'primary' },
+  industry: { label: '行业', type: 'success' },
+  ipc: { label: 'IPC', type: 'warning' },
+  type: { label: '类型', type: 'info' },
+  size: { label: '规模', type: 'info' },
+  all: { label: '不限', type: 'info' },
+}
+
+/** subscribeMessage.send error codes as an operator can act on them. */
+const WECHAT_ERRCODES: Record<string, string> = {
+  '43101': '用户拒收或订阅次数用尽',
+  '47003': '模板参数不准确（字段超长或格式不符）',
+  '40003': 'openid 无效',
+  '40037': '模板 ID 无效',
+  '41030': '跳转页面路径不正确',
+  '45009': '接口调用超过每日限额',
+  '45011': '调用过于频繁',
+  '40001': 'access_token 无效或已过期',
+  '42001': 'access_token 已过期',
+  '-1': '微信系统繁忙',
+}
+export const errcodeLabel = (code: string) => WECHAT_ERRCODES[code] ?? '其他错误'
