@@ -26,8 +26,8 @@ const tsx = path.join(root, 'node_modules/.bin/tsx')
 const children: ChildProcess[] = []
 const template = 'tpl-patent-push'
 
-function launch(args: string[], env: NodeJS.ProcessEnv, ready?: RegExp): Promise<RegExpMatchArray | null> {
-  const child = spawn(tsx, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+function launch(args: string[], env: NodeJS.ProcessEnv, ready?: RegExp, nodeArgs: string[] = []): Promise<RegExpMatchArray | null> {
+  const child = spawn(nodeArgs.length ? process.execPath : tsx, nodeArgs.length ? [...nodeArgs, '--import', 'tsx', ...args] : args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   if (!ready) {
     child.stdout!.on('data', (c: Buffer) => process.stdout.write(c))
@@ -97,7 +97,9 @@ async function main() {
     `${planSeconds.toFixed(2)} s  (goal ≤ 10 s)`,
   )
 
-  await launch(['jobs/src/main.ts'], { ...env, LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'warn' })
+  // BENCH_WORKER_PROF=dir writes the worker's CPU profile there, to see where a delivery's time goes.
+  const prof = process.env.BENCH_WORKER_PROF
+  await launch(['jobs/src/main.ts'], { ...env, LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'warn' }, undefined, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])
   const start = performance.now()
   let count = 0
   while (secs(start) < DELIVERY_WINDOW_S && count < openids.length) {

@@ -9,6 +9,8 @@ declare module 'vue-router' {
     permission?: Permission
     /** shown in the side menu under this group (absent = not a menu item) */
     menu?: { group?: string; icon: string; order: number }
+    /** the menu entry to highlight on a page that has none of its own (a wizard, a detail page) */
+    activeMenu?: string
     /** reachable signed out */
     public?: boolean
   }
@@ -40,6 +42,70 @@ export const consoleRoutes: RouteRecordRaw[] = [
       title: '加入申请',
       permission: 'enterprise.read',
       menu: { group: '企业服务', icon: 'Stamp', order: 11 },
+    },
+  },
+  {
+    path: 'announcements',
+    name: 'announcements',
+    component: () => import('@/views/content/ContentListView.vue'),
+    props: { kind: 'announcement' },
+    meta: {
+      title: '通知公告',
+      permission: 'content.manage',
+      menu: { group: '内容管理', icon: 'Bell', order: 12 },
+    },
+  },
+  {
+    path: 'patents',
+    name: 'patents',
+    component: () => import('@/views/content/ContentListView.vue'),
+    props: { kind: 'patent' },
+    meta: {
+      title: '专利信息',
+      permission: 'content.manage',
+      menu: { group: '内容管理', icon: 'Reading', order: 13 },
+    },
+  },
+  {
+    path: 'campaigns',
+    name: 'campaigns',
+    component: () => import('@/views/push/CampaignsView.vue'),
+    meta: {
+      title: '推送任务',
+      permission: 'push.manage',
+      menu: { group: '精准推送', icon: 'Promotion', order: 14 },
+    },
+  },
+  {
+    path: 'campaigns/new',
+    name: 'campaign-new',
+    component: () => import('@/views/push/CampaignWizardView.vue'),
+    meta: { title: '新建推送', permission: 'push.manage', activeMenu: '/campaigns' },
+  },
+  {
+    path: 'campaigns/:id',
+    name: 'campaign-detail',
+    component: () => import('@/views/push/CampaignDetailView.vue'),
+    meta: { title: '推送详情', permission: 'push.manage', activeMenu: '/campaigns' },
+  },
+  {
+    path: 'push-stats',
+    name: 'push-stats',
+    component: () => import('@/views/push/PushStatsView.vue'),
+    meta: {
+      title: '推送统计',
+      permission: 'stats.read',
+      menu: { group: '精准推送', icon: 'DataAnalysis', order: 15 },
+    },
+  },
+  {
+    path: 'push-settings',
+    name: 'push-settings',
+    component: () => import('@/views/push/PushSettingsView.vue'),
+    meta: {
+      title: '推送设置',
+      permission: 'push.manage',
+      menu: { group: '精准推送', icon: 'Setting', order: 16 },
     },
   },
   {

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose'
+import { Types, type Model } from 'mongoose'
 import type { Redis } from 'ioredis'
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { isDuplicateKey } from '../../platform/errors.js'
@@ -77,8 +77,26 @@ const fmtTime = (d: Date) => {
  * "sent to WeChat" and "recorded" is resent on the same one-time grant, which WeChat answers with 43101
  * if the first attempt went through, and that is recorded as sent.
  */
+const SEND_BLOCK = 20
+
+/**
+ * Idempotent bulk insert for fan-out records: complete documents (lean, so no per-document mongoose
+ * overhead at 500 a batch), unordered, and rows already written by an earlier run are skipped.
+ */
+async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    await model.insertMany(docs, { ordered: false, lean: true })
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors
+    const allDuplicates = writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000)
+    if (!isDuplicateKey(err) && !allDuplicates) throw err
+  }
+}
+
 export class CampaignDelivery {
   private readonly limiter: RateLimiterRedis
+  private allowance = 0
+  private refill: Promise<void> | undefined
 
   constructor(
     private readonly d: {
@@ -112,12 +130,23 @@ export class CampaignDelivery {
     await this.recordEnterpriseDeliveries(campaign, p)
 
     // WeChat channel: one delivery record per member, created once; later runs pick up what is unfinished.
-    await DeliveryModel.insertMany(
-      p.recipients.map(([u, e]) => ({ campaignId: campaign._id, userId: u, enterpriseId: e, channel: 'wechat' })),
-      { ordered: false },
-    ).catch((err) => {
-      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
-    })
+    const now = new Date()
+    await insertIgnoringDuplicates(
+      DeliveryModel,
+      p.recipients.map(([u, e]) => ({
+        campaignId: campaign._id,
+        userId: new Types.ObjectId(u),
+        enterpriseId: new Types.ObjectId(e),
+        channel: 'wechat',
+        status: 'pending',
+        attempts: 0,
+        errcode: null,
+        msgid: null,
+        recovered: false,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
     const [deliveries, openids] = await Promise.all([
       DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users }, channel: 'wechat' }).lean<DeliveryDoc[]>(),
       MpUserModel.find({ _id: { $in: users } }, { openid: 1 }).lean<{ _id: Types.ObjectId; openid: string }[]>(),
@@ -180,19 +209,21 @@ export class CampaignDelivery {
   }
 
   private async writeInbox(c: CampaignDoc, p: BatchPayload) {
-    await InboxItemModel.insertMany(
+    const now = new Date()
+    await insertIgnoringDuplicates(
+      InboxItemModel,
       p.recipients.map(([u, e]) => ({
-        userId: u,
+        userId: new Types.ObjectId(u),
         campaignId: c._id,
-        enterpriseId: e,
+        enterpriseId: new Types.ObjectId(e),
         content: { kind: c.content.kind, id: c.content.id },
         title: c.content.title,
         summary: c.content.summary,
+        readAt: null,
+        clickedAt: null,
+        createdAt: now,
       })),
-      { ordered: false },
-    ).catch((err) => {
-      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
-    })
+    )
     const items = await InboxItemModel.find(
       { campaignId: c._id, userId: { $in: p.recipients.map(([u]) => new Types.ObjectId(u)) } },
       { userId: 1 },
@@ -207,7 +238,8 @@ export class CampaignDelivery {
     const byId = new Map(profiles.map((pr) => [String(pr.enterpriseId), pr]))
     const at = new Date()
     const bj = new Date(at.getTime() + 8 * 3600_000)
-    await EnterpriseDeliveryModel.insertMany(
+    await insertIgnoringDuplicates(
+      EnterpriseDeliveryModel,
       ids.map((id) => {
         const pr = byId.get(String(id))
         return {
@@ -220,10 +252,7 @@ export class CampaignDelivery {
           sections: industrySections(pr?.industries ?? []),
         }
       }),
-      { ordered: false },
-    ).catch((err) => {
-      if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err
-    })
+    )
   }
 
   /** One WeChat send; returns the delivery's new state without writing it (the recorder batches writes). */
@@ -261,13 +290,32 @@ export class CampaignDelivery {
     }
   }
 
-  private async takeSendToken() {
+  /**
+   * The shared send rate: tokens come from Redis in blocks of SEND_BLOCK, so a worker pays one Redis round
+   * trip per block rather than per message. A worker may run at most one block ahead of the others.
+   */
+  private async takeSendToken(): Promise<void> {
+    if (this.allowance > 0) {
+      this.allowance--
+      return
+    }
+    this.refill ??= this.refillAllowance().finally(() => (this.refill = undefined))
+    await this.refill
+    return this.takeSendToken()
+  }
+
+  private async refillAllowance() {
+    const block = Math.max(1, Math.min(SEND_BLOCK, Math.floor(this.d.sendsPerSecond / 10)))
     for (;;) {
       try {
-        await this.limiter.consume('all')
+        await this.limiter.consume('all', block)
+        this.allowance += block
         return
       } catch (e) {
-        if (!(e instanceof RateLimiterRes)) return // Redis trouble: do not stall the batch on the limiter
+        if (!(e instanceof RateLimiterRes)) {
+          this.allowance += block // Redis trouble: do not stall the batch on the limiter
+          return
+        }
         await new Promise((r) => setTimeout(r, Math.max(5, e.msBeforeNext)))
       }
     }

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose'
+import type { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import { errors } from '../../platform/errors.js'

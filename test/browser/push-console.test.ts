@@ -1,0 +1,159 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '@zct/api/platform/logger'
+import { startWorker } from '@zct/jobs/worker'
+import { buildAdmin } from '../support/factories.js'
+import { seedRecipients } from '../support/seed.js'
+import { PUSH_TEMPLATE, world } from '../support/world.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const adminDist = path.join(root, 'admin/dist')
+const artifacts = path.join(root, 'test/.artifacts')
+const ENTERPRISES = 100
+const MEMBERS = 2
+
+/** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
+const input = (page: Page, name: string) =>
+  page.locator(`input[data-test="${name}"], textarea[data-test="${name}"], [data-test="${name}"] input, [data-test="${name}"] textarea`).first()
+const confirmBox = (page: Page) => page.locator('.el-message-box__btns .el-button--primary').click()
+
+if (!existsSync(path.join(adminDist, 'index.html')))
+  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
+
+describe('targeted push in the console', () => {
+  // A slow WeChat send rate, so the detail page is seen mid-way through 200 sends.
+  const w = world({ ADMIN_STATIC_DIR: adminDist, WECHAT_SEND_RPS: '50' })
+  let browser: Browser
+  let page: Page
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    worker = await startWorker({ config: w.api.config, log: createLogger('silent'), connect: false })
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+      ],
+    })
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+    page.setDefaultTimeout(15_000)
+  })
+  afterAll(async () => {
+    await page?.context().close()
+    await browser?.close()
+    await worker?.close()
+  })
+
+  it('composes and publishes a patent item, dry-runs a campaign with match reasons and follows it to 100%', async () => {
+    // 100 Shaoguan telecom enterprises of 2 members, each holding a WeChat grant for the push template.
+    const openids = await seedRecipients({
+      enterprises: ENTERPRISES,
+      members: MEMBERS,
+      profile: () => ({ region: '440203', ipcs: ['H04L'], industries: ['39'] }),
+      grantTemplate: PUSH_TEMPLATE.id,
+      onMember: (openid) => {
+        w.wxState.users.set(openid, { sessionKey: 'seed', lastLoginAt: Date.now(), recentLogins: [] } as never)
+        w.wxState.grant(openid, PUSH_TEMPLATE.id, true)
+      },
+    })
+    const admin = await buildAdmin(w.api, { roles: ['super_admin'] })
+    await w.api.call('PUT', '/admin/v1/settings/push', {
+      token: admin.token,
+      body: { weeklyCap: 3, yearTarget: 50_000, templateId: PUSH_TEMPLATE.id, publisher: '韶关市市场监管局' },
+    })
+
+    // Sign in and compose a patent item.
+    await page.goto(`${w.api.url}/admin/patents`)
+    await input(page, 'login-username').fill(admin.username)
+    await input(page, 'login-password').fill(admin.password)
+    await page.click('[data-test="login-submit"]')
+    await page.waitForURL(/\/admin\/patents$/)
+    for (const m of ['announcements', 'patents', 'campaigns', 'push-stats', 'push-settings'])
+      await page.locator(`[data-test="menu-${m}"]`).waitFor()
+
+    const title = '5G 通信安全专利预警分析（浏览器测试）'
+    await page.click('[data-test="content-create"]')
+    await page.locator('[data-test="content-kind"] label', { hasText: '专利预警分析' }).click()
+    await input(page, 'content-title').fill(title)
+    await input(page, 'content-summary').fill('H04L 领域侵权风险提示，请相关企业关注')
+    await input(page, 'content-body').fill('<h2>风险提示</h2><p>近期 <strong>H04L 9/32</strong> 领域诉讼增多。</p><script>alert(1)</script>')
+    expect(await page.locator('[data-test="content-preview"]').innerHTML()).not.toContain('script')
+    // A bad code is refused with the contract's message; a good one is normalised as the api stores it.
+    await input(page, 'tags-ipcs-input').fill('X99')
+    await input(page, 'tags-ipcs-input').press('Enter')
+    await expect.poll(() => page.textContent('[data-test="tags-ipcs-error"]')).toContain('不是有效的 IPC 分类号')
+    await input(page, 'tags-ipcs-input').fill('h04l 9/32')
+    await input(page, 'tags-ipcs-input').press('Enter')
+    await page.locator('[data-test="tags-ipcs"] .el-tag', { hasText: 'H04L 9/32' }).waitFor()
+    await input(page, 'tags-regions-input').fill('440200')
+    await input(page, 'tags-regions-input').press('Enter')
+    await page.click('[data-test="dialog-submit"]')
+    await page.locator('.el-message--success', { hasText: '已保存为草稿' }).waitFor()
+
+    const row = page.locator('[data-test="content-table"] .el-table__row', { hasText: title })
+    await row.locator('[data-test="content-publish"]').click()
+    await confirmBox(page)
+    await row.locator('.el-tag', { hasText: '已发布' }).waitFor()
+
+    // The wizard: ① choose it ② targeting prefilled from its tags ③ dry run.
+    await page.click('[data-test="menu-campaigns"]')
+    await page.click('[data-test="campaign-create"]')
+    await page.waitForURL(/\/admin\/campaigns\/new$/)
+    await page.click('[data-test="wizard-content"]')
+    await page.locator('[data-test="wizard-content"] input').fill('5G 通信安全')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: title }).click()
+    expect(await input(page, 'wizard-name').inputValue()).toBe(title)
+    await page.click('[data-test="wizard-next"]')
+    await page.locator('[data-test="tags-ipcs"] .el-tag', { hasText: 'H04L 9/32' }).waitFor()
+    await page.locator('[data-test="tags-regions"] .el-tag', { hasText: '440200' }).waitFor()
+    await page.click('[data-test="wizard-next"]')
+
+    await expect.poll(() => page.textContent('[data-test="dry-enterprises"]')).toContain(String(ENTERPRISES))
+    expect(await page.textContent('[data-test="dry-members"]')).toContain(String(ENTERPRISES * MEMBERS))
+    expect(await page.textContent('[data-test="dry-reachable"]')).toContain(String(ENTERPRISES * MEMBERS))
+    const firstRow = page.locator('[data-test="dry-run-table"] .el-table__row').first()
+    await firstRow.waitFor()
+    const reasons = await firstRow.locator('[data-test="match-reason"]').allTextContents()
+    expect(reasons.join(' ')).toContain('440203')
+    expect(reasons.join(' ')).toContain('H04L')
+    await page.screenshot({ path: path.join(artifacts, 'push-dry-run.png'), fullPage: true, animations: 'disabled' })
+
+    // ④ send now: the detail page follows the worker to 100%.
+    await page.click('[data-test="wizard-next"]')
+    await page.click('[data-test="wizard-send"]')
+    await confirmBox(page)
+    await page.waitForURL(/\/admin\/campaigns\/[0-9a-f]{24}$/)
+    const progress = page.locator('[data-test="campaign-progress"]') // el-progress: role=progressbar on its root
+    const seen = new Set<number>()
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      const now = Number(await progress.getAttribute('aria-valuenow').catch(() => null))
+      if (Number.isFinite(now)) seen.add(now)
+      if (now === 100) break
+      if (Date.now() > deadline) {
+        await page.screenshot({ path: path.join(artifacts, 'push-detail-stuck.png'), fullPage: true })
+        const id = page.url().split('/').pop()
+        const c = await w.api.call('GET', `/admin/v1/campaigns/${id}`, { token: admin.token })
+        throw new Error(`progress stuck at ${[...seen].join(',')}: ${JSON.stringify(c.body)}`)
+      }
+      await page.waitForTimeout(200)
+    }
+    // The bar moved on its own while we watched: at least one value strictly between 0 and 100.
+    expect([...seen].some((v) => v > 0 && v < 100)).toBe(true)
+    await page.locator('[data-test="campaign-status"]', { hasText: '已完成' }).waitFor()
+    expect(await page.textContent('[data-test="fig-wechat-sent"]')).toContain(String(ENTERPRISES * MEMBERS))
+    expect(await page.textContent('[data-test="fig-inbox-only"]')).toContain('0')
+    await page.screenshot({ path: path.join(artifacts, 'push-detail.png'), fullPage: true, animations: 'disabled' })
+
+    expect(new Set(w.wxState.messages.map((m) => m.toUser))).toEqual(new Set(openids))
+  })
+})
