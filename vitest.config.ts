@@ -17,7 +17,11 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'api', include: ['test/**/*.test.ts'], exclude: ['**/node_modules/**', 'test/compat/**', 'test/browser/**', 'test/fault/**'] },
+        test: {
+          name: 'api',
+          include: ['test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/compat/**', 'test/browser/**', 'test/fault/**'],
+        },
       },
       {
         extends: true,

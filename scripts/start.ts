@@ -24,7 +24,11 @@ const embedded: string[] = []
 let stopping = false
 
 function launch(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, readyLine?: RegExp) {
-  const proc = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(cmd, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.push({ name, proc })
   const prefix = `[${name}] `
   let ready: (m: RegExpMatchArray) => void
@@ -44,7 +48,8 @@ function launch(name: string, cmd: string, args: string[], env: NodeJS.ProcessEn
         buf = buf.slice(nl + 1)
         const m = readyLine && line.match(readyLine)
         if (m) ready(m)
-        if (process.env.START_VERBOSE || !/"level":30|"level":20/.test(line)) process.stdout.write(prefix + line + '\n')
+        if (process.env.START_VERBOSE || !/"level":30|"level":20/.test(line))
+          process.stdout.write(prefix + line + '\n')
       }
     })
   }
@@ -141,7 +146,16 @@ async function main() {
     await launch(
       'redis',
       'redis-server',
-      ['--port', String(redisPort), '--bind', '127.0.0.1', '--dir', path.join(dataDir, 'redis'), '--appendonly', 'yes'],
+      [
+        '--port',
+        String(redisPort),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        path.join(dataDir, 'redis'),
+        '--appendonly',
+        'yes',
+      ],
       {},
       /Ready to accept connections/,
     )
@@ -150,7 +164,13 @@ async function main() {
   env.REDIS_URL = redisUrl.href
 
   if (!process.env.WECHAT_API_BASE) {
-    const w = await launch('wechat', tsx, ['test/support/fake-wechat/cli.ts', '--port', '0'], {}, /listening on (http:\/\/\S+)/)
+    const w = await launch(
+      'wechat',
+      tsx,
+      ['test/support/fake-wechat/cli.ts', '--port', '0'],
+      {},
+      /listening on (http:\/\/\S+)/,
+    )
     env.WECHAT_API_BASE = w[1]
     embedded.push(`微信接口：模拟服务器 ${w[1]}（控制接口 ${w[1]}/__control/）`)
   }

@@ -11,7 +11,9 @@ function time(label: string, n: number, fn: () => void) {
   const t0 = process.hrtime.bigint()
   for (let i = 0; i < n; i++) fn()
   const us = Number(process.hrtime.bigint() - t0) / 1e3 / n
-  console.log(`${label.padEnd(40)} ${us.toFixed(1).padStart(8)} µs/op   ${Math.round(1e6 / us).toLocaleString('en')} ops/s`)
+  console.log(
+    `${label.padEnd(40)} ${us.toFixed(1).padStart(8)} µs/op   ${Math.round(1e6 / us).toLocaleString('en')} ops/s`,
+  )
 }
 
 time('verify, cached KeyObject (JwtService)', 50_000, () => svc.verify(token, 'admin'))

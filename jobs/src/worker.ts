@@ -8,7 +8,6 @@ import { publishDue } from '@zct/api/modules/content/content.service'
 import { buildPlatform } from '@zct/api/modules/index'
 import type { Config } from '@zct/api/platform/config'
 import { connectMongo } from '@zct/api/platform/db'
-import { QUEUES } from '@zct/api/platform/queues'
 import { createRedis } from '@zct/api/platform/redis'
 import * as health from './tasks/health.js'
 
@@ -36,7 +35,9 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
   // Scheduled publishing: a delayed job per schedule, and a once-a-minute sweep in case an enqueue failed.
   system.process(PublishJob.name, 1, () => publishDue(new Date()))
   system.process(SweepJob.name, 1, () => publishDue(new Date()))
-  push.process(PlanJob.name, 1, (job: Job) => platform.campaigns.plan(PlanJob.payload.parse(job.data).campaignId))
+  push.process(PlanJob.name, 1, (job: Job) =>
+    platform.campaigns.plan(PlanJob.payload.parse(job.data).campaignId),
+  )
   push.process(BatchJob.name, batchConcurrency, async (job: Job) => {
     try {
       return await platform.delivery.processBatch(BatchJob.payload.parse(job.data))
@@ -46,11 +47,20 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
     }
   })
   for (const q of [system, push])
-    q.on('failed', (job, err) => log.warn({ queue: q.name, job: job.name, id: job.id, attempts: job.attemptsMade, err: err.message }, 'job failed'))
+    q.on('failed', (job, err) =>
+      log.warn(
+        { queue: q.name, job: job.name, id: job.id, attempts: job.attemptsMade, err: err.message },
+        'job failed',
+      ),
+    )
 
   await Promise.all([system.isReady(), push.isReady()])
   // Repeatable heartbeat: one schedule across all workers (bull dedupes repeatable jobs by key).
-  await system.add(health.name, { requestedAt: 'schedule' }, { ...health.options, repeat: { every: 30_000 }, jobId: 'heartbeat' })
+  await system.add(
+    health.name,
+    { requestedAt: 'schedule' },
+    { ...health.options, repeat: { every: 30_000 }, jobId: 'heartbeat' },
+  )
   await system.add(SweepJob.name, {}, { ...SweepJob.options, repeat: { every: SweepJob.everyMs } })
   return {
     platform,

@@ -4,8 +4,20 @@
  */
 import type { z } from 'zod'
 import type { ErrorBody, TokenPair } from '@zct/api/contracts/common'
-import type { BindResult, EnterpriseBind, EnterpriseOut, MemberDecision, MemberList } from '@zct/api/contracts/enterprises/enterprises'
-import type { MpLogin, MpMe, MpSession, PhoneBind, ProfileUpdate } from '@zct/api/contracts/mp-accounts/mp-accounts'
+import type {
+  BindResult,
+  EnterpriseBind,
+  EnterpriseOut,
+  MemberDecision,
+  MemberList,
+} from '@zct/api/contracts/enterprises/enterprises'
+import type {
+  MpLogin,
+  MpMe,
+  MpSession,
+  PhoneBind,
+  ProfileUpdate,
+} from '@zct/api/contracts/mp-accounts/mp-accounts'
 
 export type ApiError = z.output<typeof ErrorBody>
 export type TokenPairOutput = z.output<typeof TokenPair>
@@ -34,6 +46,9 @@ export interface Endpoints {
   'POST /mp/v1/enterprise/bind': { body: EnterpriseBindInput; response: BindResultOutput }
   'GET /mp/v1/enterprise': { response: BindResultOutput | { enterprise: null; membership: null } }
   'GET /mp/v1/enterprise/members': { response: MemberListOutput }
-  'POST /mp/v1/enterprise/members/:memberId/decision': { body: MemberDecisionInput; response: MemberListOutput['items'][number] }
+  'POST /mp/v1/enterprise/members/:memberId/decision': {
+    body: MemberDecisionInput
+    response: MemberListOutput['items'][number]
+  }
 }
 export type EndpointKey = keyof Endpoints

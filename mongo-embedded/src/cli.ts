@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 /** mongo-embedded [--port 27017] [--dbpath ./data/db | --memory] [--host 127.0.0.1] */
-import { parseArgs } from 'node:util';
-import { startServer } from './server.js';
+import { parseArgs } from 'node:util'
+import { startServer } from './server.js'
 
 const { values } = parseArgs({
   options: {
@@ -10,23 +10,23 @@ const { values } = parseArgs({
     dbpath: { type: 'string' },
     memory: { type: 'boolean', default: false },
   },
-});
+})
 
-const dbPath = values.memory ? undefined : (values.dbpath ?? './data/db');
-const server = await startServer({ port: Number(values.port), host: values.host, dbPath });
-console.log(`mongo-embedded listening on ${server.uri} (dbpath ${dbPath ?? 'in-memory'})`);
+const dbPath = values.memory ? undefined : (values.dbpath ?? './data/db')
+const server = await startServer({ port: Number(values.port), host: values.host, dbPath })
+console.log(`mongo-embedded listening on ${server.uri} (dbpath ${dbPath ?? 'in-memory'})`)
 
-let stopping = false;
+let stopping = false
 const stop = () => {
-  if (stopping) return;
-  stopping = true;
+  if (stopping) return
+  stopping = true
   server.close().then(
     () => process.exit(0),
     (err: unknown) => {
-      console.error(err);
-      process.exit(1);
+      console.error(err)
+      process.exit(1)
     },
-  );
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+  )
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)

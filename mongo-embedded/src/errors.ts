@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import type { Document } from 'bson'
 
 /** MongoDB server error codes we emit (names as mongod reports them in `codeName`). */
 export const ErrorCodes = {
@@ -24,9 +24,9 @@ export const ErrorCodes = {
   Location40324: 40324,
   Location31254: 31254,
   Location31253: 31253,
-} as const;
+} as const
 
-const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([k, v]) => [v, k]));
+const codeNames = new Map<number, string>(Object.entries(ErrorCodes).map(([k, v]) => [v, k]))
 
 export class MongoServerError extends Error {
   constructor(
@@ -35,32 +35,32 @@ export class MongoServerError extends Error {
     /** Extra fields copied into the reply / writeError (keyPattern, keyValue...). */
     readonly extra: Document = {},
   ) {
-    super(message);
+    super(message)
   }
 
   get codeName(): string {
-    return codeNames.get(this.code) ?? 'UnknownError';
+    return codeNames.get(this.code) ?? 'UnknownError'
   }
 
   toReply(): Document {
-    return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+    return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra }
   }
 
   toWriteError(index: number): Document {
-    return { index, code: this.code, errmsg: this.message, ...this.extra };
+    return { index, code: this.code, errmsg: this.message, ...this.extra }
   }
 }
 
-export const badValue = (msg: string) => new MongoServerError(ErrorCodes.BadValue, msg);
+export const badValue = (msg: string) => new MongoServerError(ErrorCodes.BadValue, msg)
 export const notSupported = (what: string) =>
-  new MongoServerError(ErrorCodes.CommandNotSupported, `${what} is not supported by mongo-embedded`);
+  new MongoServerError(ErrorCodes.CommandNotSupported, `${what} is not supported by mongo-embedded`)
 
 /**
  * mingo throws plain Errors for unknown operators and bad expressions; map them to the
  * reply a client expects so nothing is silently dropped.
  */
 export function toServerError(err: unknown): MongoServerError {
-  if (err instanceof MongoServerError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  return new MongoServerError(ErrorCodes.BadValue, msg);
+  if (err instanceof MongoServerError) return err
+  const msg = err instanceof Error ? err.message : String(err)
+  return new MongoServerError(ErrorCodes.BadValue, msg)
 }

@@ -1,1 +1,1 @@
-export { startServer, type RunningServer, type ServerOptions } from './server.js';
+export { startServer, type RunningServer, type ServerOptions } from './server.js'

@@ -60,10 +60,16 @@ describe('authorization matrix', () => {
       const path = route.path.replace(/:(\w+)/g, () => new Types.ObjectId().toHexString())
       for (const c of callers) {
         const token = await tokenFor(c)
-        const res = await w.api.call(route.method.toUpperCase(), path, { ...(token ? { token } : {}), body: route.method === 'get' ? undefined : {} })
+        const res = await w.api.call(route.method.toUpperCase(), path, {
+          ...(token ? { token } : {}),
+          body: route.method === 'get' ? undefined : {},
+        })
         const want = expected(route, c)
         const ok = want === 'allowed' ? res.status !== 401 && res.status !== 403 : res.status === want
-        if (!ok) failures.push(`${route.method.toUpperCase()} ${route.path} as ${c.name}: got ${res.status}, want ${want}`)
+        if (!ok)
+          failures.push(
+            `${route.method.toUpperCase()} ${route.path} as ${c.name}: got ${res.status}, want ${want}`,
+          )
       }
     }
     expect(failures).toEqual([])

@@ -10,7 +10,10 @@ describe('mini-program accounts', () => {
     const openid = uniqueOpenid()
     const res = await w.api.call('POST', '/mp/v1/auth/login', { body: { code: await w.loginCode(openid) } })
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ expiresIn: 900, user: { nickname: '微信用户', phone: null, enterprise: null } })
+    expect(res.body).toMatchObject({
+      expiresIn: 900,
+      user: { nickname: '微信用户', phone: null, enterprise: null },
+    })
     expect(JSON.stringify(res.body)).not.toMatch(/session_?key/i)
     const stored = await mongoose.connection.db!.collection('mp_users').findOne({ openid })
     expect(stored?.sessionKeyEnc).toMatch(/^v1\.k1\./)
@@ -29,7 +32,10 @@ describe('mini-program accounts', () => {
 
   it('binds a phone number, encrypted at rest and masked in responses', async () => {
     const u = await buildMpUser(w)
-    const res = await w.api.call('POST', '/mp/v1/me/phone', { token: u.token, body: { code: await w.phoneCode('13812345678') } })
+    const res = await w.api.call('POST', '/mp/v1/me/phone', {
+      token: u.token,
+      body: { code: await w.phoneCode('13812345678') },
+    })
     expect(res.status).toBe(200)
     expect(res.body.phone).toBe('138****5678')
     const raw = await mongoose.connection.db!.collection('mp_users').findOne({ openid: u.openid })
@@ -42,7 +48,10 @@ describe('mini-program accounts', () => {
     const ok = await w.api.call('PATCH', '/mp/v1/me', { token: u.token, body: { nickname: '张工' } })
     expect(ok.status).toBe(200)
     expect(ok.body.nickname).toBe('张工')
-    const sneaky = await w.api.call('PATCH', '/mp/v1/me', { token: u.token, body: { nickname: 'x', tokenVersion: 0, enterpriseId: 'abc' } })
+    const sneaky = await w.api.call('PATCH', '/mp/v1/me', {
+      token: u.token,
+      body: { nickname: 'x', tokenVersion: 0, enterpriseId: 'abc' },
+    })
     expect(sneaky.status).toBe(400)
     expect(sneaky.body.error.code).toBe('VALIDATION_FAILED')
   })
@@ -54,13 +63,22 @@ describe('mini-program accounts', () => {
     const replay = await w.api.call('POST', '/mp/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })
     expect(replay.status).toBe(401)
     // The replay revoked the whole family, including the token issued by the first rotation.
-    const next = await w.api.call('POST', '/mp/v1/auth/refresh', { body: { refreshToken: first.body.refreshToken } })
+    const next = await w.api.call('POST', '/mp/v1/auth/refresh', {
+      body: { refreshToken: first.body.refreshToken },
+    })
     expect(next.status).toBe(401)
   })
 
   it('logs out: the access token stops working at once', async () => {
     const u = await buildMpUser(w)
-    expect((await w.api.call('POST', '/mp/v1/auth/logout', { token: u.token, body: { refreshToken: u.refreshToken } })).status).toBe(204)
+    expect(
+      (
+        await w.api.call('POST', '/mp/v1/auth/logout', {
+          token: u.token,
+          body: { refreshToken: u.refreshToken },
+        })
+      ).status,
+    ).toBe(204)
     expect((await w.api.call('GET', '/mp/v1/me', { token: u.token })).status).toBe(401)
   })
 })
@@ -69,7 +87,11 @@ describe('enterprise binding', () => {
   it('makes the first member the administrator and lets them approve a later join request', async () => {
     const boss = await buildEnterpriseAdmin(w, '韶关市测试知识产权服务有限公司')
     const me = await w.api.call('GET', '/mp/v1/me', { token: boss.token })
-    expect(me.body.enterprise).toMatchObject({ name: '韶关市测试知识产权服务有限公司', role: 'admin', status: 'active' })
+    expect(me.body.enterprise).toMatchObject({
+      name: '韶关市测试知识产权服务有限公司',
+      role: 'admin',
+      status: 'active',
+    })
 
     const staff = await buildMpUser(w)
     const join = await w.api.call('POST', '/mp/v1/enterprise/bind', {
@@ -101,17 +123,26 @@ describe('enterprise binding', () => {
   it('lets bureau staff approve join requests from the console', async () => {
     const boss = await buildEnterpriseAdmin(w)
     const applicant = await buildMpUser(w)
-    await w.api.call('POST', '/mp/v1/enterprise/bind', { token: applicant.token, body: { creditCode: boss.creditCode, name: boss.name } })
+    await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: applicant.token,
+      body: { creditCode: boss.creditCode, name: boss.name },
+    })
     const reviewer = await buildAdmin(w.api, { permissions: ['enterprise.read', 'enterprise.manage'] })
     const queue = await w.api.call('GET', '/admin/v1/join-requests?status=pending', { token: reviewer.token })
     const req = queue.body.items.find((r: { userId: string }) => r.userId === applicant.id)
     expect(req.enterprise.name).toBe(boss.name)
-    const res = await w.api.call('POST', `/admin/v1/enterprises/${boss.enterpriseId}/members/${req.id}/decision`, {
-      token: reviewer.token,
-      body: { decision: 'approve' },
-    })
+    const res = await w.api.call(
+      'POST',
+      `/admin/v1/enterprises/${boss.enterpriseId}/members/${req.id}/decision`,
+      {
+        token: reviewer.token,
+        body: { decision: 'approve' },
+      },
+    )
     expect(res.status).toBe(200)
-    const detail = await w.api.call('GET', `/admin/v1/enterprises/${boss.enterpriseId}`, { token: reviewer.token })
+    const detail = await w.api.call('GET', `/admin/v1/enterprises/${boss.enterpriseId}`, {
+      token: reviewer.token,
+    })
     expect(detail.body.memberCount).toBe(2)
   })
 
@@ -119,10 +150,16 @@ describe('enterprise binding', () => {
     const a = await buildEnterpriseAdmin(w)
     const b = await buildEnterpriseAdmin(w)
     const applicant = await buildMpUser(w)
-    await w.api.call('POST', '/mp/v1/enterprise/bind', { token: applicant.token, body: { creditCode: b.creditCode, name: b.name } })
+    await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: applicant.token,
+      body: { creditCode: b.creditCode, name: b.name },
+    })
     const list = await w.api.call('GET', '/mp/v1/enterprise/members', { token: b.token })
     const pending = list.body.items.find((m: { status: string }) => m.status === 'pending')
-    const res = await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, { token: a.token, body: { decision: 'approve' } })
+    const res = await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, {
+      token: a.token,
+      body: { decision: 'approve' },
+    })
     expect(res.status).toBe(404)
   })
 
@@ -130,7 +167,10 @@ describe('enterprise binding', () => {
     const u = await buildMpUser(w)
     const good = buildCreditCode()
     const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0')
-    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', { token: u.token, body: { creditCode: bad, name: '某某有限公司' } })
+    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: u.token,
+      body: { creditCode: bad, name: '某某有限公司' },
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.details.fields[0]).toMatchObject({ path: 'creditCode' })
     expect(res.body.error.details.fields[0].message).toMatch(/校验不通过/)
@@ -139,7 +179,10 @@ describe('enterprise binding', () => {
   it('refuses a name that does not match the registered enterprise', async () => {
     const boss = await buildEnterpriseAdmin(w)
     const u = await buildMpUser(w)
-    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', { token: u.token, body: { creditCode: boss.creditCode, name: '另一家公司' } })
+    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: u.token,
+      body: { creditCode: boss.creditCode, name: '另一家公司' },
+    })
     expect(res.status).toBe(400)
     expect(res.body.error.code).toBe('ENTERPRISE_NAME_MISMATCH')
   })
@@ -148,7 +191,12 @@ describe('enterprise binding', () => {
     const creditCode = buildCreditCode()
     const users = await Promise.all(Array.from({ length: 6 }, () => buildMpUser(w)))
     const results = await Promise.all(
-      users.map((u) => w.api.call('POST', '/mp/v1/enterprise/bind', { token: u.token, body: { creditCode, name: '并发测试有限公司' } })),
+      users.map((u) =>
+        w.api.call('POST', '/mp/v1/enterprise/bind', {
+          token: u.token,
+          body: { creditCode, name: '并发测试有限公司' },
+        }),
+      ),
     )
     expect(results.filter((r) => r.status === 201)).toHaveLength(1)
     expect(results.filter((r) => r.status === 202)).toHaveLength(5)
@@ -156,7 +204,10 @@ describe('enterprise binding', () => {
 
   it('refuses binding a second enterprise', async () => {
     const boss = await buildEnterpriseAdmin(w)
-    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', { token: boss.token, body: { creditCode: buildCreditCode(), name: '第二家公司' } })
+    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: boss.token,
+      body: { creditCode: buildCreditCode(), name: '第二家公司' },
+    })
     expect(res.status).toBe(409)
     expect(res.body.error.code).toBe('ALREADY_BOUND')
   })

@@ -22,7 +22,11 @@ describe('access tokens', () => {
     expect((await me(mp.token)).status).toBe(401)
     expect((await w.api.call('GET', '/mp/v1/me', { token: admin.token })).status).toBe(401)
 
-    const expired = jwt.sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 10, iat: Math.floor(Date.now() / 1000) - 100 }, SECRET, { algorithm: 'HS256' })
+    const expired = jwt.sign(
+      { ...claims, exp: Math.floor(Date.now() / 1000) - 10, iat: Math.floor(Date.now() / 1000) - 100 },
+      SECRET,
+      { algorithm: 'HS256' },
+    )
     expect((await me(expired)).status).toBe(401)
 
     const foreign = jwt.sign({ ...claims, iss: 'someone-else' }, SECRET, { algorithm: 'HS256' })

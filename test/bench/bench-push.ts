@@ -26,8 +26,17 @@ const tsx = path.join(root, 'node_modules/.bin/tsx')
 const children: ChildProcess[] = []
 const template = 'tpl-patent-push'
 
-function launch(args: string[], env: NodeJS.ProcessEnv, ready?: RegExp, nodeArgs: string[] = []): Promise<RegExpMatchArray | null> {
-  const child = spawn(nodeArgs.length ? process.execPath : tsx, nodeArgs.length ? [...nodeArgs, '--import', 'tsx', ...args] : args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+function launch(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready?: RegExp,
+  nodeArgs: string[] = [],
+): Promise<RegExpMatchArray | null> {
+  const child = spawn(
+    nodeArgs.length ? process.execPath : tsx,
+    nodeArgs.length ? [...nodeArgs, '--import', 'tsx', ...args] : args,
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   children.push(child)
   if (!ready) {
     child.stdout!.on('data', (c: Buffer) => process.stdout.write(c))
@@ -47,8 +56,16 @@ const row = (label: string, value: string) => console.log(`${label.padEnd(58)} $
 const secs = (t0: number) => (performance.now() - t0) / 1000
 
 async function main() {
-  const mongo = await launch(['mongo-embedded/src/cli.ts', '--port', '0', '--memory'], {}, /listening on (mongodb:\/\/\S+)/)
-  const wx = await launch(['test/support/fake-wechat/cli.ts', '--port', '0'], {}, /listening on (http:\/\/\S+)/)
+  const mongo = await launch(
+    ['mongo-embedded/src/cli.ts', '--port', '0', '--memory'],
+    {},
+    /listening on (mongodb:\/\/\S+)/,
+  )
+  const wx = await launch(
+    ['test/support/fake-wechat/cli.ts', '--port', '0'],
+    {},
+    /listening on (http:\/\/\S+)/,
+  )
   const wxUrl = wx![1]!
   const control = createControlClient(wxUrl)
   const env = {
@@ -75,16 +92,37 @@ async function main() {
   const openids = await seedRecipients({
     enterprises: ENTERPRISES,
     members: (i) => (i % 2 === 0 ? 2 : 1),
-    profile: (i) => ({ region: regions[i % regions.length]!, ipcs: [i % 3 ? 'H04L 9/32' : 'H04W'], industries: ['39'] }),
+    profile: (i) => ({
+      region: regions[i % regions.length]!,
+      ipcs: [i % 3 ? 'H04L 9/32' : 'H04W'],
+      industries: ['39'],
+    }),
     grantTemplate: template,
   })
-  for (let i = 0; i < openids.length; i += 50_000) await control.seedUsers({ openids: openids.slice(i, i + 50_000), templateId: template })
-  row(`seeded ${ENTERPRISES.toLocaleString('en')} enterprises, ${openids.length.toLocaleString('en')} members`, `${secs(t0).toFixed(1)} s`)
+  for (let i = 0; i < openids.length; i += 50_000)
+    await control.seedUsers({ openids: openids.slice(i, i + 50_000), templateId: template })
+  row(
+    `seeded ${ENTERPRISES.toLocaleString('en')} enterprises, ${openids.length.toLocaleString('en')} members`,
+    `${secs(t0).toFixed(1)} s`,
+  )
 
   const campaign = await CampaignModel.create({
     name: 'bench',
-    content: { kind: 'patent', id: new Types.ObjectId(), title: '5G 通信专利预警', summary: '关注 H04 领域', category: 'warning' },
-    targeting: { regions: ['440000'], regionMatch: 'within', industries: [], ipcs: ['H04'], enterpriseTypes: [], sizes: [] },
+    content: {
+      kind: 'patent',
+      id: new Types.ObjectId(),
+      title: '5G 通信专利预警',
+      summary: '关注 H04 领域',
+      category: 'warning',
+    },
+    targeting: {
+      regions: ['440000'],
+      regionMatch: 'within',
+      industries: [],
+      ipcs: ['H04'],
+      enterpriseTypes: [],
+      sizes: [],
+    },
     templateId: template,
     status: 'queued',
     createdBy: new Types.ObjectId(),
@@ -99,7 +137,12 @@ async function main() {
 
   // BENCH_WORKER_PROF=dir writes the worker's CPU profile there, to see where a delivery's time goes.
   const prof = process.env.BENCH_WORKER_PROF
-  await launch(['jobs/src/main.ts'], { ...env, LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'warn' }, undefined, prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])
+  await launch(
+    ['jobs/src/main.ts'],
+    { ...env, LOG_LEVEL: process.env.BENCH_WORKER_LOG ?? 'warn' },
+    undefined,
+    prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [],
+  )
   const start = performance.now()
   let count = 0
   while (secs(start) < DELIVERY_WINDOW_S && count < openids.length) {
@@ -107,14 +150,22 @@ async function main() {
     count = (await control.messageCount()).count
   }
   const deliveryRate = count / secs(start)
-  row(`end-to-end WeChat deliveries (${count.toLocaleString('en')} in ${secs(start).toFixed(1)} s, 1 worker)`, `${Math.round(deliveryRate).toLocaleString('en')} /s`)
+  row(
+    `end-to-end WeChat deliveries (${count.toLocaleString('en')} in ${secs(start).toFixed(1)} s, 1 worker)`,
+    `${Math.round(deliveryRate).toLocaleString('en')} /s`,
+  )
   for (const c of children.splice(2)) c.kill('SIGTERM')
   await new Promise((r) => setTimeout(r, 1000))
 
   // Raw bull on the same Redis: no-op jobs added in bulk and processed with the same concurrency.
-  const noop = new Queue(`noop-${randomBytes(3).toString('hex')}`, config.redis.url, { prefix: `${config.redis.prefix}:bull` })
+  const noop = new Queue(`noop-${randomBytes(3).toString('hex')}`, config.redis.url, {
+    prefix: `${config.redis.prefix}:bull`,
+  })
   const N = 20_000
-  for (let i = 0; i < N; i += 1000) await noop.addBulk(Array.from({ length: 1000 }, (_, k) => ({ data: { i: i + k }, opts: { removeOnComplete: true } })))
+  for (let i = 0; i < N; i += 1000)
+    await noop.addBulk(
+      Array.from({ length: 1000 }, (_, k) => ({ data: { i: i + k }, opts: { removeOnComplete: true } })),
+    )
   let done = 0
   const allDone = new Promise<void>((resolve) => {
     void noop.process(2, async () => {
@@ -124,7 +175,10 @@ async function main() {
   t0 = performance.now()
   await allDone
   const noopRate = N / secs(t0)
-  row(`raw bull no-op jobs (${N.toLocaleString('en')}, concurrency 2)`, `${Math.round(noopRate).toLocaleString('en')} /s`)
+  row(
+    `raw bull no-op jobs (${N.toLocaleString('en')}, concurrency 2)`,
+    `${Math.round(noopRate).toLocaleString('en')} /s`,
+  )
   row('deliveries/s ÷ no-op jobs/s', `${(deliveryRate / noopRate).toFixed(2)}  (goal ≥ 0.25)`)
   await noop.obliterate({ force: true })
   await noop.close()

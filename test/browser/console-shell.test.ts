@@ -71,10 +71,15 @@ describe('console shell', () => {
     await login(page, 'root', 'Passw0rd-root')
     await page.waitForURL(/\/admin\/users$/)
     expect(await menuNames(page)).toEqual([
+      'announcements',
       'audit',
+      'campaigns',
       'dashboard',
       'enterprises',
       'join-requests',
+      'patents',
+      'push-settings',
+      'push-stats',
       'roles',
       'users',
     ])
@@ -118,8 +123,8 @@ describe('console shell', () => {
     await page.waitForURL((u) => u.pathname === '/admin/')
     await page.locator('[data-test="dashboard"]').waitFor()
 
-    // Only permitted menus: the editor holds content.manage and files.read, none of the console's pages yet.
-    expect(await menuNames(page)).toEqual(['dashboard'])
+    // Only permitted menus: the editor holds content.manage and files.read, so content pages and nothing else.
+    expect(await menuNames(page)).toEqual(['announcements', 'dashboard', 'patents'])
     expect(await page.textContent('[data-test="header-user"]')).toContain('张编辑')
     expect(await page.locator('[data-test="dashboard-role"]').allTextContents()).toEqual(['内容编辑'])
     await page.screenshot({ path: path.join(artifacts, 'console-shell.png'), animations: 'disabled' })

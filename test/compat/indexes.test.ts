@@ -1,150 +1,185 @@
-import { MongoServerError } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEnv, type CompatEnv } from './server.js';
+import { MongoServerError } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openEnv, type CompatEnv } from './server.js'
 
-let env: CompatEnv;
+let env: CompatEnv
 beforeAll(async () => {
-  env = await openEnv('indexes');
-});
-afterAll(() => env.close());
+  env = await openEnv('indexes')
+})
+afterAll(() => env.close())
 
 async function dupError(p: Promise<unknown>): Promise<MongoServerError> {
   const err = await p.then(
     () => null,
     (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(MongoServerError);
-  return err as MongoServerError;
+  )
+  expect(err).toBeInstanceOf(MongoServerError)
+  return err as MongoServerError
 }
 
 describe('unique indexes', () => {
   it('answers a duplicate insert exactly like mongod', async () => {
-    const c = env.db.collection('users');
-    await c.createIndex({ name: 1 }, { unique: true });
-    await c.insertOne({ name: 'x' });
-    const err = await dupError(c.insertOne({ name: 'x' }));
-    expect(err.code).toBe(11000);
-    expect(err.keyPattern).toEqual({ name: 1 });
-    expect(err.keyValue).toEqual({ name: 'x' });
-    expect(err.message).toBe(`E11000 duplicate key error collection: ${env.dbName}.users index: name_1 dup key: { name: "x" }`);
-  });
+    const c = env.db.collection('users')
+    await c.createIndex({ name: 1 }, { unique: true })
+    await c.insertOne({ name: 'x' })
+    const err = await dupError(c.insertOne({ name: 'x' }))
+    expect(err.code).toBe(11000)
+    expect(err.keyPattern).toEqual({ name: 1 })
+    expect(err.keyValue).toEqual({ name: 'x' })
+    expect(err.message).toBe(
+      `E11000 duplicate key error collection: ${env.dbName}.users index: name_1 dup key: { name: "x" }`,
+    )
+  })
 
   it('enforces the _id index', async () => {
-    const c = env.db.collection('users');
-    await c.insertOne({ _id: 'same' as never });
-    const err = await dupError(c.insertOne({ _id: 'same' as never }));
-    expect(err.code).toBe(11000);
-    expect(err.keyPattern).toEqual({ _id: 1 });
-    expect(err.message).toMatch(/^E11000 duplicate key error collection: .*index: _id_ dup key: \{ _id: "same" \}/);
-  });
+    const c = env.db.collection('users')
+    await c.insertOne({ _id: 'same' as never })
+    const err = await dupError(c.insertOne({ _id: 'same' as never }))
+    expect(err.code).toBe(11000)
+    expect(err.keyPattern).toEqual({ _id: 1 })
+    expect(err.message).toMatch(
+      /^E11000 duplicate key error collection: .*index: _id_ dup key: \{ _id: "same" \}/,
+    )
+  })
 
   it('reports per-document writeErrors in ordered and unordered batches', async () => {
-    const c = env.db.collection('batch');
-    await c.createIndex({ k: 1 }, { unique: true });
-    const ordered = await env.db.command({ insert: 'batch', documents: [{ k: 1 }, { k: 1 }, { k: 2 }], ordered: true });
-    expect(ordered.n).toBe(1);
-    expect(ordered.writeErrors).toHaveLength(1);
-    expect(ordered.writeErrors[0]).toMatchObject({ index: 1, code: 11000, keyPattern: { k: 1 }, keyValue: { k: 1 } });
-    expect(ordered.writeErrors[0].errmsg).toMatch(/^E11000 duplicate key error collection:/);
-    const unordered = await env.db.command({ insert: 'batch', documents: [{ k: 1 }, { k: 3 }, { k: 3 }, { k: 4 }], ordered: false });
-    expect(unordered.n).toBe(2);
-    expect(unordered.writeErrors.map((e: { index: number }) => e.index)).toEqual([0, 2]);
-  });
+    const c = env.db.collection('batch')
+    await c.createIndex({ k: 1 }, { unique: true })
+    const ordered = await env.db.command({
+      insert: 'batch',
+      documents: [{ k: 1 }, { k: 1 }, { k: 2 }],
+      ordered: true,
+    })
+    expect(ordered.n).toBe(1)
+    expect(ordered.writeErrors).toHaveLength(1)
+    expect(ordered.writeErrors[0]).toMatchObject({
+      index: 1,
+      code: 11000,
+      keyPattern: { k: 1 },
+      keyValue: { k: 1 },
+    })
+    expect(ordered.writeErrors[0].errmsg).toMatch(/^E11000 duplicate key error collection:/)
+    const unordered = await env.db.command({
+      insert: 'batch',
+      documents: [{ k: 1 }, { k: 3 }, { k: 3 }, { k: 4 }],
+      ordered: false,
+    })
+    expect(unordered.n).toBe(2)
+    expect(unordered.writeErrors.map((e: { index: number }) => e.index)).toEqual([0, 2])
+  })
 
   it('enforces compound unique indexes on the combination only', async () => {
-    const c = env.db.collection('compound');
-    await c.createIndex({ a: 1, b: 1 }, { unique: true });
-    await c.insertMany([{ a: 1, b: 1 }, { a: 1, b: 2 }]);
-    const err = await dupError(c.insertOne({ a: 1, b: 2 }));
-    expect(err.keyValue).toEqual({ a: 1, b: 2 });
-    expect(err.message).toContain('index: a_1_b_1 dup key: { a: 1, b: 2 }');
-  });
+    const c = env.db.collection('compound')
+    await c.createIndex({ a: 1, b: 1 }, { unique: true })
+    await c.insertMany([
+      { a: 1, b: 1 },
+      { a: 1, b: 2 },
+    ])
+    const err = await dupError(c.insertOne({ a: 1, b: 2 }))
+    expect(err.keyValue).toEqual({ a: 1, b: 2 })
+    expect(err.message).toContain('index: a_1_b_1 dup key: { a: 1, b: 2 }')
+  })
 
   it('treats a missing field as null unless the index is sparse', async () => {
-    const plain = env.db.collection('nulls');
-    await plain.createIndex({ e: 1 }, { unique: true });
-    await plain.insertOne({ x: 1 });
-    expect((await dupError(plain.insertOne({ x: 2 }))).keyValue).toEqual({ e: null });
-    const sparse = env.db.collection('sparse');
-    await sparse.createIndex({ e: 1 }, { unique: true, sparse: true });
-    await sparse.insertMany([{ x: 1 }, { x: 2 }, { e: 'a' }]);
-    expect((await dupError(sparse.insertOne({ e: 'a' }))).code).toBe(11000);
-  });
+    const plain = env.db.collection('nulls')
+    await plain.createIndex({ e: 1 }, { unique: true })
+    await plain.insertOne({ x: 1 })
+    expect((await dupError(plain.insertOne({ x: 2 }))).keyValue).toEqual({ e: null })
+    const sparse = env.db.collection('sparse')
+    await sparse.createIndex({ e: 1 }, { unique: true, sparse: true })
+    await sparse.insertMany([{ x: 1 }, { x: 2 }, { e: 'a' }])
+    expect((await dupError(sparse.insertOne({ e: 'a' }))).code).toBe(11000)
+  })
 
   it('applies partialFilterExpression to uniqueness', async () => {
-    const c = env.db.collection('partial');
-    await c.createIndex({ email: 1 }, { unique: true, partialFilterExpression: { active: true } });
-    await c.insertMany([{ email: 'a', active: false }, { email: 'a', active: false }, { email: 'a', active: true }]);
-    expect((await dupError(c.insertOne({ email: 'a', active: true }))).code).toBe(11000);
-  });
+    const c = env.db.collection('partial')
+    await c.createIndex({ email: 1 }, { unique: true, partialFilterExpression: { active: true } })
+    await c.insertMany([
+      { email: 'a', active: false },
+      { email: 'a', active: false },
+      { email: 'a', active: true },
+    ])
+    expect((await dupError(c.insertOne({ email: 'a', active: true }))).code).toBe(11000)
+  })
 
   it('enforces uniqueness on update, upsert and findAndModify', async () => {
-    const c = env.db.collection('users');
-    await c.insertOne({ name: 'y' });
-    expect((await dupError(c.updateOne({ name: 'y' }, { $set: { name: 'x' } }))).keyValue).toEqual({ name: 'x' });
-    expect((await dupError(c.updateOne({ name: 'zz' }, { $set: { name: 'x' } }, { upsert: true }))).code).toBe(11000);
-    expect((await dupError(c.findOneAndUpdate({ name: 'y' }, { $set: { name: 'x' } }))).code).toBe(11000);
-    expect(await c.countDocuments({ name: 'y' })).toBe(1);
-  });
+    const c = env.db.collection('users')
+    await c.insertOne({ name: 'y' })
+    expect((await dupError(c.updateOne({ name: 'y' }, { $set: { name: 'x' } }))).keyValue).toEqual({
+      name: 'x',
+    })
+    expect(
+      (await dupError(c.updateOne({ name: 'zz' }, { $set: { name: 'x' } }, { upsert: true }))).code,
+    ).toBe(11000)
+    expect((await dupError(c.findOneAndUpdate({ name: 'y' }, { $set: { name: 'x' } }))).code).toBe(11000)
+    expect(await c.countDocuments({ name: 'y' })).toBe(1)
+  })
 
   it('refuses to build a unique index over existing duplicates', async () => {
-    const c = env.db.collection('predup');
-    await c.insertMany([{ v: 1 }, { v: 1 }]);
-    expect((await dupError(c.createIndex({ v: 1 }, { unique: true }))).code).toBe(11000);
-    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_']);
-  });
-});
+    const c = env.db.collection('predup')
+    await c.insertMany([{ v: 1 }, { v: 1 }])
+    expect((await dupError(c.createIndex({ v: 1 }, { unique: true }))).code).toBe(11000)
+    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_'])
+  })
+})
 
 describe('index management', () => {
   it('treats re-creating an identical index as a no-op and lists indexes', async () => {
-    const c = env.db.collection('mgmt');
-    expect(await c.createIndex({ a: 1 })).toBe('a_1');
-    expect(await c.createIndex({ a: 1 })).toBe('a_1');
-    await c.createIndex({ b: -1, c: 1 }, { name: 'bc', sparse: true });
-    const idx = await c.indexes();
-    expect(idx.map((i) => i.name)).toEqual(['_id_', 'a_1', 'bc']);
-    expect(idx[2]).toMatchObject({ key: { b: -1, c: 1 }, sparse: true });
-  });
+    const c = env.db.collection('mgmt')
+    expect(await c.createIndex({ a: 1 })).toBe('a_1')
+    expect(await c.createIndex({ a: 1 })).toBe('a_1')
+    await c.createIndex({ b: -1, c: 1 }, { name: 'bc', sparse: true })
+    const idx = await c.indexes()
+    expect(idx.map((i) => i.name)).toEqual(['_id_', 'a_1', 'bc'])
+    expect(idx[2]).toMatchObject({ key: { b: -1, c: 1 }, sparse: true })
+  })
 
   it('rejects conflicting options (85) and conflicting key specs under one name (86)', async () => {
-    const c = env.db.collection('mgmt');
-    await expect(c.createIndex({ a: 1 }, { unique: true })).rejects.toMatchObject({ code: 85 });
-    await expect(c.createIndex({ z: 1 }, { name: 'a_1' })).rejects.toMatchObject({ code: 86 });
-  });
+    const c = env.db.collection('mgmt')
+    await expect(c.createIndex({ a: 1 }, { unique: true })).rejects.toMatchObject({ code: 85 })
+    await expect(c.createIndex({ z: 1 }, { name: 'a_1' })).rejects.toMatchObject({ code: 86 })
+  })
 
   it('drops indexes by name and by key', async () => {
-    const c = env.db.collection('mgmt');
-    await c.dropIndex('a_1');
-    await c.dropIndex({ b: -1, c: 1 } as never);
-    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_']);
-    await expect(c.dropIndex('nope')).rejects.toMatchObject({ code: 27 });
-  });
+    const c = env.db.collection('mgmt')
+    await c.dropIndex('a_1')
+    await c.dropIndex({ b: -1, c: 1 } as never)
+    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_'])
+    await expect(c.dropIndex('nope')).rejects.toMatchObject({ code: 27 })
+  })
 
   it('serves equality lookups from the index instead of scanning', async () => {
-    const c = env.db.collection('big');
-    const docs = Array.from({ length: 30_000 }, (_, i) => ({ email: `u${i}@x`, plain: `u${i}@x`, n: i }));
-    await c.insertMany(docs);
-    await c.createIndex({ email: 1 });
+    const c = env.db.collection('big')
+    const docs = Array.from({ length: 30_000 }, (_, i) => ({ email: `u${i}@x`, plain: `u${i}@x`, n: i }))
+    await c.insertMany(docs)
+    await c.createIndex({ email: 1 })
     const time = async (field: string) => {
-      const t0 = performance.now();
+      const t0 = performance.now()
       // concurrent, so round-trip latency overlaps and the server's own work dominates
-      const found = await Promise.all(Array.from({ length: 40 }, (_, i) => c.findOne({ [field]: `u${i * 700}@x` })));
-      expect(found.every(Boolean)).toBe(true);
-      return performance.now() - t0;
-    };
-    await time('email');
-    const indexed = await time('email');
-    const scanned = await time('plain');
-    expect(indexed * 3).toBeLessThan(scanned);
-  });
+      const found = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => c.findOne({ [field]: `u${i * 700}@x` })),
+      )
+      expect(found.every(Boolean)).toBe(true)
+      return performance.now() - t0
+    }
+    await time('email')
+    const indexed = await time('email')
+    const scanned = await time('plain')
+    expect(indexed * 3).toBeLessThan(scanned)
+  })
 
   it('returns sorted-with-limit results from the index order', async () => {
-    const c = env.db.collection('big');
-    const emails = Array.from({ length: 30_000 }, (_, i) => `u${i}@x`).sort();
-    const top = await c.find({}).sort({ email: -1 }).limit(3).toArray();
-    expect(top.map((d) => d.email)).toEqual(emails.slice(-3).reverse());
-    const low = await c.find({ n: { $gte: 10 } }).sort({ email: 1 }).skip(1).limit(2).toArray();
-    const expected = emails.filter((e) => Number(e.slice(1, -2)) >= 10).slice(1, 3);
-    expect(low.map((d) => d.email)).toEqual(expected);
-  });
-});
+    const c = env.db.collection('big')
+    const emails = Array.from({ length: 30_000 }, (_, i) => `u${i}@x`).sort()
+    const top = await c.find({}).sort({ email: -1 }).limit(3).toArray()
+    expect(top.map((d) => d.email)).toEqual(emails.slice(-3).reverse())
+    const low = await c
+      .find({ n: { $gte: 10 } })
+      .sort({ email: 1 })
+      .skip(1)
+      .limit(2)
+      .toArray()
+    const expected = emails.filter((e) => Number(e.slice(1, -2)) >= 10).slice(1, 3)
+    expect(low.map((d) => d.email)).toEqual(expected)
+  })
+})

@@ -33,7 +33,11 @@ describe('push fan-out survives a crashed worker', () => {
       profile: () => ({ region: '440203', ipcs: ['H04L'], industries: ['39'] }),
       grantTemplate: PUSH_TEMPLATE.id,
       onMember: (openid) => {
-        w.wxState.users.set(openid, { sessionKey: 'seed', lastLoginAt: Date.now(), recentLogins: [] } as never)
+        w.wxState.users.set(openid, {
+          sessionKey: 'seed',
+          lastLoginAt: Date.now(),
+          recentLogins: [],
+        } as never)
         w.wxState.grant(openid, PUSH_TEMPLATE.id, true)
       },
     })
@@ -45,14 +49,18 @@ describe('push fan-out survives a crashed worker', () => {
       body: { weeklyCap: 3, yearTarget: 50_000, templateId: PUSH_TEMPLATE.id, publisher: '市场监管局' },
     })
     const patent = await buildPublishedPatent(w.api, editor.token, { tags: { ipcs: ['H04L 9/32'] } })
-    const c = await w.api.call('POST', '/admin/v1/campaigns', { token: operator.token, body: { name: '崩溃演练', content: { kind: 'patent', id: patent.id } } })
+    const c = await w.api.call('POST', '/admin/v1/campaigns', {
+      token: operator.token,
+      body: { name: '崩溃演练', content: { kind: 'patent', id: patent.id } },
+    })
     const first = startWorkerProcess()
     await w.api.call('POST', `/admin/v1/campaigns/${c.body.id}/send`, { token: operator.token, body: {} })
 
     // Kill the worker once WeChat has seen a good part, but not all, of the sends.
     const deadline = Date.now() + 90_000
     while (w.wxState.messages.length < 2_500) {
-      if (Date.now() > deadline) throw new Error(`only ${w.wxState.messages.length} sends before the deadline`)
+      if (Date.now() > deadline)
+        throw new Error(`only ${w.wxState.messages.length} sends before the deadline`)
       await new Promise((r) => setTimeout(r, 20))
     }
     first.kill('SIGKILL')
@@ -64,20 +72,28 @@ describe('push fan-out survives a crashed worker', () => {
     while (status !== 'done') {
       if (Date.now() > deadline + 60_000) throw new Error(`campaign stuck in ${status}`)
       await new Promise((r) => setTimeout(r, 250))
-      status = (await w.api.call('GET', `/admin/v1/campaigns/${c.body.id}`, { token: operator.token })).body.status
+      status = (await w.api.call('GET', `/admin/v1/campaigns/${c.body.id}`, { token: operator.token })).body
+        .status
     }
 
     const perUser = new Map<string, number>()
     for (const m of w.wxState.messages) perUser.set(m.toUser, (perUser.get(m.toUser) ?? 0) + 1)
     const missing = openids.filter((o) => !perUser.has(o))
     const doubled = [...perUser.entries()].filter(([, n]) => n !== 1)
-    expect({ missing: missing.length, doubled: doubled.length, messages: w.wxState.messages.length }).toEqual({
-      missing: 0,
-      doubled: 0,
-      messages: 10_000,
-    })
+    expect({ missing: missing.length, doubled: doubled.length, messages: w.wxState.messages.length }).toEqual(
+      {
+        missing: 0,
+        doubled: 0,
+        messages: 10_000,
+      },
+    )
     expect(await InboxItemModel.countDocuments({ campaignId: c.body.id })).toBe(10_000)
     const detail = await w.api.call('GET', `/admin/v1/campaigns/${c.body.id}`, { token: operator.token })
-    expect(detail.body.progress).toMatchObject({ total: 10_000, processed: 10_000, wechatSent: 10_000, percent: 100 })
+    expect(detail.body.progress).toMatchObject({
+      total: 10_000,
+      processed: 10_000,
+      wechatSent: 10_000,
+      percent: 100,
+    })
   })
 })

@@ -25,7 +25,9 @@ function compile(file: string) {
 
 describe('miniprogram-types', () => {
   beforeAll(() => {
-    execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['miniprogram-types/scripts/build.ts'], { cwd: root })
+    execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['miniprogram-types/scripts/build.ts'], {
+      cwd: root,
+    })
   })
 
   it('ships a standalone declaration file with no runtime code and no imports', () => {

@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { loadConfig } from '@zct/api/platform/config'
 import { createLogger } from '@zct/api/platform/logger'
 import {
   acceptSubscription,
@@ -47,11 +46,17 @@ describe('targeted push, as the mini-program and the console act it', () => {
     const boss = await buildEnterpriseAdmin(w, '韶关市某通信科技有限公司')
     await setInterests(w.api, boss.token, { region: '440203', industries: ['39'], ipcs: ['H04'] })
     const colleague = await buildMpUser(w)
-    await w.api.call('POST', '/mp/v1/enterprise/bind', { token: colleague.token, body: { creditCode: boss.creditCode, name: boss.name } })
-    const pending = (await w.api.call('GET', '/mp/v1/enterprise/members', { token: boss.token })).body.items.find(
-      (m: { status: string }) => m.status === 'pending',
-    )
-    await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, { token: boss.token, body: { decision: 'approve' } })
+    await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: colleague.token,
+      body: { creditCode: boss.creditCode, name: boss.name },
+    })
+    const pending = (
+      await w.api.call('GET', '/mp/v1/enterprise/members', { token: boss.token })
+    ).body.items.find((m: { status: string }) => m.status === 'pending')
+    await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, {
+      token: boss.token,
+      body: { decision: 'approve' },
+    })
     const elsewhere = await buildEnterpriseAdmin(w, '广州某医药有限公司')
     await setInterests(w.api, elsewhere.token, { region: '440106', industries: ['27'], ipcs: ['A61K'] })
 
@@ -69,16 +74,27 @@ describe('targeted push, as the mini-program and the console act it', () => {
     })
     expect(created.status).toBe(201)
 
-    const dry = await w.api.call('GET', `/admin/v1/campaigns/${created.body.id}/dry-run`, { token: operator.token })
+    const dry = await w.api.call('GET', `/admin/v1/campaigns/${created.body.id}/dry-run`, {
+      token: operator.token,
+    })
     expect(dry.status).toBe(200)
-    expect(dry.body.summary).toMatchObject({ enterprises: 1, members: 2, reachable: 1, inboxOnly: 1, cappedEnterprises: 0 })
+    expect(dry.body.summary).toMatchObject({
+      enterprises: 1,
+      members: 2,
+      reachable: 1,
+      inboxOnly: 1,
+      cappedEnterprises: 0,
+    })
     const row = dry.body.rows.items[0]
     expect(row).toMatchObject({ name: '韶关市某通信科技有限公司', members: 2, reachable: 1, capped: false })
     expect(row.reasons.map((r: { text: string }) => r.text)).toEqual(
       expect.arrayContaining(['地区 440203 属于 440000', '关注 IPC H04 涵盖 H04L 9/32']),
     )
 
-    const sent = await w.api.call('POST', `/admin/v1/campaigns/${created.body.id}/send`, { token: operator.token, body: {} })
+    const sent = await w.api.call('POST', `/admin/v1/campaigns/${created.body.id}/send`, {
+      token: operator.token,
+      body: {},
+    })
     expect(sent.status).toBe(202)
     const done = await waitDone(created.body.id)
     expect(done.progress).toMatchObject({ total: 2, processed: 2, wechatSent: 1, inboxOnly: 1, percent: 100 })
@@ -94,13 +110,19 @@ describe('targeted push, as the mini-program and the console act it', () => {
       expect(count.body.unread).toBe(1)
     }
     const inbox = await w.api.call('GET', '/mp/v1/inbox', { token: boss.token })
-    expect(inbox.body.items[0]).toMatchObject({ title: patent.title, read: false, content: { kind: 'patent', id: patent.id } })
+    expect(inbox.body.items[0]).toMatchObject({
+      title: patent.title,
+      read: false,
+      content: { kind: 'patent', id: patent.id },
+    })
     const opened = await w.api.call('GET', `/mp/v1/inbox/${inbox.body.items[0].id}`, { token: boss.token })
     expect(opened.body.read).toBe(true)
     await w.api.call('POST', `/mp/v1/inbox/${inbox.body.items[0].id}/click`, { token: boss.token })
     expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(0)
     // Someone else's inbox item is not there for them.
-    expect((await w.api.call('GET', `/mp/v1/inbox/${inbox.body.items[0].id}`, { token: colleague.token })).status).toBe(404)
+    expect(
+      (await w.api.call('GET', `/mp/v1/inbox/${inbox.body.items[0].id}`, { token: colleague.token })).status,
+    ).toBe(404)
 
     const after = await w.api.call('GET', `/admin/v1/campaigns/${created.body.id}`, { token: operator.token })
     expect(after.body.progress).toMatchObject({ read: 1, clicked: 1 })
@@ -110,13 +132,32 @@ describe('targeted push, as the mini-program and the console act it', () => {
     const boss = await buildEnterpriseAdmin(w)
     await setInterests(w.api, boss.token, { region: '440106', ipcs: ['G06F'] })
     // The mini-program reported an accept, but WeChat holds no grant for this user (revoked since).
-    await w.api.call('POST', '/mp/v1/subscriptions', { token: boss.token, body: { results: { [PUSH_TEMPLATE.id]: 'accept' } } })
-    const patent = await buildPublishedPatent(w.api, editor.token, { title: '人工智能专利导航', tags: { ipcs: ['G06F 16/00'] } })
-    const c = await w.api.call('POST', '/admin/v1/campaigns', { token: operator.token, body: { name: 'AI 导航', content: { kind: 'patent', id: patent.id } } })
+    await w.api.call('POST', '/mp/v1/subscriptions', {
+      token: boss.token,
+      body: { results: { [PUSH_TEMPLATE.id]: 'accept' } },
+    })
+    const patent = await buildPublishedPatent(w.api, editor.token, {
+      title: '人工智能专利导航',
+      tags: { ipcs: ['G06F 16/00'] },
+    })
+    const c = await w.api.call('POST', '/admin/v1/campaigns', {
+      token: operator.token,
+      body: { name: 'AI 导航', content: { kind: 'patent', id: patent.id } },
+    })
     await w.api.call('POST', `/admin/v1/campaigns/${c.body.id}/send`, { token: operator.token, body: {} })
     const done = await waitDone(c.body.id)
-    expect(done.progress).toMatchObject({ processed: 1, wechatSent: 0, wechatFailed: 1, inboxOnly: 1, failedByErrcode: { '43101': 1 } })
-    expect((await w.api.call('GET', '/mp/v1/subscriptions', { token: boss.token })).body.available[PUSH_TEMPLATE.id]).toBeUndefined()
+    expect(done.progress).toMatchObject({
+      processed: 1,
+      wechatSent: 0,
+      wechatFailed: 1,
+      inboxOnly: 1,
+      failedByErrcode: { '43101': 1 },
+    })
+    expect(
+      (await w.api.call('GET', '/mp/v1/subscriptions', { token: boss.token })).body.available[
+        PUSH_TEMPLATE.id
+      ],
+    ).toBeUndefined()
     expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(1)
   })
 
@@ -131,21 +172,49 @@ describe('targeted push, as the mini-program and the console act it', () => {
       await setInterests(w.api, capped.token, { region: '440281', ipcs: ['B62D'] })
       const optedOut = await buildEnterpriseAdmin(w)
       await setInterests(w.api, optedOut.token, { region: '440281', ipcs: ['B62D'], optOut: ['licensable'] })
-      const first = await buildPublishedPatent(w.api, editor.token, { kind: 'policy', title: '汽车专利政策解读', tags: { ipcs: ['B62D'] } })
-      const c1 = await w.api.call('POST', '/admin/v1/campaigns', { token: operator.token, body: { name: '政策解读', content: { kind: 'patent', id: first.id } } })
+      const first = await buildPublishedPatent(w.api, editor.token, {
+        kind: 'policy',
+        title: '汽车专利政策解读',
+        tags: { ipcs: ['B62D'] },
+      })
+      const c1 = await w.api.call('POST', '/admin/v1/campaigns', {
+        token: operator.token,
+        body: { name: '政策解读', content: { kind: 'patent', id: first.id } },
+      })
       await w.api.call('POST', `/admin/v1/campaigns/${c1.body.id}/send`, { token: operator.token, body: {} })
       await waitDone(c1.body.id)
 
-      const second = await buildPublishedPatent(w.api, editor.token, { kind: 'licensable', title: '可许可汽车专利', tags: { ipcs: ['B62D 1/00'] } })
-      const c2 = await w.api.call('POST', '/admin/v1/campaigns', { token: operator.token, body: { name: '可许可专利', content: { kind: 'patent', id: second.id } } })
-      const dry = await w.api.call('GET', `/admin/v1/campaigns/${c2.body.id}/dry-run?filter=capped`, { token: operator.token })
-      expect(dry.body.summary).toMatchObject({ enterprises: 1, cappedEnterprises: 1, members: 0, weeklyCap: 1 })
+      const second = await buildPublishedPatent(w.api, editor.token, {
+        kind: 'licensable',
+        title: '可许可汽车专利',
+        tags: { ipcs: ['B62D 1/00'] },
+      })
+      const c2 = await w.api.call('POST', '/admin/v1/campaigns', {
+        token: operator.token,
+        body: { name: '可许可专利', content: { kind: 'patent', id: second.id } },
+      })
+      const dry = await w.api.call('GET', `/admin/v1/campaigns/${c2.body.id}/dry-run?filter=capped`, {
+        token: operator.token,
+      })
+      expect(dry.body.summary).toMatchObject({
+        enterprises: 1,
+        cappedEnterprises: 1,
+        members: 0,
+        weeklyCap: 1,
+      })
       expect(dry.body.summary.optedOut).toBeGreaterThanOrEqual(1)
-      expect(dry.body.rows.items.map((r: { enterpriseId: string }) => r.enterpriseId)).toEqual([capped.enterpriseId])
+      expect(dry.body.rows.items.map((r: { enterpriseId: string }) => r.enterpriseId)).toEqual([
+        capped.enterpriseId,
+      ])
     } finally {
       await w.api.call('PUT', '/admin/v1/settings/push', {
         token: root.token,
-        body: { weeklyCap: 3, yearTarget: 50_000, templateId: PUSH_TEMPLATE.id, publisher: '韶关市市场监管局' },
+        body: {
+          weeklyCap: 3,
+          yearTarget: 50_000,
+          templateId: PUSH_TEMPLATE.id,
+          publisher: '韶关市市场监管局',
+        },
       })
     }
   })
@@ -158,9 +227,13 @@ describe('targeted push, as the mini-program and the console act it', () => {
     // Three campaigns above reached 1 + 1 + 2 enterprises (the capped and the opted-out one in the first round).
     expect(stats.body).toMatchObject({ year, target: 50_000, delivered: 4 })
     expect(stats.body.byMonth).toHaveLength(12)
-    expect(stats.body.byRegion.map((r: { region: string }) => r.region)).toEqual(expect.arrayContaining(['440200', '440100']))
+    expect(stats.body.byRegion.map((r: { region: string }) => r.region)).toEqual(
+      expect.arrayContaining(['440200', '440100']),
+    )
 
-    const res = await fetch(`${w.api.url}/admin/v1/stats/push/export?year=${year}`, { headers: { authorization: `Bearer ${viewer.token}` } })
+    const res = await fetch(`${w.api.url}/admin/v1/stats/push/export?year=${year}`, {
+      headers: { authorization: `Bearer ${viewer.token}` },
+    })
     expect(res.status).toBe(200)
     expect(res.headers.get('content-disposition')).toContain('.xlsx')
     const wb = new ExcelJS.Workbook()

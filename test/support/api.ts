@@ -10,7 +10,11 @@ export interface TestApi extends RunningServer {
   dbName: string
   prefix: string
   /** fetch against the api with JSON in and out; never throws on HTTP errors. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse>
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<ApiResponse>
 }
 
 export interface ApiResponse {

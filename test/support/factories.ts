@@ -21,12 +21,20 @@ export interface AdminSession {
  */
 export async function buildAdmin(
   api: TestApi,
-  opts: { roles?: string[]; permissions?: Permission[]; mustChangePassword?: boolean; stationId?: string } = {},
+  opts: {
+    roles?: string[]
+    permissions?: Permission[]
+    mustChangePassword?: boolean
+    stationId?: string
+  } = {},
 ): Promise<AdminSession> {
   const roleIds = []
   for (const key of opts.roles ?? []) roleIds.push((await RoleModel.findOne({ key }).lean())!._id)
   if (opts.permissions) {
-    const role = new RoleModel({ name: `测试角色-${randomBytes(4).toString('hex')}`, permissions: opts.permissions })
+    const role = new RoleModel({
+      name: `测试角色-${randomBytes(4).toString('hex')}`,
+      permissions: opts.permissions,
+    })
     role.key = `custom_${role._id.toHexString()}`
     await role.save()
     roleIds.push(role._id)
@@ -36,7 +44,13 @@ export async function buildAdmin(
   const id = await api.platform.staff.createSuperAdmin(username, password, false)
   await AdminUserModel.updateOne(
     { _id: id },
-    { $set: { roleIds, mustChangePassword: opts.mustChangePassword ?? false, stationId: opts.stationId ?? null } },
+    {
+      $set: {
+        roleIds,
+        mustChangePassword: opts.mustChangePassword ?? false,
+        stationId: opts.stationId ?? null,
+      },
+    },
   )
   const res = await api.call('POST', '/admin/v1/auth/login', { body: { username, password } })
   if (res.status !== 200) throw new Error(`admin login failed: ${res.status} ${JSON.stringify(res.body)}`)
@@ -58,10 +72,16 @@ export async function buildMpUser(w: World, openid = uniqueOpenid()): Promise<Mp
 }
 
 /** An mp user who bound a new enterprise and so administers it. */
-export async function buildEnterpriseAdmin(w: World, name = `测试科技有限公司${randomBytes(3).toString('hex')}`) {
+export async function buildEnterpriseAdmin(
+  w: World,
+  name = `测试科技有限公司${randomBytes(3).toString('hex')}`,
+) {
   const user = await buildMpUser(w)
   const creditCode = buildCreditCode()
-  const res = await w.api.call('POST', '/mp/v1/enterprise/bind', { token: user.token, body: { creditCode, name } })
+  const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+    token: user.token,
+    body: { creditCode, name },
+  })
   if (res.status !== 201) throw new Error(`bind failed: ${res.status} ${JSON.stringify(res.body)}`)
   return { ...user, enterpriseId: res.body.enterprise.id as string, creditCode, name }
 }
@@ -82,9 +102,13 @@ export async function buildPublishedPatent(
       tags: { ipcs: [], industries: [], regions: [], ...overrides.tags },
     },
   })
-  if (created.status !== 201) throw new Error(`create patent: ${created.status} ${JSON.stringify(created.body)}`)
-  const published = await api.call('POST', `/admin/v1/patents/${created.body.id}/publish`, { token: editorToken })
-  if (published.status !== 200) throw new Error(`publish patent: ${published.status} ${JSON.stringify(published.body)}`)
+  if (created.status !== 201)
+    throw new Error(`create patent: ${created.status} ${JSON.stringify(created.body)}`)
+  const published = await api.call('POST', `/admin/v1/patents/${created.body.id}/publish`, {
+    token: editorToken,
+  })
+  if (published.status !== 200)
+    throw new Error(`publish patent: ${published.status} ${JSON.stringify(published.body)}`)
   return published.body as { id: string; title: string }
 }
 
@@ -96,9 +120,16 @@ export async function setInterests(api: TestApi, token: string, profile: Record<
 }
 
 /** The member accepts the push template in wx.requestSubscribeMessage: WeChat records a grant, the mp reports it. */
-export async function acceptSubscription(w: World, user: { openid: string; token: string }, templateId: string) {
+export async function acceptSubscription(
+  w: World,
+  user: { openid: string; token: string },
+  templateId: string,
+) {
   await w.wx.subscribe({ openid: user.openid, templateId, accept: true })
-  const res = await w.api.call('POST', '/mp/v1/subscriptions', { token: user.token, body: { results: { [templateId]: 'accept' } } })
+  const res = await w.api.call('POST', '/mp/v1/subscriptions', {
+    token: user.token,
+    body: { results: { [templateId]: 'accept' } },
+  })
   if (res.status !== 200) throw new Error(`report subscription: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body
 }

@@ -35,7 +35,9 @@ export default async function setup(project: TestProject) {
   let redisProc: ChildProcess | undefined
   let mongoUri = process.env.MONGODB_URI
   if (!mongoUri) {
-    const srv = await startServer({ port: 0, ttlMonitorIntervalMs: 1000 } as Parameters<typeof startServer>[0])
+    const srv = await startServer({ port: 0, ttlMonitorIntervalMs: 1000 } as Parameters<
+      typeof startServer
+    >[0])
     mongoUri = srv.uri
     stopMongo = () => srv.close()
   }
@@ -44,9 +46,13 @@ export default async function setup(project: TestProject) {
     if (await portOpen(6379)) redisUrl = 'redis://127.0.0.1:6379'
     else {
       if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0)
-        throw new Error('测试需要 Redis：请安装 redis-server（apt-get install -y redis-server）或设置 REDIS_URL')
+        throw new Error(
+          '测试需要 Redis：请安装 redis-server（apt-get install -y redis-server）或设置 REDIS_URL',
+        )
       const port = await freePort()
-      redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+      redisProc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
+        stdio: 'ignore',
+      })
       for (let i = 0; i < 50 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100))
       redisUrl = `redis://127.0.0.1:${port}`
     }

@@ -36,7 +36,13 @@ export async function seedRecipients(o: SeedOptions) {
     for (let i = start; i < Math.min(o.enterprises, start + CHUNK); i++) {
       const eid = new Types.ObjectId()
       const n = typeof o.members === 'number' ? o.members : o.members(i)
-      ents.push({ _id: eid, creditCode: buildCreditCode(), name: `种子企业${tag}-${i}`, memberCount: n, createdAt: new Date() })
+      ents.push({
+        _id: eid,
+        creditCode: buildCreditCode(),
+        name: `种子企业${tag}-${i}`,
+        memberCount: n,
+        createdAt: new Date(),
+      })
       const p = o.profile?.(i) ?? { region: '440203', ipcs: ['H04L'], industries: ['39'] }
       profiles.push({
         enterpriseId: eid,
@@ -54,8 +60,15 @@ export async function seedRecipients(o: SeedOptions) {
         openids.push(openid)
         o.onMember?.(openid)
         users.push({ _id: uid, openid, nickname: '', tokenVersion: 0 })
-        memberships.push({ enterpriseId: eid, userId: uid, role: m === 0 ? 'admin' : 'member', status: 'active', live: true })
-        if (o.grantTemplate) grants.push({ userId: uid, templateId: o.grantTemplate, status: 'available', deliveryId: null })
+        memberships.push({
+          enterpriseId: eid,
+          userId: uid,
+          role: m === 0 ? 'admin' : 'member',
+          status: 'active',
+          live: true,
+        })
+        if (o.grantTemplate)
+          grants.push({ userId: uid, templateId: o.grantTemplate, status: 'available', deliveryId: null })
       }
     }
     await Promise.all([

@@ -31,7 +31,9 @@ export function world(overrides: Record<string, string> = {}): World {
     closeWechat = () => wx.close()
     // The operator opens the mini-program, so msg_sec_check v2 accepts their openid.
     const operatorCode = await wx.control.loginCode({ openid: SEC_CHECK_OPENID })
-    await fetch(`${wx.url}/sns/jscode2session?appid=wx-test-appid&secret=test-secret&js_code=${operatorCode.code}&grant_type=authorization_code`)
+    await fetch(
+      `${wx.url}/sns/jscode2session?appid=wx-test-appid&secret=test-secret&js_code=${operatorCode.code}&grant_type=authorization_code`,
+    )
     w.wechatUrl = wx.url
     w.wx = wx.control
     w.wxState = wx.state

@@ -12,7 +12,8 @@ import { request, type RequestOptions } from './request'
 
 export const listCampaigns = (query: CampaignListQueryInput) =>
   request.get<CampaignPageOutput>('/campaigns', query)
-export const getCampaign = (id: string, opts?: RequestOptions) => request.get<CampaignOutput>(`/campaigns/${id}`, undefined, opts)
+export const getCampaign = (id: string, opts?: RequestOptions) =>
+  request.get<CampaignOutput>(`/campaigns/${id}`, undefined, opts)
 export const createCampaign = (body: CampaignCreateInput, opts?: RequestOptions) =>
   request.post<CampaignOutput>('/campaigns', body, opts)
 export const updateCampaign = (id: string, body: CampaignUpdateInput, opts?: RequestOptions) =>

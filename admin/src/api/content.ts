@@ -20,10 +20,12 @@ function lifecycle<Item, Create, Update, Query>(path: string) {
     list: (query: Query) => request.get<Page>(path, query as object),
     get: (id: string) => request.get<Item>(`${path}/${id}`),
     create: (body: Create, opts?: RequestOptions) => request.post<Item>(path, body, opts),
-    update: (id: string, body: Update, opts?: RequestOptions) => request.patch<Item>(`${path}/${id}`, body, opts),
+    update: (id: string, body: Update, opts?: RequestOptions) =>
+      request.patch<Item>(`${path}/${id}`, body, opts),
     schedule: (id: string, publishAt: string, opts?: RequestOptions) =>
       request.post<Item>(`${path}/${id}/schedule`, { publishAt }, opts),
-    publish: (id: string, opts?: RequestOptions) => request.post<Item>(`${path}/${id}/publish`, undefined, opts),
+    publish: (id: string, opts?: RequestOptions) =>
+      request.post<Item>(`${path}/${id}/publish`, undefined, opts),
     withdraw: (id: string) => request.post<Item>(`${path}/${id}/withdraw`),
     pin: (id: string, pinned: boolean) => request.post<Item>(`${path}/${id}/${pinned ? 'pin' : 'unpin'}`),
     remove: (id: string) => request.delete(`${path}/${id}`),
@@ -36,7 +38,10 @@ export const announcements = lifecycle<
   AnnouncementUpdateInput,
   AdminContentQueryInput
 >('/announcements')
-export const patents = lifecycle<PatentAdminOutput, PatentCreateInput, PatentUpdateInput, AdminPatentQueryInput>(
-  '/patents',
-)
+export const patents = lifecycle<
+  PatentAdminOutput,
+  PatentCreateInput,
+  PatentUpdateInput,
+  AdminPatentQueryInput
+>('/patents')
 export type ContentApi = typeof announcements | typeof patents

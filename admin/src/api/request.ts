@@ -123,7 +123,11 @@ export const request = {
     http.put<T>(url, body, opts).then((r) => r.data),
   delete: (url: string, opts?: RequestOptions) => http.delete<void>(url, opts).then(() => undefined),
   /** A file, with the auth header like any call; the name comes from the server's Content-Disposition. */
-  download: (url: string, params?: object, opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>) =>
+  download: (
+    url: string,
+    params?: object,
+    opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>,
+  ) =>
     http.get<Blob>(url, { params, responseType: 'blob', timeout: 120_000, ...opts }).then((r) => ({
       blob: r.data,
       filename: filenameOf(String(r.headers['content-disposition'] ?? '')),

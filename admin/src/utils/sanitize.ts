@@ -3,10 +3,41 @@
  * preview only: the server sanitises again on save, so this shows what will be stored, it does not guard
  * it. DOMParser documents run no scripts and load no images, so parsing untrusted HTML here is inert.
  */
-const TAGS = new Set(['p', 'br', 'strong', 'em', 'u', 's', 'h2', 'h3', 'h4', 'ul', 'ol', 'li', 'blockquote', 'a',
-  'img', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span'])
+const TAGS = new Set([
+  'p',
+  'br',
+  'strong',
+  'em',
+  'u',
+  's',
+  'h2',
+  'h3',
+  'h4',
+  'ul',
+  'ol',
+  'li',
+  'blockquote',
+  'a',
+  'img',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'span',
+])
 /** Dropped together with their content; any other unknown tag is unwrapped (its text kept). */
-const DROP_WITH_CONTENT = new Set(['script', 'style', 'iframe', 'object', 'embed', 'template', 'noscript', 'textarea'])
+const DROP_WITH_CONTENT = new Set([
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'template',
+  'noscript',
+  'textarea',
+])
 const STYLED = new Set(['p', 'h2', 'h3', 'h4', 'li', 'td', 'th', 'span'])
 const SAFE_HREF = /^(https?:\/\/|mailto:)/i
 const SAFE_SRC = /^(https:\/\/\S+|\/mp\/v1\/files\/[0-9a-f]{24}(\/[\w.-]*)?(\?[\w=&.-]*)?)$/i
@@ -18,7 +49,8 @@ function cleanAttributes(el: Element) {
   const keep: Record<string, string> = {}
   if (tag === 'a') {
     const href = el.getAttribute('href')?.trim()
-    if (href && SAFE_HREF.test(href)) Object.assign(keep, { href, rel: 'noopener noreferrer', target: '_blank' })
+    if (href && SAFE_HREF.test(href))
+      Object.assign(keep, { href, rel: 'noopener noreferrer', target: '_blank' })
   }
   if (tag === 'img') {
     const src = el.getAttribute('src')?.trim()
@@ -26,7 +58,8 @@ function cleanAttributes(el: Element) {
     if (el.getAttribute('alt')) keep.alt = el.getAttribute('alt')!
   }
   if (tag === 'td' || tag === 'th')
-    for (const a of ['colspan', 'rowspan']) if (/^\d{1,2}$/.test(el.getAttribute(a) ?? '')) keep[a] = el.getAttribute(a)!
+    for (const a of ['colspan', 'rowspan'])
+      if (/^\d{1,2}$/.test(el.getAttribute(a) ?? '')) keep[a] = el.getAttribute(a)!
   if (STYLED.has(tag)) {
     const style = (el as HTMLElement).style
     const parts: string[] = []

@@ -19,17 +19,23 @@ try {
   let username = process.env.ADMIN_USERNAME
   let password = process.env.ADMIN_PASSWORD
   if (!username || !password) {
-    if (!process.stdin.isTTY) throw new ConfigError('请设置 ADMIN_USERNAME 与 ADMIN_PASSWORD，或在终端中运行以交互输入')
+    if (!process.stdin.isTTY)
+      throw new ConfigError('请设置 ADMIN_USERNAME 与 ADMIN_PASSWORD，或在终端中运行以交互输入')
     const rl = createInterface({ input: process.stdin, output: process.stdout })
     username ||= await rl.question('超级管理员用户名：')
     password ||= await rl.question('密码（至少 10 位，含字母和数字）：')
     rl.close()
   }
   const checked = NewPassword.safeParse(password)
-  if (!checked.success) throw new ConfigError(`ADMIN_PASSWORD: ${checked.error.issues.map((i) => i.message).join('；')}`)
+  if (!checked.success)
+    throw new ConfigError(`ADMIN_PASSWORD: ${checked.error.issues.map((i) => i.message).join('；')}`)
   await connectMongo(config.mongo.uri, log)
   const redis = createRedis(config.redis.url)
-  const id = await buildPlatform({ config, log, redis }).staff.createSuperAdmin(username.trim().toLowerCase(), password, ifNone)
+  const id = await buildPlatform({ config, log, redis }).staff.createSuperAdmin(
+    username.trim().toLowerCase(),
+    password,
+    ifNone,
+  )
   console.log(id ? `已创建超级管理员 ${username}` : '已存在后台用户，跳过创建')
   redis.disconnect()
   await mongoose.disconnect()

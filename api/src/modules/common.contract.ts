@@ -11,7 +11,12 @@ export const PageQuery = z.object({
 export type PageQueryInput = z.input<typeof PageQuery>
 
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() })
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    page: z.number().int(),
+    pageSize: z.number().int(),
+  })
 }
 
 export const ErrorBody = z.object({

@@ -87,7 +87,13 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     scheduler: queueScheduler(systemQueue),
     log,
   })
-  const campaigns = new CampaignService({ content, settings, subscriptions, queue: bullCampaignQueue(pushQueue), log })
+  const campaigns = new CampaignService({
+    content,
+    settings,
+    subscriptions,
+    queue: bullCampaignQueue(pushQueue),
+    log,
+  })
   const delivery = new CampaignDelivery({
     campaigns,
     subscriptions,
@@ -148,7 +154,11 @@ export async function buildModules(deps: CoreDeps) {
   registerMpAccountRoutes(routers, p.mpAccounts)
   registerEnterpriseRoutes(routers, p.enterprises, p.audit)
   // Storage is async to build (the S3 SDK loads only when configured), hence here and not in buildPlatform.
-  const files = createFilesService({ storage: await createStorage(deps.config.storage), maxBytes: deps.config.storage.maxBytes, log: deps.log })
+  const files = createFilesService({
+    storage: await createStorage(deps.config.storage),
+    maxBytes: deps.config.storage.maxBytes,
+    log: deps.log,
+  })
   registerFilesRoutes(routers, files, p.audit)
   registerInterestRoutes(routers, p.interests)
   registerSettingsRoutes(routers, p.settings, p.audit)

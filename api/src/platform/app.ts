@@ -40,7 +40,13 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   app.context.log = opts.log
   // Errors the error middleware could not answer (a client gone mid-upload): log, never print to stderr.
   app.on('error', (err: NodeJS.ErrnoException & { status?: number }) => {
-    if (err.code === 'ECONNRESET' || err.code === 'ECONNABORTED' || err.message === 'Parse Error' || err.message === 'aborted') return
+    if (
+      err.code === 'ECONNRESET' ||
+      err.code === 'ECONNABORTED' ||
+      err.message === 'Parse Error' ||
+      err.message === 'aborted'
+    )
+      return
     opts.log.warn({ err }, 'unhandled koa error')
   })
 
@@ -59,7 +65,10 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'
       httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000)
       if (!ctx.path.startsWith('/admin/') || ctx.path.startsWith('/admin/v1'))
-        ctx.state.log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request')
+        ctx.state.log.info(
+          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+          'request',
+        )
     }
   })
   app.use(errorMiddleware())
@@ -81,7 +90,13 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
     cors({
       origin: (ctx) => (opts.adminOrigin && ctx.get('origin') === opts.adminOrigin ? opts.adminOrigin : ''),
       allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
-      exposeHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+      exposeHeaders: [
+        'X-Request-Id',
+        'Retry-After',
+        'RateLimit-Limit',
+        'RateLimit-Remaining',
+        'RateLimit-Reset',
+      ],
       maxAge: 600,
     }),
   )
@@ -121,7 +136,8 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
 
   for (const r of routers) app.use(r.router.routes()).use(r.router.allowedMethods())
 
-  if (opts.adminStaticDir && existsSync(path.join(opts.adminStaticDir, 'index.html'))) mountConsole(app, opts.adminStaticDir)
+  if (opts.adminStaticDir && existsSync(path.join(opts.adminStaticDir, 'index.html')))
+    mountConsole(app, opts.adminStaticDir)
   return app
 }
 

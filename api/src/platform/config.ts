@@ -5,13 +5,14 @@ import { z } from 'zod'
  * process with a message naming the key, so a misconfigured deployment never half-starts.
  * Every key is documented in `.env.example` at the repository root.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1')
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
 const port = z.coerce.number().int().min(0).max(65535)
 const base64Key = z
   .string()
-  .refine((v) => Buffer.from(v, 'base64').length === 32, '必须是 32 字节密钥的 base64 编码（openssl rand -base64 32）')
+  .refine(
+    (v) => Buffer.from(v, 'base64').length === 32,
+    '必须是 32 字节密钥的 base64 编码（openssl rand -base64 32）',
+  )
 
 const Env = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -20,14 +21,25 @@ const Env = z.object({
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, '必须以 mongodb:// 或 mongodb+srv:// 开头'),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, '必须以 redis:// 或 rediss:// 开头').default('redis://127.0.0.1:6379'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, '必须以 redis:// 或 rediss:// 开头')
+    .default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z.string().default('zct'),
   JWT_SECRET: z.string().min(32, '至少 32 个字符'),
   JWT_ISSUER: z.string().default('zhichantong'),
   JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
-  JWT_REFRESH_TTL_SECONDS: z.coerce.number().int().min(3600).max(90 * 86_400).default(30 * 86_400),
+  JWT_REFRESH_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(3600)
+    .max(90 * 86_400)
+    .default(30 * 86_400),
   /** Current key for personal data (AES-256-GCM). Older keys stay readable via DATA_KEYS_OLD. */
-  DATA_KEY_ID: z.string().regex(/^[a-z0-9-]{1,16}$/, '只能包含小写字母、数字和 -，最长 16 位').default('k1'),
+  DATA_KEY_ID: z
+    .string()
+    .regex(/^[a-z0-9-]{1,16}$/, '只能包含小写字母、数字和 -，最长 16 位')
+    .default('k1'),
   DATA_KEY: base64Key,
   /** Comma-separated `id:base64key` pairs of retired keys, kept so old ciphertexts still decrypt. */
   DATA_KEYS_OLD: z
@@ -83,9 +95,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data
   if (e.NODE_ENV === 'production' && e.WECHAT_APP_SECRET === 'dev-secret') {
-    throw new ConfigError('配置错误（环境变量）：\n  WECHAT_APP_SECRET: 生产环境必须设置真实的小程序 AppSecret')
+    throw new ConfigError(
+      '配置错误（环境变量）：\n  WECHAT_APP_SECRET: 生产环境必须设置真实的小程序 AppSecret',
+    )
   }
-  if (e.STORAGE_DRIVER === 's3' && (!e.S3_ENDPOINT || !e.S3_BUCKET || !e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)) {
+  if (
+    e.STORAGE_DRIVER === 's3' &&
+    (!e.S3_ENDPOINT || !e.S3_BUCKET || !e.S3_ACCESS_KEY_ID || !e.S3_SECRET_ACCESS_KEY)
+  ) {
     throw new ConfigError(
       '配置错误（环境变量）：\n  S3_ENDPOINT/S3_BUCKET/S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY: STORAGE_DRIVER=s3 时必须全部设置',
     )

@@ -27,13 +27,20 @@ export class PersonalDataCipher {
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.currentId)!, iv)
     cipher.setAAD(Buffer.from(this.currentId))
     const ct = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
-    return ['v1', this.currentId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ct.toString('base64url')].join('.')
+    return [
+      'v1',
+      this.currentId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ct.toString('base64url'),
+    ].join('.')
   }
 
   decrypt(sealed: string): string {
     const [v, keyId, iv, tag, ct] = sealed.split('.')
     const key = keyId ? this.keys.get(keyId) : undefined
-    if (v !== 'v1' || !key || !iv || !tag || ct === undefined) throw new Error('personal data: unknown format or key id')
+    if (v !== 'v1' || !key || !iv || !tag || ct === undefined)
+      throw new Error('personal data: unknown format or key id')
     const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'))
     d.setAAD(Buffer.from(keyId!))
     d.setAuthTag(Buffer.from(tag, 'base64url'))

@@ -45,11 +45,19 @@ export const errors = {
       'Retry-After': String(retryAfterSeconds),
     }),
   tooManyRequests: (retryAfterSeconds: number, headers: Record<string, string>) =>
-    new AppError(429, 'RATE_LIMITED', `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`, { retryAfterSeconds }, false, {
-      ...headers,
-      'Retry-After': String(retryAfterSeconds),
-    }),
-  upstream: (code: string, message: string, details?: unknown) => new AppError(502, code, message, details, true),
+    new AppError(
+      429,
+      'RATE_LIMITED',
+      `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`,
+      { retryAfterSeconds },
+      false,
+      {
+        ...headers,
+        'Retry-After': String(retryAfterSeconds),
+      },
+    ),
+  upstream: (code: string, message: string, details?: unknown) =>
+    new AppError(502, code, message, details, true),
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, true),
 }
 
@@ -67,7 +75,9 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
   if (isDuplicateKey(err)) {
     const fields = Object.keys(err.keyPattern ?? err.keyValue ?? {})
     const named = fields.map((f) => FIELD_NAMES[f] ?? f).join('、')
-    return errors.conflict('DUPLICATE', named ? `${named}已存在，请勿重复提交` : '记录已存在，请勿重复提交', { fields })
+    return errors.conflict('DUPLICATE', named ? `${named}已存在，请勿重复提交` : '记录已存在，请勿重复提交', {
+      fields,
+    })
   }
   if (err instanceof mongoose.Error.CastError) {
     return errors.validation([{ path: err.path, message: '格式不正确' }])
@@ -94,7 +104,9 @@ export function errorMiddleware(): Middleware {
       const err = toAppError(raw)
       ctx.status = err.status
       ctx.set(err.headers)
-      ctx.body = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } }
+      ctx.body = {
+        error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) },
+      }
       const log = ctx.state.log ?? ctx.app.context.log
       if (err.status >= 500) log?.error({ err: raw, code: err.code }, 'request failed')
       else if (err.report) log?.warn({ code: err.code }, err.message)
@@ -107,11 +119,15 @@ function toAppError(raw: unknown): AppError {
   const db = fromDatabaseError(raw)
   if (db) return db
   // koa / body parser errors carry an HTTP status; keep it but never expose their English text.
-  const status = (raw as { status?: number; statusCode?: number })?.status ?? (raw as { statusCode?: number })?.statusCode
+  const status =
+    (raw as { status?: number; statusCode?: number })?.status ?? (raw as { statusCode?: number })?.statusCode
   if (status === 413) return errors.payloadTooLarge('请求体过大，请精简内容后重试')
   if (status === 415) return errors.unsupportedMedia('不支持的请求格式，请使用 application/json')
   if (status === 400) return errors.badRequest('BAD_REQUEST', '请求格式不正确，请检查 JSON 是否有效')
-  if ((raw as { name?: string })?.name === 'MongoServerSelectionError' || (raw as { name?: string })?.name === 'MongoNetworkError')
+  if (
+    (raw as { name?: string })?.name === 'MongoServerSelectionError' ||
+    (raw as { name?: string })?.name === 'MongoNetworkError'
+  )
     return errors.unavailable('数据库暂时不可用，请稍后重试')
   return new AppError(500, 'INTERNAL', '服务器内部错误，请稍后重试；如持续出现请联系管理员', undefined, true)
 }

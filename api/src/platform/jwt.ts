@@ -46,7 +46,8 @@ export class JwtService {
         audience: aud,
         issuer: this.issuer,
       })
-      if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.ver !== 'number') return undefined
+      if (typeof payload === 'string' || typeof payload.sub !== 'string' || typeof payload.ver !== 'number')
+        return undefined
       return { sub: payload.sub, aud, ver: payload.ver, jti: String(payload.jti ?? '') }
     } catch {
       return undefined

@@ -1,5 +1,11 @@
 import Queue from 'bull'
-import { BatchJob, PlanJob, PUSH_QUEUE, type BatchPayload, type CampaignQueue } from '../modules/campaigns/campaigns.jobs.js'
+import {
+  BatchJob,
+  PlanJob,
+  PUSH_QUEUE,
+  type BatchPayload,
+  type CampaignQueue,
+} from '../modules/campaigns/campaigns.jobs.js'
 
 /** Every bull queue is opened here, for producers (api) and consumers (workers) alike. */
 export function openQueue(name: string, redisUrl: string, prefix: string) {
@@ -8,7 +14,12 @@ export function openQueue(name: string, redisUrl: string, prefix: string) {
     // A worker killed mid-job leaves its jobs "active": another worker takes them over once the lock
     // (renewed every lockDuration/2 while alive) lapses, checked every stalledInterval.
     settings: { lockDuration: 15_000, stalledInterval: 5_000, maxStalledCount: 5 },
-    defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+    defaultJobOptions: {
+      removeOnComplete: 1000,
+      removeOnFail: 5000,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+    },
   })
 }
 
@@ -16,7 +27,11 @@ export function bullCampaignQueue(queue: Queue.Queue): CampaignQueue {
   return {
     async plan(campaignId, at) {
       const delay = Math.max(0, at.getTime() - Date.now())
-      await queue.add(PlanJob.name, { campaignId }, { ...PlanJob.options, delay, jobId: PlanJob.id(campaignId, at) })
+      await queue.add(
+        PlanJob.name,
+        { campaignId },
+        { ...PlanJob.options, delay, jobId: PlanJob.id(campaignId, at) },
+      )
     },
     async batches(campaignId, batches: BatchPayload[]) {
       // addBulk in slices: one round trip per 200 jobs keeps enqueueing 300 batches well under a second.

@@ -9,7 +9,12 @@ import { errors } from './errors.js'
  */
 export const RATE_POLICIES = {
   /** console password login: per IP and username, against guessing */
-  login: { points: 10, duration: 60, key: (ctx: Context) => `${ctx.ip}:${String((ctx.request as { body?: { username?: unknown } }).body?.username ?? '')}` },
+  login: {
+    points: 10,
+    duration: 60,
+    key: (ctx: Context) =>
+      `${ctx.ip}:${String((ctx.request as { body?: { username?: unknown } }).body?.username ?? '')}`,
+  },
   /** wx.login code exchange and token refresh: per IP */
   codeExchange: { points: 30, duration: 60, key: (ctx: Context) => ctx.ip },
   /** uploads: per signed-in user */

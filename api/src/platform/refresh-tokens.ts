@@ -46,7 +46,10 @@ export class RefreshTokens {
    * Consumes a refresh token once and returns its owner with a new token of the same family.
    * A token presented twice means it leaked: the family is revoked and the caller must sign in again.
    */
-  async rotate(audience: Audience, token: string): Promise<{ userId: string; refreshToken: string } | undefined> {
+  async rotate(
+    audience: Audience,
+    token: string,
+  ): Promise<{ userId: string; refreshToken: string } | undefined> {
     const [id, secret] = token.split('.')
     if (!id || !secret || !/^[0-9a-f]{24}$/.test(id)) return undefined
     const now = new Date()
@@ -55,11 +58,17 @@ export class RefreshTokens {
       { $set: { usedAt: now } },
     ).lean()
     if (!used) {
-      const known = await RefreshTokenModel.findOne({ _id: id, secretHash: sha(secret) }, { family: 1 }).lean()
+      const known = await RefreshTokenModel.findOne(
+        { _id: id, secretHash: sha(secret) },
+        { family: 1 },
+      ).lean()
       if (known) await this.revokeFamily(known.family)
       return undefined
     }
-    return { userId: used.userId.toHexString(), refreshToken: await this.issue(audience, used.userId.toHexString(), used.family) }
+    return {
+      userId: used.userId.toHexString(),
+      refreshToken: await this.issue(audience, used.userId.toHexString(), used.family),
+    }
   }
 
   async revokeFamilyOf(token: string) {
@@ -70,7 +79,10 @@ export class RefreshTokens {
   }
 
   async revokeAll(audience: Audience, userId: string) {
-    await RefreshTokenModel.updateMany({ userId, audience, revokedAt: null }, { $set: { revokedAt: new Date() } })
+    await RefreshTokenModel.updateMany(
+      { userId, audience, revokedAt: null },
+      { $set: { revokedAt: new Date() } },
+    )
   }
 
   private async revokeFamily(family: string) {

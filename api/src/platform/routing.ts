@@ -57,12 +57,28 @@ export class ApiRouter {
     this.router = new Router({ prefix })
   }
 
-  public<S extends RequestSchemas>(method: Method, path: string, opts: Options<S>, handler: Handler<S, undefined>) {
+  public<S extends RequestSchemas>(
+    method: Method,
+    path: string,
+    opts: Options<S>,
+    handler: Handler<S, undefined>,
+  ) {
     this.add(method, path, { audience: 'public' }, opts, handler)
   }
 
-  mp<S extends RequestSchemas>(method: Method, path: string, opts: MpOptions<S>, handler: Handler<S, MpPrincipal>) {
-    this.add(method, path, { audience: 'mp', ...(opts.enterprise ? { enterprise: opts.enterprise } : {}) }, opts, handler)
+  mp<S extends RequestSchemas>(
+    method: Method,
+    path: string,
+    opts: MpOptions<S>,
+    handler: Handler<S, MpPrincipal>,
+  ) {
+    this.add(
+      method,
+      path,
+      { audience: 'mp', ...(opts.enterprise ? { enterprise: opts.enterprise } : {}) },
+      opts,
+      handler,
+    )
   }
 
   admin<S extends RequestSchemas>(
@@ -95,6 +111,11 @@ export class ApiRouter {
       else if (ctx.body === undefined) ctx.status = 204
     })
     this.router[method](path, ...chain)
-    this.routes.push({ method, path: this.prefix + path, access, ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}) })
+    this.routes.push({
+      method,
+      path: this.prefix + path,
+      access,
+      ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    })
   }
 }

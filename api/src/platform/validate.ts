@@ -24,7 +24,8 @@ export function validate(schemas: RequestSchemas): Middleware {
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part]
       if (!schema) continue
-      const raw = part === 'body' ? (ctx.request as { body?: unknown }).body : part === 'query' ? ctx.query : ctx.params
+      const raw =
+        part === 'body' ? (ctx.request as { body?: unknown }).body : part === 'query' ? ctx.query : ctx.params
       const parsed = schema.safeParse(raw ?? {})
       if (!parsed.success) throw errors.validation(zodIssues(parsed.error))
       input[part] = parsed.data

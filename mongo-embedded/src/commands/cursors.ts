@@ -1,38 +1,38 @@
-import { BSON, Long, type Document } from 'bson';
-import { ErrorCodes, MongoServerError } from '../errors.js';
-import { MAX_BSON_SIZE } from '../wire/protocol.js';
+import { BSON, Long, type Document } from 'bson'
+import { ErrorCodes, MongoServerError } from '../errors.js'
+import { MAX_BSON_SIZE } from '../wire/protocol.js'
 
-const DEFAULT_FIRST_BATCH = 101;
-const CURSOR_IDLE_MS = 10 * 60 * 1000;
+const DEFAULT_FIRST_BATCH = 101
+const CURSOR_IDLE_MS = 10 * 60 * 1000
 /** Headroom for the reply envelope around a batch. */
-const BATCH_BYTES = MAX_BSON_SIZE - 64 * 1024;
+const BATCH_BYTES = MAX_BSON_SIZE - 64 * 1024
 
 interface OpenCursor {
-  ns: string;
-  docs: Document[];
-  pos: number;
-  project: ((d: Document) => Document) | null;
-  lastUsed: number;
+  ns: string
+  docs: Document[]
+  pos: number
+  project: ((d: Document) => Document) | null
+  lastUsed: number
 }
 
 /** Server-side cursors over materialised result arrays (documents are immutable refs). */
 export class CursorManager {
-  private readonly open = new Map<string, OpenCursor>();
-  private nextId = BigInt(Date.now()) * 1000n;
+  private readonly open = new Map<string, OpenCursor>()
+  private nextId = BigInt(Date.now()) * 1000n
 
   private take(c: OpenCursor, batchSize: number | undefined): Document[] {
-    const batch: Document[] = [];
-    let bytes = 0;
-    const max = batchSize && batchSize > 0 ? batchSize : Infinity;
+    const batch: Document[] = []
+    let bytes = 0
+    const max = batchSize && batchSize > 0 ? batchSize : Infinity
     while (c.pos < c.docs.length && batch.length < max) {
-      const raw = c.docs[c.pos] as Document;
-      const doc = c.project ? c.project(raw) : raw;
-      bytes += BSON.calculateObjectSize(doc);
-      if (bytes > BATCH_BYTES && batch.length > 0) break;
-      batch.push(doc);
-      c.pos++;
+      const raw = c.docs[c.pos] as Document
+      const doc = c.project ? c.project(raw) : raw
+      bytes += BSON.calculateObjectSize(doc)
+      if (bytes > BATCH_BYTES && batch.length > 0) break
+      batch.push(doc)
+      c.pos++
     }
-    return batch;
+    return batch
   }
 
   /** Builds the `{cursor: {firstBatch, id, ns}}` reply, keeping a cursor open if needed. */
@@ -41,39 +41,39 @@ export class CursorManager {
     docs: Document[],
     opts: { batchSize?: number; singleBatch?: boolean; project?: ((d: Document) => Document) | null },
   ): Document {
-    const c: OpenCursor = { ns, docs, pos: 0, project: opts.project ?? null, lastUsed: Date.now() };
-    const firstBatch = this.take(c, opts.batchSize ?? DEFAULT_FIRST_BATCH);
-    let id = Long.ZERO;
+    const c: OpenCursor = { ns, docs, pos: 0, project: opts.project ?? null, lastUsed: Date.now() }
+    const firstBatch = this.take(c, opts.batchSize ?? DEFAULT_FIRST_BATCH)
+    let id = Long.ZERO
     if (!opts.singleBatch && c.pos < docs.length) {
-      const key = String(++this.nextId);
-      this.open.set(key, c);
-      id = Long.fromString(key);
+      const key = String(++this.nextId)
+      this.open.set(key, c)
+      id = Long.fromString(key)
     }
-    return { cursor: { firstBatch, id, ns }, ok: 1 };
+    return { cursor: { firstBatch, id, ns }, ok: 1 }
   }
 
   getMore(cursorId: unknown, ns: string, batchSize: number | undefined): Document {
-    const key = String(cursorId);
-    const c = this.open.get(key);
-    if (!c || c.ns !== ns) throw new MongoServerError(ErrorCodes.CursorNotFound, `cursor id ${key} not found`);
-    c.lastUsed = Date.now();
-    const nextBatch = this.take(c, batchSize);
-    const done = c.pos >= c.docs.length;
-    if (done) this.open.delete(key);
-    return { cursor: { nextBatch, id: done ? Long.ZERO : Long.fromString(key), ns }, ok: 1 };
+    const key = String(cursorId)
+    const c = this.open.get(key)
+    if (!c || c.ns !== ns) throw new MongoServerError(ErrorCodes.CursorNotFound, `cursor id ${key} not found`)
+    c.lastUsed = Date.now()
+    const nextBatch = this.take(c, batchSize)
+    const done = c.pos >= c.docs.length
+    if (done) this.open.delete(key)
+    return { cursor: { nextBatch, id: done ? Long.ZERO : Long.fromString(key), ns }, ok: 1 }
   }
 
   kill(ids: unknown[]): Document {
-    const cursorsKilled: Long[] = [];
-    const cursorsNotFound: Long[] = [];
+    const cursorsKilled: Long[] = []
+    const cursorsNotFound: Long[] = []
     for (const id of ids) {
-      const key = String(id);
-      (this.open.delete(key) ? cursorsKilled : cursorsNotFound).push(Long.fromString(key));
+      const key = String(id)
+      ;(this.open.delete(key) ? cursorsKilled : cursorsNotFound).push(Long.fromString(key))
     }
-    return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+    return { cursorsKilled, cursorsNotFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 }
   }
 
   sweep(now: number): void {
-    for (const [k, c] of this.open) if (now - c.lastUsed > CURSOR_IDLE_MS) this.open.delete(k);
+    for (const [k, c] of this.open) if (now - c.lastUsed > CURSOR_IDLE_MS) this.open.delete(k)
   }
 }

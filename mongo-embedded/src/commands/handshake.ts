@@ -1,9 +1,9 @@
-import { ObjectId, type Document } from 'bson';
-import { ErrorCodes, MongoServerError } from '../errors.js';
-import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire/protocol.js';
-import type { Handler } from './context.js';
+import { ObjectId, type Document } from 'bson'
+import { ErrorCodes, MongoServerError } from '../errors.js'
+import { MAX_BSON_SIZE, MAX_MESSAGE_SIZE } from '../wire/protocol.js'
+import type { Handler } from './context.js'
 
-const startedAt = new Date();
+const startedAt = new Date()
 
 /** Standalone topology: no setName/hosts, so drivers pick "Single"/standalone. */
 const hello: Handler = (cmd, ctx) => ({
@@ -20,7 +20,7 @@ const hello: Handler = (cmd, ctx) => ({
   maxWireVersion: 21,
   readOnly: false,
   ok: 1,
-});
+})
 
 const buildInfo: Handler = () => ({
   version: '7.0.0',
@@ -33,11 +33,14 @@ const buildInfo: Handler = () => ({
   javascriptEngine: 'none',
   modules: [],
   ok: 1,
-});
+})
 
 const refuseTxn: Handler = () => {
-  throw new MongoServerError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
-};
+  throw new MongoServerError(
+    ErrorCodes.IllegalOperation,
+    'Transaction numbers are only allowed on a replica set member or mongos',
+  )
+}
 
 export const handshakeCommands: Record<string, Handler> = {
   hello,
@@ -47,9 +50,10 @@ export const handshakeCommands: Record<string, Handler> = {
   buildInfo,
   buildinfo: buildInfo,
   getParameter: (cmd) => {
-    const out: Document = { ok: 1 };
-    if (cmd.featureCompatibilityVersion || cmd.getParameter === '*') out.featureCompatibilityVersion = { version: '7.0' };
-    return out;
+    const out: Document = { ok: 1 }
+    if (cmd.featureCompatibilityVersion || cmd.getParameter === '*')
+      out.featureCompatibilityVersion = { version: '7.0' }
+    return out
   },
   endSessions: () => ({ ok: 1 }),
   killSessions: () => ({ ok: 1 }),
@@ -72,4 +76,4 @@ export const handshakeCommands: Record<string, Handler> = {
   getLog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
   commitTransaction: refuseTxn,
   abortTransaction: refuseTxn,
-};
+}

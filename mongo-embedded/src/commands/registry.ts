@@ -1,11 +1,11 @@
-import type { Document } from 'bson';
-import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js';
-import { adminCommands } from './admin.js';
-import { aggregateCommands } from './aggregate.js';
-import type { CommandContext, Handler } from './context.js';
-import { crudCommands } from './crud.js';
-import { handshakeCommands } from './handshake.js';
-import { indexCommands } from './indexes.js';
+import type { Document } from 'bson'
+import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js'
+import { adminCommands } from './admin.js'
+import { aggregateCommands } from './aggregate.js'
+import type { CommandContext, Handler } from './context.js'
+import { crudCommands } from './crud.js'
+import { handshakeCommands } from './handshake.js'
+import { indexCommands } from './indexes.js'
 
 const handlers: Record<string, Handler> = {
   ...handshakeCommands,
@@ -13,8 +13,8 @@ const handlers: Record<string, Handler> = {
   ...indexCommands,
   ...crudCommands,
   ...aggregateCommands,
-};
-const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]))
 
 /**
  * Commands a real mongod has that this server does not implement: they answer 115 CommandNotSupported,
@@ -22,23 +22,67 @@ const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerC
  */
 const MONGOD_COMMANDS = new Set(
   [
-    'abortTransaction', 'applyOps', 'authenticate', 'bulkWrite', 'cloneCollectionAsCapped', 'collMod', 'commitTransaction',
-    'compact', 'connPoolStats', 'convertToCapped', 'createRole', 'createUser', 'currentOp', 'dataSize', 'dbHash',
-    'dbStats', 'dropAllRolesFromDatabase', 'dropAllUsersFromDatabase', 'dropRole', 'dropUser', 'explain', 'filemd5',
-    'findAndModify', 'fsync', 'geoSearch', 'getLastError', 'getLog', 'getMore', 'grantRolesToUser', 'hostInfo',
-    'killAllSessions', 'killOp', 'listCommands', 'logout', 'mapReduce', 'reIndex', 'renameCollection',
-    'replSetGetStatus', 'revokeRolesFromUser', 'rolesInfo', 'saslStart', 'saslContinue', 'setParameter',
-    'shutdown', 'startSession', 'top', 'updateRole', 'updateUser', 'usersInfo', 'validate', 'whatsmyuri',
+    'abortTransaction',
+    'applyOps',
+    'authenticate',
+    'bulkWrite',
+    'cloneCollectionAsCapped',
+    'collMod',
+    'commitTransaction',
+    'compact',
+    'connPoolStats',
+    'convertToCapped',
+    'createRole',
+    'createUser',
+    'currentOp',
+    'dataSize',
+    'dbHash',
+    'dbStats',
+    'dropAllRolesFromDatabase',
+    'dropAllUsersFromDatabase',
+    'dropRole',
+    'dropUser',
+    'explain',
+    'filemd5',
+    'findAndModify',
+    'fsync',
+    'geoSearch',
+    'getLastError',
+    'getLog',
+    'getMore',
+    'grantRolesToUser',
+    'hostInfo',
+    'killAllSessions',
+    'killOp',
+    'listCommands',
+    'logout',
+    'mapReduce',
+    'reIndex',
+    'renameCollection',
+    'replSetGetStatus',
+    'revokeRolesFromUser',
+    'rolesInfo',
+    'saslStart',
+    'saslContinue',
+    'setParameter',
+    'shutdown',
+    'startSession',
+    'top',
+    'updateRole',
+    'updateUser',
+    'usersInfo',
+    'validate',
+    'whatsmyuri',
   ].map((n) => n.toLowerCase()),
-);
+)
 
 function hasNonSimpleCollation(cmd: Document): boolean {
-  const check = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple';
-  if (check(cmd.collation)) return true;
+  const check = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple'
+  if (check(cmd.collation)) return true
   for (const list of [cmd.updates, cmd.deletes]) {
-    if (Array.isArray(list) && list.some((s: Document) => check(s.collation))) return true;
+    if (Array.isArray(list) && list.some((s: Document) => check(s.collation))) return true
   }
-  return false;
+  return false
 }
 
 /**
@@ -47,20 +91,23 @@ function hasNonSimpleCollation(cmd: Document): boolean {
  */
 export function runCommand(body: Document, ctx: Omit<CommandContext, 'db'>): Document {
   try {
-    const name = Object.keys(body)[0] ?? '';
-    const handler = handlers[name] ?? byLowerName.get(name.toLowerCase());
+    const name = Object.keys(body)[0] ?? ''
+    const handler = handlers[name] ?? byLowerName.get(name.toLowerCase())
     if (!handler) {
-      if (MONGOD_COMMANDS.has(name.toLowerCase())) throw notSupported(`command '${name}'`);
-      throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`);
+      if (MONGOD_COMMANDS.has(name.toLowerCase())) throw notSupported(`command '${name}'`)
+      throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`)
     }
     if (body.txnNumber !== undefined || body.startTransaction || body.autocommit === false) {
-      throw new MongoServerError(ErrorCodes.IllegalOperation, 'Transaction numbers are only allowed on a replica set member or mongos');
+      throw new MongoServerError(
+        ErrorCodes.IllegalOperation,
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      )
     }
-    if (hasNonSimpleCollation(body)) throw notSupported('collation other than simple');
-    const db = typeof body.$db === 'string' ? body.$db : 'admin';
-    return handler(body, { ...ctx, db });
+    if (hasNonSimpleCollation(body)) throw notSupported('collation other than simple')
+    const db = typeof body.$db === 'string' ? body.$db : 'admin'
+    return handler(body, { ...ctx, db })
   } catch (err) {
-    if (!(err instanceof MongoServerError)) console.error('[mongo-embedded] internal error', err);
-    return toServerError(err).toReply();
+    if (!(err instanceof MongoServerError)) console.error('[mongo-embedded] internal error', err)
+    return toServerError(err).toReply()
   }
 }

@@ -3,198 +3,211 @@
  * indexed value(s) to document ids (equality lookups and unique enforcement) and a lazily
  * built sorted id list on the first field (sorted scans with a limit).
  */
-import type { Document } from 'bson';
-import { ErrorCodes, MongoServerError, notSupported } from '../errors.js';
-import { compareValues, keyOf, valuesAtPath } from '../query/compare.js';
-import { compileFilter } from '../query/mingo.js';
+import type { Document } from 'bson'
+import { ErrorCodes, MongoServerError, notSupported } from '../errors.js'
+import { compareValues, keyOf, valuesAtPath } from '../query/compare.js'
+import { compileFilter } from '../query/mingo.js'
 
 export interface IndexSpec extends Document {
-  v: number;
-  key: Document;
-  name: string;
-  unique?: boolean;
-  sparse?: boolean;
-  partialFilterExpression?: Document;
-  expireAfterSeconds?: number;
+  v: number
+  key: Document
+  name: string
+  unique?: boolean
+  sparse?: boolean
+  partialFilterExpression?: Document
+  expireAfterSeconds?: number
 }
 
 /** Options that make two same-key indexes different (mongod compares these). */
-const SIGNIFICANT = ['unique', 'sparse', 'partialFilterExpression', 'expireAfterSeconds', 'collation'] as const;
+const SIGNIFICANT = [
+  'unique',
+  'sparse',
+  'partialFilterExpression',
+  'expireAfterSeconds',
+  'collation',
+] as const
 
 function defaultIndexName(key: Document): string {
   return Object.entries(key)
     .map(([k, v]) => `${k}_${String(v)}`)
-    .join('_');
+    .join('_')
 }
 
 export function normaliseSpec(raw: Document): IndexSpec {
-  const key = raw.key as Document | undefined;
+  const key = raw.key as Document | undefined
   if (!key || typeof key !== 'object' || Object.keys(key).length === 0) {
-    throw new MongoServerError(ErrorCodes.BadValue, 'Index key pattern must be a non-empty object');
+    throw new MongoServerError(ErrorCodes.BadValue, 'Index key pattern must be a non-empty object')
   }
   for (const [k, v] of Object.entries(key)) {
-    if (v === 'text' || v === '2dsphere' || v === '2d' || v === 'geoHaystack') throw notSupported(`${String(v)} index on '${k}'`);
-    if (v !== 'hashed' && !(typeof v === 'number' && v !== 0) && typeof (v as { _bsontype?: string })._bsontype !== 'string') {
-      throw new MongoServerError(ErrorCodes.BadValue, `Values in the index key pattern can't be ${String(v)}`);
+    if (v === 'text' || v === '2dsphere' || v === '2d' || v === 'geoHaystack')
+      throw notSupported(`${String(v)} index on '${k}'`)
+    if (
+      v !== 'hashed' &&
+      !(typeof v === 'number' && v !== 0) &&
+      typeof (v as { _bsontype?: string })._bsontype !== 'string'
+    ) {
+      throw new MongoServerError(ErrorCodes.BadValue, `Values in the index key pattern can't be ${String(v)}`)
     }
   }
-  if (raw.collation && (raw.collation as Document).locale !== 'simple') throw notSupported('collation other than simple');
-  const spec: IndexSpec = { v: 2, key, name: typeof raw.name === 'string' ? raw.name : defaultIndexName(key) };
+  if (raw.collation && (raw.collation as Document).locale !== 'simple')
+    throw notSupported('collation other than simple')
+  const spec: IndexSpec = { v: 2, key, name: typeof raw.name === 'string' ? raw.name : defaultIndexName(key) }
   for (const [k, v] of Object.entries(raw)) {
-    if (k === 'key' || k === 'name' || k === 'v' || k === 'ns' || k === 'background') continue;
+    if (k === 'key' || k === 'name' || k === 'v' || k === 'ns' || k === 'background') continue
     if (k === 'unique' || k === 'sparse') {
-      if (v) spec[k] = true;
-    } else spec[k] = v;
+      if (v) spec[k] = true
+    } else spec[k] = v
   }
-  return spec;
+  return spec
 }
 
 export function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
-  return SIGNIFICANT.every((k) => keyOf(a[k] ?? null) === keyOf(b[k] ?? null));
+  return SIGNIFICANT.every((k) => keyOf(a[k] ?? null) === keyOf(b[k] ?? null))
 }
 
-export const sameKey = (a: IndexSpec, b: IndexSpec) => keyOf(a.key) === keyOf(b.key);
+export const sameKey = (a: IndexSpec, b: IndexSpec) => keyOf(a.key) === keyOf(b.key)
 
-const SEP = '\u0001';
+const SEP = '\u0001'
 
 /** mongod's shell-like rendering used in duplicate key messages: `{ email: "x" }`. */
 function renderValue(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof Date) return `new Date(${v.getTime()})`;
-  if (Array.isArray(v)) return `[ ${v.map(renderValue).join(', ')} ]`;
-  const t = (v as { _bsontype?: string })._bsontype;
-  if (t === 'ObjectId') return `ObjectId('${String((v as { toHexString(): string }).toHexString())}')`;
-  if (t === 'Decimal128') return `${String(v)}`;
-  if (t === 'Binary') return `BinData(${(v as { sub_type: number }).sub_type}, ${(v as { toString(e: string): string }).toString('hex').toUpperCase()})`;
-  if (t) return String(v);
+  if (v === null || v === undefined) return 'null'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (v instanceof Date) return `new Date(${v.getTime()})`
+  if (Array.isArray(v)) return `[ ${v.map(renderValue).join(', ')} ]`
+  const t = (v as { _bsontype?: string })._bsontype
+  if (t === 'ObjectId') return `ObjectId('${String((v as { toHexString(): string }).toHexString())}')`
+  if (t === 'Decimal128') return `${String(v)}`
+  if (t === 'Binary')
+    return `BinData(${(v as { sub_type: number }).sub_type}, ${(v as { toString(e: string): string }).toString('hex').toUpperCase()})`
+  if (t) return String(v)
   if (typeof v === 'object') {
-    const entries = Object.entries(v as Document).map(([k, x]) => `${k}: ${renderValue(x)}`);
-    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
+    const entries = Object.entries(v as Document).map(([k, x]) => `${k}: ${renderValue(x)}`)
+    return entries.length ? `{ ${entries.join(', ')} }` : '{}'
   }
-  return String(v);
+  return String(v)
 }
 
 export function duplicateKeyError(ns: string, spec: IndexSpec, values: unknown[]): MongoServerError {
-  const fields = Object.keys(spec.key);
-  const keyValue: Document = {};
-  fields.forEach((f, i) => (keyValue[f] = values[i] ?? null));
-  const rendered = fields.map((f, i) => `${f}: ${renderValue(values[i] ?? null)}`).join(', ');
+  const fields = Object.keys(spec.key)
+  const keyValue: Document = {}
+  fields.forEach((f, i) => (keyValue[f] = values[i] ?? null))
+  const rendered = fields.map((f, i) => `${f}: ${renderValue(values[i] ?? null)}`).join(', ')
   return new MongoServerError(
     ErrorCodes.DuplicateKey,
     `E11000 duplicate key error collection: ${ns} index: ${spec.name} dup key: { ${rendered} }`,
     { keyPattern: spec.key, keyValue },
-  );
+  )
 }
 
 interface DocKeys {
-  full: Array<{ key: string; values: unknown[] }>;
-  first: string[];
+  full: Array<{ key: string; values: unknown[] }>
+  first: string[]
 }
 
 export class Index {
-  readonly paths: string[][];
-  readonly full = new Map<string, Set<string>>();
+  readonly paths: string[][]
+  readonly full = new Map<string, Set<string>>()
   /** first-field map; the same object as `full` for single-field indexes */
-  readonly first: Map<string, Set<string>>;
-  private readonly partial: ((d: Document) => boolean) | null;
-  private sorted: string[] | null = null;
-  multikey = false;
+  readonly first: Map<string, Set<string>>
+  private readonly partial: ((d: Document) => boolean) | null
+  private sorted: string[] | null = null
+  multikey = false
 
   constructor(readonly spec: IndexSpec) {
-    this.paths = Object.keys(spec.key).map((k) => k.split('.'));
-    this.first = this.paths.length === 1 ? this.full : new Map();
-    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null;
+    this.paths = Object.keys(spec.key).map((k) => k.split('.'))
+    this.first = this.paths.length === 1 ? this.full : new Map()
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null
   }
 
   get name(): string {
-    return this.spec.name;
+    return this.spec.name
   }
   /** Usable for answering arbitrary equality queries (every document is in it). */
   get complete(): boolean {
-    return !this.spec.sparse && !this.partial;
+    return !this.spec.sparse && !this.partial
   }
 
   keysFor(doc: Document): DocKeys | null {
-    if (this.partial && !this.partial(doc)) return null;
+    if (this.partial && !this.partial(doc)) return null
     const perField = this.paths.map((p) => {
-      const vals = valuesAtPath(doc, p);
-      if (vals.length > 1) this.multikey = true;
-      return vals;
-    });
-    if (this.spec.sparse && perField.every((v) => v.length === 0)) return null;
-    let combos: unknown[][] = [[]];
+      const vals = valuesAtPath(doc, p)
+      if (vals.length > 1) this.multikey = true
+      return vals
+    })
+    if (this.spec.sparse && perField.every((v) => v.length === 0)) return null
+    let combos: unknown[][] = [[]]
     for (const vals of perField) {
-      const options = vals.length ? vals : [null];
-      const next: unknown[][] = [];
-      for (const c of combos) for (const v of options) next.push([...c, v]);
-      combos = next;
+      const options = vals.length ? vals : [null]
+      const next: unknown[][] = []
+      for (const c of combos) for (const v of options) next.push([...c, v])
+      combos = next
     }
-    const seen = new Set<string>();
-    const full: DocKeys['full'] = [];
+    const seen = new Set<string>()
+    const full: DocKeys['full'] = []
     for (const values of combos) {
-      const key = values.map(keyOf).join(SEP);
+      const key = values.map(keyOf).join(SEP)
       if (!seen.has(key)) {
-        seen.add(key);
-        full.push({ key, values });
+        seen.add(key)
+        full.push({ key, values })
       }
     }
-    const first = [...new Set((perField[0]?.length ? perField[0] : [null]).map(keyOf))];
-    return { full, first };
+    const first = [...new Set((perField[0]?.length ? perField[0] : [null]).map(keyOf))]
+    return { full, first }
   }
 
   /** Throws E11000 if `doc` would collide with another document (not `selfId`). */
   checkUnique(ns: string, doc: Document, selfId: string | null): void {
-    if (!this.spec.unique) return;
-    const keys = this.keysFor(doc);
-    if (!keys) return;
+    if (!this.spec.unique) return
+    const keys = this.keysFor(doc)
+    if (!keys) return
     for (const { key, values } of keys.full) {
-      const ids = this.full.get(key);
-      if (!ids) continue;
-      for (const id of ids) if (id !== selfId) throw duplicateKeyError(ns, this.spec, values);
+      const ids = this.full.get(key)
+      if (!ids) continue
+      for (const id of ids) if (id !== selfId) throw duplicateKeyError(ns, this.spec, values)
     }
   }
 
   add(id: string, doc: Document): void {
-    const keys = this.keysFor(doc);
-    if (!keys) return;
-    for (const { key } of keys.full) addTo(this.full, key, id);
-    if (this.first !== this.full) for (const k of keys.first) addTo(this.first, k, id);
-    this.sorted = null;
+    const keys = this.keysFor(doc)
+    if (!keys) return
+    for (const { key } of keys.full) addTo(this.full, key, id)
+    if (this.first !== this.full) for (const k of keys.first) addTo(this.first, k, id)
+    this.sorted = null
   }
 
   remove(id: string, doc: Document): void {
-    const keys = this.keysFor(doc);
-    if (!keys) return;
-    for (const { key } of keys.full) removeFrom(this.full, key, id);
-    if (this.first !== this.full) for (const k of keys.first) removeFrom(this.first, k, id);
-    this.sorted = null;
+    const keys = this.keysFor(doc)
+    if (!keys) return
+    for (const { key } of keys.full) removeFrom(this.full, key, id)
+    if (this.first !== this.full) for (const k of keys.first) removeFrom(this.first, k, id)
+    this.sorted = null
   }
 
   /** Ids ordered by the first indexed field (ascending); rebuilt after writes. */
   sortedIds(docs: Map<string, Document>): string[] {
-    if (this.sorted) return this.sorted;
-    const path = this.paths[0] as string[];
-    const entries: Array<[unknown, string]> = [];
+    if (this.sorted) return this.sorted
+    const path = this.paths[0] as string[]
+    const entries: Array<[unknown, string]> = []
     for (const [id, doc] of docs) {
-      const v = valuesAtPath(doc, path);
-      entries.push([v.length ? v[0] : null, id]);
+      const v = valuesAtPath(doc, path)
+      entries.push([v.length ? v[0] : null, id])
     }
-    entries.sort((a, b) => compareValues(a[0], b[0]));
-    this.sorted = entries.map((e) => e[1]);
-    return this.sorted;
+    entries.sort((a, b) => compareValues(a[0], b[0]))
+    this.sorted = entries.map((e) => e[1])
+    return this.sorted
   }
 }
 
 function addTo(m: Map<string, Set<string>>, k: string, id: string): void {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  s.add(id);
+  let s = m.get(k)
+  if (!s) m.set(k, (s = new Set()))
+  s.add(id)
 }
 
 function removeFrom(m: Map<string, Set<string>>, k: string, id: string): void {
-  const s = m.get(k);
-  if (!s) return;
-  s.delete(id);
-  if (s.size === 0) m.delete(k);
+  const s = m.get(k)
+  if (!s) return
+  s.delete(id)
+  if (s.size === 0) m.delete(k)
 }

@@ -2,29 +2,33 @@
  * MongoDB wire framing: 16-byte header, OP_MSG (kind 0 body + kind 1 document sequences),
  * legacy OP_QUERY (only used by old-style handshakes) and OP_REPLY for answering it.
  */
-import { BSON, type Document } from 'bson';
+import { BSON, type Document } from 'bson'
 
-export const OP_REPLY = 1;
-export const OP_QUERY = 2004;
-export const OP_MSG = 2013;
+export const OP_REPLY = 1
+export const OP_QUERY = 2004
+export const OP_MSG = 2013
 
-export const HEADER_SIZE = 16;
-export const MAX_MESSAGE_SIZE = 48_000_000;
-export const MAX_BSON_SIZE = 16 * 1024 * 1024;
+export const HEADER_SIZE = 16
+export const MAX_MESSAGE_SIZE = 48_000_000
+export const MAX_BSON_SIZE = 16 * 1024 * 1024
 
-const FLAG_CHECKSUM = 1 << 0;
-export const FLAG_MORE_TO_COME = 1 << 1;
+const FLAG_CHECKSUM = 1 << 0
+export const FLAG_MORE_TO_COME = 1 << 1
 
 /** Keep Long as Long so int64 survives a round-trip; int32/double become JS numbers. */
-export const DESERIALIZE_OPTIONS = { promoteLongs: false, promoteValues: true, promoteBuffers: false } as const;
+export const DESERIALIZE_OPTIONS = {
+  promoteLongs: false,
+  promoteValues: true,
+  promoteBuffers: false,
+} as const
 
 export class ProtocolError extends Error {}
 
 export interface Header {
-  length: number;
-  requestId: number;
-  responseTo: number;
-  opCode: number;
+  length: number
+  requestId: number
+  responseTo: number
+  opCode: number
 }
 
 export function readHeader(buf: Buffer): Header {
@@ -33,91 +37,91 @@ export function readHeader(buf: Buffer): Header {
     requestId: buf.readInt32LE(4),
     responseTo: buf.readInt32LE(8),
     opCode: buf.readInt32LE(12),
-  };
+  }
 }
 
 function readDoc(buf: Buffer, offset: number, end: number): [Document, number] {
-  if (offset + 5 > end) throw new ProtocolError('truncated document');
-  const size = buf.readInt32LE(offset);
-  if (size < 5 || offset + size > end) throw new ProtocolError('invalid document length');
-  return [BSON.deserialize(buf.subarray(offset, offset + size), DESERIALIZE_OPTIONS), offset + size];
+  if (offset + 5 > end) throw new ProtocolError('truncated document')
+  const size = buf.readInt32LE(offset)
+  if (size < 5 || offset + size > end) throw new ProtocolError('invalid document length')
+  return [BSON.deserialize(buf.subarray(offset, offset + size), DESERIALIZE_OPTIONS), offset + size]
 }
 
 function readCString(buf: Buffer, offset: number, end: number): [string, number] {
-  const zero = buf.indexOf(0, offset);
-  if (zero < 0 || zero >= end) throw new ProtocolError('unterminated cstring');
-  return [buf.toString('utf8', offset, zero), zero + 1];
+  const zero = buf.indexOf(0, offset)
+  if (zero < 0 || zero >= end) throw new ProtocolError('unterminated cstring')
+  return [buf.toString('utf8', offset, zero), zero + 1]
 }
 
 export interface MsgRequest {
-  flags: number;
-  body: Document;
+  flags: number
+  body: Document
 }
 
 /** Parses an OP_MSG; kind 1 sequences are folded into the body as arrays (mongod does the same). */
 export function parseMsg(msg: Buffer): MsgRequest {
-  const flags = msg.readUInt32LE(HEADER_SIZE);
-  const end = msg.length - (flags & FLAG_CHECKSUM ? 4 : 0);
-  let offset = HEADER_SIZE + 4;
-  let body: Document | undefined;
-  const sequences: Array<[string, Document[]]> = [];
+  const flags = msg.readUInt32LE(HEADER_SIZE)
+  const end = msg.length - (flags & FLAG_CHECKSUM ? 4 : 0)
+  let offset = HEADER_SIZE + 4
+  let body: Document | undefined
+  const sequences: Array<[string, Document[]]> = []
   while (offset < end) {
-    const kind = msg[offset++];
+    const kind = msg[offset++]
     if (kind === 0) {
-      if (body) throw new ProtocolError('multiple body sections');
-      [body, offset] = readDoc(msg, offset, end);
+      if (body) throw new ProtocolError('multiple body sections')
+      ;[body, offset] = readDoc(msg, offset, end)
     } else if (kind === 1) {
-      if (offset + 4 > end) throw new ProtocolError('truncated section');
-      const size = msg.readInt32LE(offset);
-      const sectionEnd = offset + size;
-      if (size < 5 || sectionEnd > end) throw new ProtocolError('invalid section length');
-      let id: string;
-      [id, offset] = readCString(msg, offset + 4, sectionEnd);
-      const docs: Document[] = [];
+      if (offset + 4 > end) throw new ProtocolError('truncated section')
+      const size = msg.readInt32LE(offset)
+      const sectionEnd = offset + size
+      if (size < 5 || sectionEnd > end) throw new ProtocolError('invalid section length')
+      let id: string
+      ;[id, offset] = readCString(msg, offset + 4, sectionEnd)
+      const docs: Document[] = []
       while (offset < sectionEnd) {
-        let d: Document;
-        [d, offset] = readDoc(msg, offset, sectionEnd);
-        docs.push(d);
+        let d: Document
+        ;[d, offset] = readDoc(msg, offset, sectionEnd)
+        docs.push(d)
       }
-      sequences.push([id, docs]);
+      sequences.push([id, docs])
     } else {
-      throw new ProtocolError(`unknown section kind ${String(kind)}`);
+      throw new ProtocolError(`unknown section kind ${String(kind)}`)
     }
   }
-  if (!body) throw new ProtocolError('OP_MSG without body');
-  for (const [id, docs] of sequences) body[id] = docs;
-  return { flags, body };
+  if (!body) throw new ProtocolError('OP_MSG without body')
+  for (const [id, docs] of sequences) body[id] = docs
+  return { flags, body }
 }
 
 export interface QueryRequest {
-  collection: string;
-  query: Document;
+  collection: string
+  query: Document
 }
 
 export function parseQuery(msg: Buffer): QueryRequest {
-  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4, msg.length);
-  const [query] = readDoc(msg, afterName + 8 /* numberToSkip, numberToReturn */, msg.length);
-  return { collection, query };
+  const [collection, afterName] = readCString(msg, HEADER_SIZE + 4, msg.length)
+  const [query] = readDoc(msg, afterName + 8 /* numberToSkip, numberToReturn */, msg.length)
+  return { collection, query }
 }
 
 function header(length: number, requestId: number, responseTo: number, opCode: number): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_SIZE);
-  h.writeInt32LE(length, 0);
-  h.writeInt32LE(requestId, 4);
-  h.writeInt32LE(responseTo, 8);
-  h.writeInt32LE(opCode, 12);
-  return h;
+  const h = Buffer.allocUnsafe(HEADER_SIZE)
+  h.writeInt32LE(length, 0)
+  h.writeInt32LE(requestId, 4)
+  h.writeInt32LE(responseTo, 8)
+  h.writeInt32LE(opCode, 12)
+  return h
 }
 
 export function encodeMsg(requestId: number, responseTo: number, doc: Document): Buffer {
-  const body = BSON.serialize(doc);
-  const prefix = Buffer.alloc(5); // flagBits (0) + section kind 0
-  return Buffer.concat([header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body]);
+  const body = BSON.serialize(doc)
+  const prefix = Buffer.alloc(5) // flagBits (0) + section kind 0
+  return Buffer.concat([header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body])
 }
 
 export function encodeReply(requestId: number, responseTo: number, doc: Document): Buffer {
-  const body = BSON.serialize(doc);
-  const fixed = Buffer.alloc(20); // responseFlags, cursorID, startingFrom, numberReturned
-  fixed.writeInt32LE(1, 16);
-  return Buffer.concat([header(HEADER_SIZE + 20 + body.length, requestId, responseTo, OP_REPLY), fixed, body]);
+  const body = BSON.serialize(doc)
+  const fixed = Buffer.alloc(20) // responseFlags, cursorID, startingFrom, numberReturned
+  fixed.writeInt32LE(1, 16)
+  return Buffer.concat([header(HEADER_SIZE + 20 + body.length, requestId, responseTo, OP_REPLY), fixed, body])
 }

@@ -90,7 +90,10 @@ export function registerControl(router: Router, state: FakeWechatState): void {
     ctx.body = { seeded: b.openids.length }
   })
   router.get('/__control/message-count', (ctx) => {
-    ctx.body = { count: state.messages.length, distinctUsers: new Set(state.messages.map((m) => m.toUser)).size }
+    ctx.body = {
+      count: state.messages.length,
+      distinctUsers: new Set(state.messages.map((m) => m.toUser)).size,
+    }
   })
   router.post('/__control/templates', async (ctx) => {
     const b = await body(ctx, ControlBodies.templates)

@@ -14,13 +14,14 @@ export const CAMPAIGN_STATUS: Record<CampaignOutput['status'], StatusMap[string]
 export const isActive = (c: Pick<CampaignOutput, 'status'>) => c.status === 'queued' || c.status === 'sending'
 
 type Dimension = DryRunOutput['rows']['items'][number]['reasons'][number]['dimension']
-export const REASON_TAG: Record<Dimension, { label: string; type: TagType }> = {
-  region: { label: '地区', type: 'primary' },
-  industry: { label: '行业', type: 'success' },
-  ipc: { label: 'IPC', type: 'warning' },
-  type: { label: '类型', type: 'info' },
-  size: { label: '规模', type: 'info' },
-  all: { label: '不限', type: 'info' },
+/** A match reason's colour by dimension (the server's text already names the dimension). */
+export const REASON_TAG: Record<Dimension, { type: TagType }> = {
+  region: { type: 'primary' },
+  industry: { type: 'success' },
+  ipc: { type: 'warning' },
+  type: { type: 'info' },
+  size: { type: 'info' },
+  all: { type: 'info' },
 }
 
 /** subscribeMessage.send error codes as an operator can act on them. */

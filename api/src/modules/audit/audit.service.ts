@@ -18,7 +18,11 @@ export class AuditService {
     const user = ctx.state.user as AdminPrincipal | MpPrincipal | undefined
     await AuditModel.create({
       actor: user
-        ? { kind: user.kind, id: user.id, name: user.kind === 'admin' ? user.username : user.openid.slice(0, 8) }
+        ? {
+            kind: user.kind,
+            id: user.id,
+            name: user.kind === 'admin' ? user.username : user.openid.slice(0, 8),
+          }
         : { kind: 'system', id: null, name: 'system' },
       action: event.action,
       target: { type: event.target.type, id: event.target.id ?? null },

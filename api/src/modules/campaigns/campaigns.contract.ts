@@ -1,7 +1,13 @@
 import { z } from 'zod'
 import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
 import { PushCategory } from '../interests/interests.contract.js'
-import { EnterpriseSize, EnterpriseType, IndustryCode, IpcCode, RegionCode } from '../taxonomy/taxonomy.contract.js'
+import {
+  EnterpriseSize,
+  EnterpriseType,
+  IndustryCode,
+  IpcCode,
+  RegionCode,
+} from '../taxonomy/taxonomy.contract.js'
 
 export const Targeting = z.strictObject({
   regions: z.array(RegionCode).max(50).default([]),
@@ -27,7 +33,10 @@ export const CampaignCreate = z.strictObject({
   targeting: Targeting.optional(),
 })
 export type CampaignCreateInput = z.input<typeof CampaignCreate>
-export const CampaignUpdate = z.strictObject({ name: z.string().trim().min(1).max(60).optional(), targeting: Targeting.optional() })
+export const CampaignUpdate = z.strictObject({
+  name: z.string().trim().min(1).max(60).optional(),
+  targeting: Targeting.optional(),
+})
 export type CampaignUpdateInput = z.input<typeof CampaignUpdate>
 
 export const CampaignSend = z.strictObject({
@@ -54,7 +63,12 @@ export const Progress = z.object({
 export const CampaignOut = z.object({
   id: z.string(),
   name: z.string(),
-  content: z.object({ kind: z.enum(['announcement', 'patent']), id: z.string(), title: z.string(), category: PushCategory }),
+  content: z.object({
+    kind: z.enum(['announcement', 'patent']),
+    id: z.string(),
+    title: z.string(),
+    category: PushCategory,
+  }),
   targeting: Targeting,
   templateId: z.string(),
   status: CampaignStatus,
@@ -62,7 +76,12 @@ export const CampaignOut = z.object({
   startedAt: z.iso.datetime().nullable(),
   finishedAt: z.iso.datetime().nullable(),
   plan: z
-    .object({ enterprises: z.number().int(), members: z.number().int(), capped: z.number().int(), batches: z.number().int() })
+    .object({
+      enterprises: z.number().int(),
+      members: z.number().int(),
+      capped: z.number().int(),
+      batches: z.number().int(),
+    })
     .nullable(),
   progress: Progress,
   createdAt: z.iso.datetime(),
@@ -73,7 +92,10 @@ export type CampaignListQueryInput = z.input<typeof CampaignListQuery>
 export const CampaignPage = pageOf(CampaignOut)
 export type CampaignPageOutput = z.output<typeof CampaignPage>
 
-export const MatchReason = z.object({ dimension: z.enum(['region', 'industry', 'ipc', 'type', 'size', 'all']), text: z.string() })
+export const MatchReason = z.object({
+  dimension: z.enum(['region', 'industry', 'ipc', 'type', 'size', 'all']),
+  text: z.string(),
+})
 export const DryRunRow = z.object({
   enterpriseId: z.string(),
   name: z.string(),

@@ -12,7 +12,14 @@ import type { SettingsService } from '../settings/settings.service.js'
 import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
 import type { BatchPayload } from './campaigns.jobs.js'
 import { industrySections } from './campaigns.matching.js'
-import { BatchResultModel, CampaignModel, DeliveryModel, EnterpriseDeliveryModel, type CampaignDoc, type DeliveryDoc } from './campaigns.model.js'
+import {
+  BatchResultModel,
+  CampaignModel,
+  DeliveryModel,
+  EnterpriseDeliveryModel,
+  type CampaignDoc,
+  type DeliveryDoc,
+} from './campaigns.model.js'
 import type { CampaignService } from './campaigns.service.js'
 
 export interface WechatSender {
@@ -53,16 +60,25 @@ class OutcomeRecorder {
     this.flushing = this.flushing.then(async () => {
       if (!rows.length) return
       await DeliveryModel.bulkWrite(
-        rows.map(({ deliveryId, outcome: { grant: _g, ...fields } }) => ({ updateOne: { filter: { _id: deliveryId }, update: { $set: fields } } })),
+        rows.map(({ deliveryId, outcome: { grant: _g, ...fields } }) => ({
+          updateOne: { filter: { _id: deliveryId }, update: { $set: fields } },
+        })),
         { ordered: false },
       )
-      await this.subscriptions.settleMany(rows.flatMap((r) => (r.outcome.grant ? [{ grantId: r.grantId, to: r.outcome.grant }] : [])))
+      await this.subscriptions.settleMany(
+        rows.flatMap((r) => (r.outcome.grant ? [{ grantId: r.grantId, to: r.outcome.grant }] : [])),
+      )
     })
     return this.flushing
   }
 }
 
-const clip = (s: string, n: number) => (Array.from(s).length > n ? `${Array.from(s).slice(0, n - 1).join('')}…` : s) || '—'
+const clip = (s: string, n: number) =>
+  (Array.from(s).length > n
+    ? `${Array.from(s)
+        .slice(0, n - 1)
+        .join('')}…`
+    : s) || '—'
 const fmtTime = (d: Date) => {
   const p = (n: number) => String(n).padStart(2, '0')
   // Beijing time, as the message reads it.
@@ -83,7 +99,8 @@ const SEND_BLOCK = 20
  * Idempotent bulk insert for fan-out records: complete documents (lean, so no per-document mongoose
  * overhead at 500 a batch), unordered, and rows already written by an earlier run are skipped.
  */
-async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     await model.insertMany(docs, { ordered: false, lean: true })
   } catch (err) {
@@ -148,8 +165,12 @@ export class CampaignDelivery {
       })),
     )
     const [deliveries, openids] = await Promise.all([
-      DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users }, channel: 'wechat' }).lean<DeliveryDoc[]>(),
-      MpUserModel.find({ _id: { $in: users } }, { openid: 1 }).lean<{ _id: Types.ObjectId; openid: string }[]>(),
+      DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users }, channel: 'wechat' }).lean<
+        DeliveryDoc[]
+      >(),
+      MpUserModel.find({ _id: { $in: users } }, { openid: 1 }).lean<
+        { _id: Types.ObjectId; openid: string }[]
+      >(),
     ])
     const openidOf = new Map(openids.map((u) => [String(u._id), u.openid]))
     const todo = deliveries.filter((d) => d.status === 'pending' || d.status === 'sending')
@@ -157,19 +178,34 @@ export class CampaignDelivery {
       todo.map((d) => ({ deliveryId: d._id, userId: d.userId })),
       campaign.templateId,
     )
-    const sendable = todo.filter((d) => grants.has(String(d._id)) && openidOf.has(String(d.userId)) && inbox.has(String(d.userId)))
+    const sendable = todo.filter(
+      (d) => grants.has(String(d._id)) && openidOf.has(String(d.userId)) && inbox.has(String(d.userId)),
+    )
     const noGrant = todo.filter((d) => !sendable.includes(d))
-    if (noGrant.length) await DeliveryModel.updateMany({ _id: { $in: noGrant.map((d) => d._id) } }, { $set: { status: 'no_grant' } })
+    if (noGrant.length)
+      await DeliveryModel.updateMany(
+        { _id: { $in: noGrant.map((d) => d._id) } },
+        { $set: { status: 'no_grant' } },
+      )
     // From here until an outcome is recorded, a delivery is "sending": a crash leaves it so, and the
     // retried batch resends on the same one-time grant (see the class comment).
-    await DeliveryModel.updateMany({ _id: { $in: sendable.map((d) => d._id) } }, { $set: { status: 'sending' }, $inc: { attempts: 1 } })
+    await DeliveryModel.updateMany(
+      { _id: { $in: sendable.map((d) => d._id) } },
+      { $set: { status: 'sending' }, $inc: { attempts: 1 } },
+    )
 
     const recorder = new OutcomeRecorder(this.d.subscriptions)
     let transient = 0
     const queue = [...sendable]
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
-        const outcome = await this.sendOne(campaign, settings, d, openidOf.get(String(d.userId))!, inbox.get(String(d.userId))!)
+        const outcome = await this.sendOne(
+          campaign,
+          settings,
+          d,
+          openidOf.get(String(d.userId))!,
+          inbox.get(String(d.userId))!,
+        )
         if (outcome.status === 'pending') transient++
         await recorder.add(d._id, grants.get(String(d._id))!, outcome)
       }
@@ -179,7 +215,10 @@ export class CampaignDelivery {
     if (transient) throw new RetryBatch(`${transient} WeChat sends failed transiently; batch will be retried`)
 
     // Every member's outcome is final now: write the batch result once and count it toward progress.
-    const final = await DeliveryModel.find({ campaignId: campaign._id, userId: { $in: users } }, { status: 1, errcode: 1 }).lean<DeliveryDoc[]>()
+    const final = await DeliveryModel.find(
+      { campaignId: campaign._id, userId: { $in: users } },
+      { status: 1, errcode: 1 },
+    ).lean<DeliveryDoc[]>()
     const failedByErrcode: Record<string, number> = {}
     let wechatSent = 0
     let wechatFailed = 0
@@ -234,7 +273,10 @@ export class CampaignDelivery {
   /** One enterprise-delivery per enterprise per campaign, with region and industry for the yearly statistics. */
   private async recordEnterpriseDeliveries(c: CampaignDoc, p: BatchPayload) {
     const ids = [...new Set(p.recipients.map(([, e]) => e))].map((e) => new Types.ObjectId(e))
-    const profiles = await ProfileModel.find({ enterpriseId: { $in: ids } }, { enterpriseId: 1, region: 1, industries: 1 }).lean<ProfileDoc[]>()
+    const profiles = await ProfileModel.find(
+      { enterpriseId: { $in: ids } },
+      { enterpriseId: 1, region: 1, industries: 1 },
+    ).lean<ProfileDoc[]>()
     const byId = new Map(profiles.map((pr) => [String(pr.enterpriseId), pr]))
     const at = new Date()
     const bj = new Date(at.getTime() + 8 * 3600_000)
@@ -281,7 +323,9 @@ export class CampaignDelivery {
       if (!(err instanceof WechatError)) throw err
       // On a resumed delivery the grant was used by the attempt a crash interrupted: that one went out.
       if (err.errcode === 43101)
-        return d.status === 'sending' ? { status: 'sent', recovered: true, grant: 'consumed' } : { status: 'spent', errcode: 43101, grant: 'spent' }
+        return d.status === 'sending'
+          ? { status: 'sent', recovered: true, grant: 'consumed' }
+          : { status: 'spent', errcode: 43101, grant: 'spent' }
       // Busy or over quota: keep the reservation; the batch is retried later with backoff.
       if (err.transient) return { status: 'pending', errcode: err.errcode }
       // Refused for good (47003, 40003, …): the message never went out, so the grant is still the user's.

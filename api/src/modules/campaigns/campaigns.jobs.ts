@@ -11,7 +11,12 @@ export const PlanJob = {
   name: 'campaign.plan',
   payload: z.object({ campaignId: z.string() }),
   id: (campaignId: string, at: Date) => `campaign:${campaignId}:plan:${at.getTime()}`,
-  options: { attempts: 5, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: false, removeOnFail: false },
+  options: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: false,
+    removeOnFail: false,
+  },
 }
 
 export const BatchJob = {
@@ -24,7 +29,12 @@ export const BatchJob = {
   }),
   id: (campaignId: string, batch: number) => `campaign:${campaignId}:batch:${batch}`,
   // Kept after completion so a re-run plan finds the id taken and adds nothing.
-  options: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: false, removeOnFail: false },
+  options: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000 },
+    removeOnComplete: false,
+    removeOnFail: false,
+  },
 }
 export type BatchPayload = z.output<typeof BatchJob.payload>
 

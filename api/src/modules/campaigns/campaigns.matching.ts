@@ -13,7 +13,9 @@ export interface Reason {
   text: string
 }
 
-const closure = (codes: string[], ancestors: (c: string) => string[]) => [...new Set(codes.flatMap(ancestors))]
+const closure = (codes: string[], ancestors: (c: string) => string[]) => [
+  ...new Set(codes.flatMap(ancestors)),
+]
 
 /**
  * The MongoDB filter over enterprise profiles for a targeting: dimensions are ANDed, codes within one
@@ -24,37 +26,71 @@ export function profileFilter(t: TargetingOutput, category: string): Record<stri
   const and: Record<string, unknown>[] = [{ optOut: { $ne: category } }]
   if (t.regions.length) {
     const within = { 'anc.regions': { $in: t.regions } }
-    and.push(t.regionMatch === 'overlap' ? { $or: [within, { region: { $in: closure(t.regions, ancestorsRegion) } }] } : within)
+    and.push(
+      t.regionMatch === 'overlap'
+        ? { $or: [within, { region: { $in: closure(t.regions, ancestorsRegion) } }] }
+        : within,
+    )
   }
   if (t.industries.length)
-    and.push({ $or: [{ 'anc.industries': { $in: t.industries } }, { industries: { $in: closure(t.industries, ancestorsIndustry) } }] })
-  if (t.ipcs.length) and.push({ $or: [{ 'anc.ipcs': { $in: t.ipcs } }, { ipcs: { $in: closure(t.ipcs, ancestorsIpc) } }] })
+    and.push({
+      $or: [
+        { 'anc.industries': { $in: t.industries } },
+        { industries: { $in: closure(t.industries, ancestorsIndustry) } },
+      ],
+    })
+  if (t.ipcs.length)
+    and.push({ $or: [{ 'anc.ipcs': { $in: t.ipcs } }, { ipcs: { $in: closure(t.ipcs, ancestorsIpc) } }] })
   if (t.enterpriseTypes.length) and.push({ type: { $in: t.enterpriseTypes } })
   if (t.sizes.length) and.push({ size: { $in: t.sizes } })
   return { $and: and }
 }
 
 /** Fields of a profile the matcher reads; the projection keeps fan-out reads small. */
-export const PROFILE_MATCH_PROJECTION = { enterpriseId: 1, region: 1, industries: 1, ipcs: 1, type: 1, size: 1 } as const
+export const PROFILE_MATCH_PROJECTION = {
+  enterpriseId: 1,
+  region: 1,
+  industries: 1,
+  ipcs: 1,
+  type: 1,
+  size: 1,
+} as const
 
 /** Why a profile matched, in words the push operator reads in the dry-run table. */
-export function matchReasons(p: Pick<ProfileDoc, 'region' | 'industries' | 'ipcs' | 'type' | 'size'>, t: TargetingOutput): Reason[] {
+export function matchReasons(
+  p: Pick<ProfileDoc, 'region' | 'industries' | 'ipcs' | 'type' | 'size'>,
+  t: TargetingOutput,
+): Reason[] {
   const out: Reason[] = []
   const pairs = (mine: string[], targets: string[], anc: (c: string) => string[]) =>
-    mine.flatMap((m) => targets.filter((x) => anc(m).includes(x) || anc(x).includes(m)).map((x) => [m, x] as const))
+    mine.flatMap((m) =>
+      targets.filter((x) => anc(m).includes(x) || anc(x).includes(m)).map((x) => [m, x] as const),
+    )
   if (t.regions.length && p.region)
     for (const [m, x] of pairs([p.region], t.regions, ancestorsRegion))
-      out.push({ dimension: 'region', text: m === x ? `地区 ${m}` : `地区 ${m} ${ancestorsRegion(m).includes(x) ? '属于' : '包含'} ${x}` })
+      out.push({
+        dimension: 'region',
+        text: m === x ? `地区 ${m}` : `地区 ${m} ${ancestorsRegion(m).includes(x) ? '属于' : '包含'} ${x}`,
+      })
   if (t.industries.length)
     for (const [m, x] of pairs(p.industries, t.industries, ancestorsIndustry))
       out.push({ dimension: 'industry', text: m === x ? `行业 ${m}` : `关注行业 ${m} 与 ${x} 相关` })
   if (t.ipcs.length)
     for (const [m, x] of pairs(p.ipcs, t.ipcs, ancestorsIpc))
-      out.push({ dimension: 'ipc', text: m === x ? `IPC ${m}` : `关注 IPC ${m} ${ancestorsIpc(x).includes(m) ? '涵盖' : '属于'} ${x}` })
+      out.push({
+        dimension: 'ipc',
+        text: m === x ? `IPC ${m}` : `关注 IPC ${m} ${ancestorsIpc(x).includes(m) ? '涵盖' : '属于'} ${x}`,
+      })
   if (t.enterpriseTypes.length && p.type)
-    out.push({ dimension: 'type', text: `企业类型：${ENTERPRISE_TYPE_LABELS[p.type as keyof typeof ENTERPRISE_TYPE_LABELS] ?? p.type}` })
+    out.push({
+      dimension: 'type',
+      text: `企业类型：${ENTERPRISE_TYPE_LABELS[p.type as keyof typeof ENTERPRISE_TYPE_LABELS] ?? p.type}`,
+    })
   if (t.sizes.length && p.size)
-    out.push({ dimension: 'size', text: `企业规模：${ENTERPRISE_SIZE_LABELS[p.size as keyof typeof ENTERPRISE_SIZE_LABELS] ?? p.size}` })
+    out.push({
+      dimension: 'size',
+      text: `企业规模：${ENTERPRISE_SIZE_LABELS[p.size as keyof typeof ENTERPRISE_SIZE_LABELS] ?? p.size}`,
+    })
   if (!out.length) out.push({ dimension: 'all', text: '面向全部企业' })
   return out
 }

@@ -13,7 +13,11 @@ const CampaignSchema = new Schema(
     },
     targeting: { type: Schema.Types.Mixed, required: true },
     templateId: { type: String, required: true },
-    status: { type: String, enum: ['draft', 'scheduled', 'queued', 'sending', 'done', 'cancelled'], default: 'draft' },
+    status: {
+      type: String,
+      enum: ['draft', 'scheduled', 'queued', 'sending', 'done', 'cancelled'],
+      default: 'draft',
+    },
     scheduledAt: { type: Date, default: null },
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },
@@ -86,7 +90,13 @@ BatchResultSchema.index({ campaignId: 1, batch: 1 }, { unique: true })
 export interface CampaignDoc {
   _id: Types.ObjectId
   name: string
-  content: { kind: 'announcement' | 'patent'; id: Types.ObjectId; title: string; summary: string; category: string }
+  content: {
+    kind: 'announcement' | 'patent'
+    id: Types.ObjectId
+    title: string
+    summary: string
+    category: string
+  }
   targeting: TargetingOutput
   templateId: string
   status: 'draft' | 'scheduled' | 'queued' | 'sending' | 'done' | 'cancelled'
@@ -118,5 +128,13 @@ export interface BatchResultDoc {
 
 export const CampaignModel = mongoose.model('Campaign', CampaignSchema, 'campaigns')
 export const DeliveryModel = mongoose.model('Delivery', DeliverySchema, 'deliveries')
-export const EnterpriseDeliveryModel = mongoose.model('EnterpriseDelivery', EnterpriseDeliverySchema, 'enterprise_deliveries')
-export const BatchResultModel = mongoose.model('CampaignBatchResult', BatchResultSchema, 'campaign_batch_results')
+export const EnterpriseDeliveryModel = mongoose.model(
+  'EnterpriseDelivery',
+  EnterpriseDeliverySchema,
+  'enterprise_deliveries',
+)
+export const BatchResultModel = mongoose.model(
+  'CampaignBatchResult',
+  BatchResultSchema,
+  'campaign_batch_results',
+)

@@ -8,10 +8,21 @@ import { InboxItemModel } from '../inbox/inbox.model.js'
 import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
 import type { SettingsService } from '../settings/settings.service.js'
 import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
-import type { CampaignCreate, CampaignListQuery, CampaignUpdate, DryRunQuery, TargetingOutput } from './campaigns.contract.js'
+import type {
+  CampaignCreate,
+  CampaignListQuery,
+  CampaignUpdate,
+  DryRunQuery,
+  TargetingOutput,
+} from './campaigns.contract.js'
 import { BATCH_SIZE, type BatchPayload, type CampaignQueue } from './campaigns.jobs.js'
 import { matchReasons, PROFILE_MATCH_PROJECTION, profileFilter, type Reason } from './campaigns.matching.js'
-import { BatchResultModel, CampaignModel, EnterpriseDeliveryModel, type CampaignDoc } from './campaigns.model.js'
+import {
+  BatchResultModel,
+  CampaignModel,
+  EnterpriseDeliveryModel,
+  type CampaignDoc,
+} from './campaigns.model.js'
 import { presentCampaign } from './campaigns.presenter.js'
 
 /** What a campaign needs of a content item; the content module provides it. */
@@ -54,7 +65,13 @@ export class CampaignService {
     const settings = await this.d.settings.push()
     const doc = await CampaignModel.create({
       name: input.name,
-      content: { kind: content.kind, id: content.id, title: content.title, summary: content.summary, category: content.category },
+      content: {
+        kind: content.kind,
+        id: content.id,
+        title: content.title,
+        summary: content.summary,
+        category: content.category,
+      },
       targeting: input.targeting ?? content.tags,
       templateId: settings.templateId,
       createdBy: actor.id,
@@ -63,21 +80,36 @@ export class CampaignService {
   }
 
   async update(id: string, input: z.output<typeof CampaignUpdate>) {
-    const c = await CampaignModel.findOneAndUpdate({ _id: id, status: 'draft' }, { $set: input }, { new: true }).lean<CampaignDoc>()
-    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_LOCKED', '推送已发送或已排期，不能再修改') : errors.notFound('推送')
+    const c = await CampaignModel.findOneAndUpdate(
+      { _id: id, status: 'draft' },
+      { $set: input },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (!c)
+      throw (await CampaignModel.exists({ _id: id }))
+        ? errors.conflict('CAMPAIGN_LOCKED', '推送已发送或已排期，不能再修改')
+        : errors.notFound('推送')
     return this.detail(id)
   }
 
   async list(q: z.output<typeof CampaignListQuery>) {
     const filter = q.status ? { status: q.status } : {}
     const [items, total] = await Promise.all([
-      CampaignModel.find(filter).sort({ createdAt: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<CampaignDoc[]>(),
+      CampaignModel.find(filter)
+        .sort({ createdAt: -1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<CampaignDoc[]>(),
       CampaignModel.countDocuments(filter),
     ])
     const results = await BatchResultModel.find({ campaignId: { $in: items.map((c) => c._id) } }).lean()
     return {
       items: items.map((c) =>
-        presentCampaign(c, results.filter((r) => r.campaignId.equals(c._id)), { read: 0, clicked: 0 }),
+        presentCampaign(
+          c,
+          results.filter((r) => r.campaignId.equals(c._id)),
+          { read: 0, clicked: 0 },
+        ),
       ),
       total,
       page: q.page,
@@ -103,13 +135,20 @@ export class CampaignService {
       { $set: { status: 'cancelled' } },
       { new: true },
     ).lean<CampaignDoc>()
-    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_STARTED', '推送已开始发送，无法取消') : errors.notFound('推送')
+    if (!c)
+      throw (await CampaignModel.exists({ _id: id }))
+        ? errors.conflict('CAMPAIGN_STARTED', '推送已开始发送，无法取消')
+        : errors.notFound('推送')
     return this.detail(id)
   }
 
   // ── matching ───────────────────────────────────────────────────────────────
   /** Every enterprise the targeting reaches (opt-outs removed), with the profile fields reasons need. */
-  async match(t: TargetingOutput, category: string, opts: { profiles: boolean } = { profiles: true }): Promise<Match[]> {
+  async match(
+    t: TargetingOutput,
+    category: string,
+    opts: { profiles: boolean } = { profiles: true },
+  ): Promise<Match[]> {
     if (hasDimension(t)) {
       // Fan-out needs only ids; the dry run also reads the profile fields its reasons quote.
       const projection = opts.profiles ? PROFILE_MATCH_PROJECTION : { enterpriseId: 1, _id: 0 }
@@ -126,7 +165,12 @@ export class CampaignService {
   }
 
   /** Enterprises already at the weekly cap, not counting this campaign's own deliveries. */
-  async capped(enterpriseIds: Types.ObjectId[], campaignId: Types.ObjectId, cap: number, now = new Date()): Promise<Set<string>> {
+  async capped(
+    enterpriseIds: Types.ObjectId[],
+    campaignId: Types.ObjectId,
+    cap: number,
+    now = new Date(),
+  ): Promise<Set<string>> {
     const rows = await EnterpriseDeliveryModel.aggregate<{ _id: Types.ObjectId }>([
       { $match: { at: { $gte: new Date(now.getTime() - WEEK_MS) }, campaignId: { $ne: campaignId } } },
       { $group: { _id: '$enterpriseId', n: { $sum: 1 } } },
@@ -161,7 +205,10 @@ export class CampaignService {
       this.members(ids),
       ProfileModel.countDocuments({ optOut: c.content.category }),
     ])
-    const reachable = await this.d.subscriptions.reachable(members.map((m) => m.userId), c.templateId)
+    const reachable = await this.d.subscriptions.reachable(
+      members.map((m) => m.userId),
+      c.templateId,
+    )
     const perEnterprise = new Map<string, { members: number; reachable: number }>()
     for (const m of members) {
       const k = String(m.enterpriseId)
@@ -187,7 +234,10 @@ export class CampaignService {
       return true
     })
     const pageRows = rows.slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
-    const names = await EnterpriseModel.find({ _id: { $in: pageRows.map((r) => r.enterpriseId) } }, { name: 1 }).lean<EnterpriseDoc[]>()
+    const names = await EnterpriseModel.find(
+      { _id: { $in: pageRows.map((r) => r.enterpriseId) } },
+      { name: 1 },
+    ).lean<EnterpriseDoc[]>()
     const nameOf = new Map(names.map((n) => [String(n._id), n.name]))
     return {
       summary: {
@@ -203,7 +253,9 @@ export class CampaignService {
       rows: {
         items: pageRows.map((m) => {
           const k = String(m.enterpriseId)
-          const reasons: Reason[] = m.profile ? matchReasons(m.profile, c.targeting) : [{ dimension: 'all', text: '面向全部企业' }]
+          const reasons: Reason[] = m.profile
+            ? matchReasons(m.profile, c.targeting)
+            : [{ dimension: 'all', text: '面向全部企业' }]
           return {
             enterpriseId: k,
             name: nameOf.get(k) ?? '',
@@ -232,7 +284,10 @@ export class CampaignService {
       { $set: { status: scheduled ? 'scheduled' : 'queued', scheduledAt: scheduled ? at : null } },
       { new: true },
     ).lean<CampaignDoc>()
-    if (!c) throw (await CampaignModel.exists({ _id: id })) ? errors.conflict('CAMPAIGN_STARTED', '推送已在发送或已完成') : errors.notFound('推送')
+    if (!c)
+      throw (await CampaignModel.exists({ _id: id }))
+        ? errors.conflict('CAMPAIGN_STARTED', '推送已在发送或已完成')
+        : errors.notFound('推送')
     // A still-published check now, so a withdrawn item is refused before anything is queued.
     await this.d.content.getPublishedForPush(c.content.kind, c.content.id.toHexString())
     await this.d.queue.plan(id, scheduled ? at! : now)
@@ -251,7 +306,8 @@ export class CampaignService {
     ).lean<CampaignDoc>()
     if (!c) return { skipped: true }
     // First start only ($min would keep null: null sorts before any date).
-    if (!c.startedAt) await CampaignModel.updateOne({ _id: c._id, startedAt: null }, { $set: { startedAt: new Date() } })
+    if (!c.startedAt)
+      await CampaignModel.updateOne({ _id: c._id, startedAt: null }, { $set: { startedAt: new Date() } })
     if (c.plan) {
       // Planned before a crash: the batches are queued already (their ids are taken); just finish the bookkeeping.
       await this.finishIfComplete(c._id)
@@ -259,19 +315,36 @@ export class CampaignService {
     }
     const settings = await this.d.settings.push()
     const matches = await this.match(c.targeting, c.content.category, { profiles: false })
-    const capped = await this.capped(matches.map((m) => m.enterpriseId), c._id, settings.weeklyCap)
+    const capped = await this.capped(
+      matches.map((m) => m.enterpriseId),
+      c._id,
+      settings.weeklyCap,
+    )
     const sendTo = matches.filter((m) => !capped.has(String(m.enterpriseId))).map((m) => m.enterpriseId)
     const members = await this.members(sendTo)
-    members.sort((a, b) => (String(a.enterpriseId) < String(b.enterpriseId) ? -1 : String(a.enterpriseId) > String(b.enterpriseId) ? 1 : 0))
+    members.sort((a, b) =>
+      String(a.enterpriseId) < String(b.enterpriseId)
+        ? -1
+        : String(a.enterpriseId) > String(b.enterpriseId)
+          ? 1
+          : 0,
+    )
     const batches: BatchPayload[] = []
     for (let i = 0; i < members.length; i += BATCH_SIZE)
       batches.push({
         campaignId,
         batch: batches.length,
-        recipients: members.slice(i, i + BATCH_SIZE).map((m) => [String(m.userId), String(m.enterpriseId)] as [string, string]),
+        recipients: members
+          .slice(i, i + BATCH_SIZE)
+          .map((m) => [String(m.userId), String(m.enterpriseId)] as [string, string]),
       })
     await this.d.queue.batches(campaignId, batches)
-    const plan = { enterprises: sendTo.length, members: members.length, capped: capped.size, batches: batches.length }
+    const plan = {
+      enterprises: sendTo.length,
+      members: members.length,
+      capped: capped.size,
+      batches: batches.length,
+    }
     await CampaignModel.updateOne({ _id: c._id }, { $set: { plan } })
     await this.finishIfComplete(c._id)
     this.d.log.info({ campaignId, ...plan }, 'campaign planned')
@@ -284,8 +357,10 @@ export class CampaignService {
     if (!c?.plan || c.status !== 'sending') return false
     const done = await BatchResultModel.countDocuments({ campaignId })
     if (done < c.plan.batches) return false
-    await CampaignModel.updateOne({ _id: campaignId, status: 'sending' }, { $set: { status: 'done', finishedAt: new Date() } })
+    await CampaignModel.updateOne(
+      { _id: campaignId, status: 'sending' },
+      { $set: { status: 'done', finishedAt: new Date() } },
+    )
     return true
   }
-
 }

@@ -10,15 +10,26 @@ export class PushStats {
   async year(year: number): Promise<YearStatsOutput> {
     const match = { $match: { year } }
     const [byMonth, byRegion, byIndustry, distinct, target] = await Promise.all([
-      EnterpriseDeliveryModel.aggregate<{ _id: number; n: number }>([match, { $group: { _id: '$month', n: { $sum: 1 } } }]),
-      EnterpriseDeliveryModel.aggregate<{ _id: string | null; n: number }>([match, { $group: { _id: '$region', n: { $sum: 1 } } }, { $sort: { n: -1 } }]),
+      EnterpriseDeliveryModel.aggregate<{ _id: number; n: number }>([
+        match,
+        { $group: { _id: '$month', n: { $sum: 1 } } },
+      ]),
+      EnterpriseDeliveryModel.aggregate<{ _id: string | null; n: number }>([
+        match,
+        { $group: { _id: '$region', n: { $sum: 1 } } },
+        { $sort: { n: -1 } },
+      ]),
       EnterpriseDeliveryModel.aggregate<{ _id: string; n: number }>([
         match,
         { $unwind: { path: '$sections', preserveNullAndEmptyArrays: true } },
         { $group: { _id: { $ifNull: ['$sections', '未填写'] }, n: { $sum: 1 } } },
         { $sort: { n: -1 } },
       ]),
-      EnterpriseDeliveryModel.aggregate<{ n: number }>([match, { $group: { _id: '$enterpriseId' } }, { $count: 'n' }]),
+      EnterpriseDeliveryModel.aggregate<{ n: number }>([
+        match,
+        { $group: { _id: '$enterpriseId' } },
+        { $count: 'n' },
+      ]),
       this.settings.push().then((s) => s.yearTarget),
     ])
     const months = new Map(byMonth.map((m) => [m._id, m.n]))
@@ -41,28 +52,71 @@ export class PushStats {
     const wb = new ExcelJS.Workbook()
     wb.creator = '知产通'
     wb.created = new Date()
-    const sheet = (name: string, columns: { header: string; key: string; width: number }[], rows: object[]) => {
+    const sheet = (
+      name: string,
+      columns: { header: string; key: string; width: number }[],
+      rows: object[],
+    ) => {
       const ws = wb.addWorksheet(name)
       ws.columns = columns
       ws.getRow(1).font = { bold: true }
       ws.addRows(rows)
       return ws
     }
-    sheet('汇总', [{ header: '指标', key: 'k', width: 28 }, { header: '数值', key: 'v', width: 16 }], [
-      { k: '年度', v: s.year },
-      { k: '年度目标（企业·次）', v: s.target },
-      { k: '已推送（企业·次）', v: s.delivered },
-      { k: '覆盖企业数', v: s.distinctEnterprises },
-      { k: '完成率（%）', v: s.percent },
-    ])
-    sheet('按月', [{ header: '月份', key: 'month', width: 10 }, { header: '推送（企业·次）', key: 'delivered', width: 18 }], s.byMonth)
-    sheet('按地区', [{ header: '行政区划代码', key: 'region', width: 16 }, { header: '推送（企业·次）', key: 'delivered', width: 18 }], s.byRegion)
-    sheet('按行业', [{ header: '行业门类', key: 'section', width: 12 }, { header: '推送（企业·次）', key: 'delivered', width: 18 }], s.byIndustry)
+    sheet(
+      '汇总',
+      [
+        { header: '指标', key: 'k', width: 28 },
+        { header: '数值', key: 'v', width: 16 },
+      ],
+      [
+        { k: '年度', v: s.year },
+        { k: '年度目标（企业·次）', v: s.target },
+        { k: '已推送（企业·次）', v: s.delivered },
+        { k: '覆盖企业数', v: s.distinctEnterprises },
+        { k: '完成率（%）', v: s.percent },
+      ],
+    )
+    sheet(
+      '按月',
+      [
+        { header: '月份', key: 'month', width: 10 },
+        { header: '推送（企业·次）', key: 'delivered', width: 18 },
+      ],
+      s.byMonth,
+    )
+    sheet(
+      '按地区',
+      [
+        { header: '行政区划代码', key: 'region', width: 16 },
+        { header: '推送（企业·次）', key: 'delivered', width: 18 },
+      ],
+      s.byRegion,
+    )
+    sheet(
+      '按行业',
+      [
+        { header: '行业门类', key: 'section', width: 12 },
+        { header: '推送（企业·次）', key: 'delivered', width: 18 },
+      ],
+      s.byIndustry,
+    )
     const from = new Date(Date.UTC(year, 0, 1) - 8 * 3600_000)
     const to = new Date(Date.UTC(year + 1, 0, 1) - 8 * 3600_000)
-    const campaigns = await CampaignModel.find({ startedAt: { $gte: from, $lt: to } }, { name: 1, 'content.title': 1, startedAt: 1, plan: 1, status: 1 })
+    const campaigns = await CampaignModel.find(
+      { startedAt: { $gte: from, $lt: to } },
+      { name: 1, 'content.title': 1, startedAt: 1, plan: 1, status: 1 },
+    )
       .sort({ startedAt: 1 })
-      .lean<{ name: string; content: { title: string }; startedAt: Date; plan: { enterprises: number; members: number } | null; status: string }[]>()
+      .lean<
+        {
+          name: string
+          content: { title: string }
+          startedAt: Date
+          plan: { enterprises: number; members: number } | null
+          status: string
+        }[]
+      >()
     sheet(
       '推送明细',
       [

@@ -4,7 +4,13 @@ import type { EnterpriseOutput, JoinRequestOutput, MemberOutput } from './enterp
 import type { EnterpriseDoc, MembershipDoc } from './enterprises.model.js'
 
 export function presentEnterprise(e: EnterpriseDoc): EnterpriseOutput {
-  return { id: e._id.toHexString(), name: e.name, creditCode: e.creditCode, memberCount: e.memberCount, createdAt: e.createdAt.toISOString() }
+  return {
+    id: e._id.toHexString(),
+    name: e.name,
+    creditCode: e.creditCode,
+    memberCount: e.memberCount,
+    createdAt: e.createdAt.toISOString(),
+  }
 }
 
 export function presentMember(

@@ -4,8 +4,18 @@ import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors, isDuplicateKey } from '../../platform/errors.js'
 import { MpUserModel, type MpUserDoc } from '../mp-accounts/mp-accounts.model.js'
-import type { EnterpriseBind, EnterpriseListQuery, JoinRequestQuery, MemberDecision } from './enterprises.contract.js'
-import { EnterpriseModel, MembershipModel, type EnterpriseDoc, type MembershipDoc } from './enterprises.model.js'
+import type {
+  EnterpriseBind,
+  EnterpriseListQuery,
+  JoinRequestQuery,
+  MemberDecision,
+} from './enterprises.contract.js'
+import {
+  EnterpriseModel,
+  MembershipModel,
+  type EnterpriseDoc,
+  type MembershipDoc,
+} from './enterprises.model.js'
 import { presentEnterprise, presentJoinRequest, presentMember } from './enterprises.presenter.js'
 
 type Decider = { kind: 'admin' | 'mp'; id: string }
@@ -17,7 +27,9 @@ export class EnterpriseService {
   async liveMembershipOf(userId: string | Types.ObjectId) {
     const m = await MembershipModel.findOne({ userId, live: true }).lean<MembershipDoc>()
     if (!m) return undefined
-    const e = await EnterpriseModel.findById(m.enterpriseId, { name: 1 }).lean<Pick<EnterpriseDoc, '_id' | 'name'>>()
+    const e = await EnterpriseModel.findById(m.enterpriseId, { name: 1 }).lean<
+      Pick<EnterpriseDoc, '_id' | 'name'>
+    >()
     return e ? { membership: m, enterprise: e } : undefined
   }
 
@@ -36,7 +48,9 @@ export class EnterpriseService {
       )
     let enterprise: EnterpriseDoc | null = null
     try {
-      enterprise = (await EnterpriseModel.create({ creditCode: input.creditCode, name: input.name, memberCount: 0 })).toObject()
+      enterprise = (
+        await EnterpriseModel.create({ creditCode: input.creditCode, name: input.name, memberCount: 0 })
+      ).toObject()
     } catch (e) {
       if (!isDuplicateKey(e)) throw e
     }
@@ -44,9 +58,13 @@ export class EnterpriseService {
     enterprise ??= await EnterpriseModel.findOne({ creditCode: input.creditCode }).lean<EnterpriseDoc>()
     if (!enterprise) throw errors.conflict('RETRY', '企业信息正在更新，请稍后重试')
     if (!created && normaliseName(enterprise.name) !== normaliseName(input.name))
-      throw errors.badRequest('ENTERPRISE_NAME_MISMATCH', '企业名称与统一社会信用代码不一致，请按营业执照填写企业全称', {
-        fields: [{ path: 'name', message: '与已登记的企业名称不一致' }],
-      })
+      throw errors.badRequest(
+        'ENTERPRISE_NAME_MISMATCH',
+        '企业名称与统一社会信用代码不一致，请按营业执照填写企业全称',
+        {
+          fields: [{ path: 'name', message: '与已登记的企业名称不一致' }],
+        },
+      )
     // Whoever moves memberCount from 0 to 1 administers it without approval: new enterprises, or ones
     // everyone left. The conditional update is atomic, so concurrent binders get exactly one administrator.
     const claimed = await EnterpriseModel.findOneAndUpdate(
@@ -79,7 +97,11 @@ export class EnterpriseService {
   }
 
   private async bumpCount(id: Types.ObjectId, by: number) {
-    const e = await EnterpriseModel.findOneAndUpdate({ _id: id }, { $inc: { memberCount: by } }, { new: true }).lean<EnterpriseDoc>()
+    const e = await EnterpriseModel.findOneAndUpdate(
+      { _id: id },
+      { $inc: { memberCount: by } },
+      { new: true },
+    ).lean<EnterpriseDoc>()
     return e?.memberCount
   }
 
@@ -89,7 +111,11 @@ export class EnterpriseService {
     const e = await EnterpriseModel.findById(live.enterprise._id).lean<EnterpriseDoc>()
     return {
       enterprise: e ? presentEnterprise(e) : null,
-      membership: { id: live.membership._id.toHexString(), role: live.membership.role, status: live.membership.status },
+      membership: {
+        id: live.membership._id.toHexString(),
+        role: live.membership.role,
+        status: live.membership.status,
+      },
     }
   }
 
@@ -104,7 +130,12 @@ export class EnterpriseService {
   }
 
   /** Enterprise administrators decide for their own enterprise only; console staff for any. */
-  async decide(decider: Decider, enterpriseId: string, memberId: string, input: z.output<typeof MemberDecision>) {
+  async decide(
+    decider: Decider,
+    enterpriseId: string,
+    memberId: string,
+    input: z.output<typeof MemberDecision>,
+  ) {
     const approve = input.decision === 'approve'
     const m = await MembershipModel.findOneAndUpdate(
       { _id: memberId, enterpriseId, status: 'pending' },
@@ -146,10 +177,16 @@ export class EnterpriseService {
     const filter: Record<string, unknown> = {}
     if (q.q) {
       const code = q.q.toUpperCase()
-      filter.$or = /^[0-9A-Z]{18}$/.test(code) ? [{ creditCode: code }] : [{ name: { $regex: `^${escapeRegex(q.q)}` } }]
+      filter.$or = /^[0-9A-Z]{18}$/.test(code)
+        ? [{ creditCode: code }]
+        : [{ name: { $regex: `^${escapeRegex(q.q)}` } }]
     }
     const [items, total] = await Promise.all([
-      EnterpriseModel.find(filter).sort({ createdAt: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<EnterpriseDoc[]>(),
+      EnterpriseModel.find(filter)
+        .sort({ createdAt: -1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<EnterpriseDoc[]>(),
       EnterpriseModel.countDocuments(filter),
     ])
     return { items: items.map(presentEnterprise), total, page: q.page, pageSize: q.pageSize }
@@ -159,22 +196,40 @@ export class EnterpriseService {
     const e = await EnterpriseModel.findById(id).lean<EnterpriseDoc>()
     if (!e) throw errors.notFound('企业')
     const fullPii = viewer.permissions.has('pii.read')
-    return { ...presentEnterprise(e), members: await this.members(id, ['pending', 'active'], fullPii), fullPii }
+    return {
+      ...presentEnterprise(e),
+      members: await this.members(id, ['pending', 'active'], fullPii),
+      fullPii,
+    }
   }
 
   async joinRequests(q: z.output<typeof JoinRequestQuery>) {
     const filter = { status: q.status }
     const [list, total] = await Promise.all([
-      MembershipModel.find(filter).sort({ createdAt: 1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<MembershipDoc[]>(),
+      MembershipModel.find(filter)
+        .sort({ createdAt: 1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<MembershipDoc[]>(),
       MembershipModel.countDocuments(filter),
     ])
     const [users, ents] = await Promise.all([
       this.usersById(list.map((m) => m.userId)),
-      EnterpriseModel.find({ _id: { $in: list.map((m) => m.enterpriseId) } }, { name: 1 }).lean<EnterpriseDoc[]>(),
+      EnterpriseModel.find({ _id: { $in: list.map((m) => m.enterpriseId) } }, { name: 1 }).lean<
+        EnterpriseDoc[]
+      >(),
     ])
     const byId = new Map(ents.map((e) => [e._id.toHexString(), e]))
     return {
-      items: list.map((m) => presentJoinRequest(m, byId.get(m.enterpriseId.toHexString()), users.get(m.userId.toHexString()), this.cipher, false)),
+      items: list.map((m) =>
+        presentJoinRequest(
+          m,
+          byId.get(m.enterpriseId.toHexString()),
+          users.get(m.userId.toHexString()),
+          this.cipher,
+          false,
+        ),
+      ),
       total,
       page: q.page,
       pageSize: q.pageSize,
@@ -183,7 +238,9 @@ export class EnterpriseService {
 
   private async usersById(ids: Types.ObjectId[]) {
     const users = ids.length
-      ? await MpUserModel.find({ _id: { $in: ids } }, { nickname: 1, phoneEnc: 1 }).lean<Pick<MpUserDoc, '_id' | 'nickname' | 'phoneEnc'>[]>()
+      ? await MpUserModel.find({ _id: { $in: ids } }, { nickname: 1, phoneEnc: 1 }).lean<
+          Pick<MpUserDoc, '_id' | 'nickname' | 'phoneEnc'>[]
+        >()
       : []
     return new Map(users.map((u) => [u._id.toHexString(), u]))
   }

@@ -10,7 +10,12 @@ export const InboxItemOut = z.object({
   createdAt: z.iso.datetime(),
 })
 export type InboxItemOutput = z.output<typeof InboxItemOut>
-export const InboxQuery = PageQuery.extend({ unread: z.enum(['true', 'false']).transform((v) => v === 'true').optional() })
+export const InboxQuery = PageQuery.extend({
+  unread: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+})
 export type InboxQueryInput = z.input<typeof InboxQuery>
 export const InboxPage = pageOf(InboxItemOut).extend({ unread: z.number().int() })
 export type InboxPageOutput = z.output<typeof InboxPage>

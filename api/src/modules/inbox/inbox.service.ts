@@ -18,7 +18,11 @@ export class InboxService {
     const uid = new Types.ObjectId(userId)
     const filter = { userId: uid, ...(q.unread ? { readAt: null } : {}) }
     const [items, total, unread] = await Promise.all([
-      InboxItemModel.find(filter).sort({ createdAt: -1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<InboxItemDoc[]>(),
+      InboxItemModel.find(filter)
+        .sort({ createdAt: -1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<InboxItemDoc[]>(),
       InboxItemModel.countDocuments(filter),
       this.unreadCount(userId),
     ])
@@ -42,14 +46,19 @@ export class InboxService {
   /** Sets each timestamp only the first time, so reads and clicks count once. */
   private async touch(userId: string, id: string, fields: ('readAt' | 'clickedAt')[]) {
     const now = new Date()
-    await Promise.all(fields.map((f) => InboxItemModel.updateOne({ _id: id, userId, [f]: null }, { $set: { [f]: now } })))
+    await Promise.all(
+      fields.map((f) => InboxItemModel.updateOne({ _id: id, userId, [f]: null }, { $set: { [f]: now } })),
+    )
     const d = await InboxItemModel.findOne({ _id: id, userId }).lean<InboxItemDoc>()
     if (!d) throw errors.notFound('消息')
     return present(d)
   }
 
   async markAllRead(userId: string) {
-    const res = await InboxItemModel.updateMany({ userId: new Types.ObjectId(userId), readAt: null }, { $set: { readAt: new Date() } })
+    const res = await InboxItemModel.updateMany(
+      { userId: new Types.ObjectId(userId), readAt: null },
+      { $set: { readAt: new Date() } },
+    )
     return { updated: res.modifiedCount }
   }
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { EnterpriseSize, EnterpriseType, IndustryCode, IpcCode, RegionCode } from '../taxonomy/taxonomy.contract.js'
+import {
+  EnterpriseSize,
+  EnterpriseType,
+  IndustryCode,
+  IpcCode,
+  RegionCode,
+} from '../taxonomy/taxonomy.contract.js'
 
 /** Categories an enterprise can opt out of: announcements and each kind of patent information. */
 export const PushCategory = z.enum(['announcement', 'navigation', 'warning', 'licensable', 'policy'])

@@ -7,7 +7,9 @@ import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '../taxonomy/ta
 import type { ProfileOutput, ProfileUpdate } from './interests.contract.js'
 import { ProfileModel, type ProfileDoc } from './interests.model.js'
 
-const closure = (codes: string[], ancestors: (c: string) => string[]) => [...new Set(codes.flatMap(ancestors))]
+const closure = (codes: string[], ancestors: (c: string) => string[]) => [
+  ...new Set(codes.flatMap(ancestors)),
+]
 
 export class InterestService {
   async get(enterpriseId: string): Promise<ProfileOutput> {
@@ -49,15 +51,25 @@ export class InterestService {
 
   /** What content audiences need to know of a person: enterprise or not, and its region and industries. */
   async audienceOf(userId: string) {
-    const m = await MembershipModel.findOne({ userId, status: 'active' }, { enterpriseId: 1 }).lean<{ enterpriseId: Types.ObjectId }>()
+    const m = await MembershipModel.findOne({ userId, status: 'active' }, { enterpriseId: 1 }).lean<{
+      enterpriseId: Types.ObjectId
+    }>()
     if (!m) return { hasEnterprise: false, industries: [] as string[] }
-    const p = await ProfileModel.findOne({ enterpriseId: m.enterpriseId }, { region: 1, industries: 1 }).lean<ProfileDoc>()
-    return { hasEnterprise: true, ...(p?.region ? { region: p.region } : {}), industries: p?.industries ?? [] }
+    const p = await ProfileModel.findOne(
+      { enterpriseId: m.enterpriseId },
+      { region: 1, industries: 1 },
+    ).lean<ProfileDoc>()
+    return {
+      hasEnterprise: true,
+      ...(p?.region ? { region: p.region } : {}),
+      industries: p?.industries ?? [],
+    }
   }
 }
 
 function requireEnterprise(user: MpPrincipal): string {
-  if (!user.enterpriseId) throw errors.forbidden('请先绑定企业并通过审核，再设置企业关注领域', undefined, 'ENTERPRISE_REQUIRED')
+  if (!user.enterpriseId)
+    throw errors.forbidden('请先绑定企业并通过审核，再设置企业关注领域', undefined, 'ENTERPRISE_REQUIRED')
   return user.enterpriseId
 }
 

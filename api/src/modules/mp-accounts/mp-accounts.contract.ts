@@ -2,10 +2,14 @@ import { z } from 'zod'
 import { TokenPair } from '../common.contract.js'
 import { MemberRole, MemberStatus } from '../enterprises/enterprises.contract.js'
 
-export const MpLogin = z.strictObject({ code: z.string().trim().min(1, '缺少 wx.login 返回的 code').max(128) })
+export const MpLogin = z.strictObject({
+  code: z.string().trim().min(1, '缺少 wx.login 返回的 code').max(128),
+})
 export type MpLoginInput = z.input<typeof MpLogin>
 
-export const PhoneBind = z.strictObject({ code: z.string().trim().min(1, '缺少 getPhoneNumber 返回的 code').max(128) })
+export const PhoneBind = z.strictObject({
+  code: z.string().trim().min(1, '缺少 getPhoneNumber 返回的 code').max(128),
+})
 export type PhoneBindInput = z.input<typeof PhoneBind>
 
 export const ProfileUpdate = z.strictObject({

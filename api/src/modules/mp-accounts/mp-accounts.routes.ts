@@ -14,7 +14,9 @@ export function registerMpAccountRoutes({ mp }: Routers, accounts: MpAccountServ
     await accounts.logout(ctx.state.user.id, ctx.state.input.body.refreshToken)
   })
   mp.mp('get', '/me', {}, (ctx) => accounts.me(ctx.state.user.id))
-  mp.mp('patch', '/me', { schemas: { body: ProfileUpdate } }, (ctx) => accounts.updateProfile(ctx.state.user.id, ctx.state.input.body))
+  mp.mp('patch', '/me', { schemas: { body: ProfileUpdate } }, (ctx) =>
+    accounts.updateProfile(ctx.state.user.id, ctx.state.input.body),
+  )
   mp.mp('post', '/me/phone', { schemas: { body: PhoneBind }, rateLimit: 'expensive' }, (ctx) =>
     accounts.bindPhone(ctx.state.user.id, ctx.state.input.body.code),
   )

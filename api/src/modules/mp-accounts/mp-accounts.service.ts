@@ -31,7 +31,11 @@ export class MpAccountService {
     const user = await MpUserModel.findOneAndUpdate(
       { openid: s.openid },
       {
-        $set: { sessionKeyEnc: this.d.cipher.encrypt(s.sessionKey), lastLoginAt: new Date(), ...(s.unionid ? { unionid: s.unionid } : {}) },
+        $set: {
+          sessionKeyEnc: this.d.cipher.encrypt(s.sessionKey),
+          lastLoginAt: new Date(),
+          ...(s.unionid ? { unionid: s.unionid } : {}),
+        },
         $setOnInsert: { openid: s.openid, nickname: '', tokenVersion: 0 },
       },
       { upsert: true, new: true },
@@ -58,7 +62,9 @@ export class MpAccountService {
   }
 
   async resolvePrincipal(claims: AccessClaims): Promise<MpPrincipal | undefined> {
-    const user = await MpUserModel.findById(claims.sub, { openid: 1, tokenVersion: 1 }).lean<Pick<MpUserDoc, '_id' | 'openid' | 'tokenVersion'>>()
+    const user = await MpUserModel.findById(claims.sub, { openid: 1, tokenVersion: 1 }).lean<
+      Pick<MpUserDoc, '_id' | 'openid' | 'tokenVersion'>
+    >()
     if (!user || user.tokenVersion !== claims.ver) return undefined
     const live = await this.d.enterprises.liveMembershipOf(user._id)
     const active = live?.membership.status === 'active' ? live : undefined
@@ -66,7 +72,9 @@ export class MpAccountService {
       kind: 'mp',
       id: user._id.toHexString(),
       openid: user.openid,
-      ...(active ? { enterpriseId: active.enterprise._id.toHexString(), enterpriseRole: active.membership.role } : {}),
+      ...(active
+        ? { enterpriseId: active.enterprise._id.toHexString(), enterpriseRole: active.membership.role }
+        : {}),
     }
   }
 
@@ -82,7 +90,9 @@ export class MpAccountService {
     const phone = p.purePhoneNumber
     const user = await MpUserModel.findOneAndUpdate(
       { _id: userId },
-      { $set: { phoneEnc: this.d.cipher.encrypt(phone), phoneHash: this.d.cipher.blindIndex('phone', phone) } },
+      {
+        $set: { phoneEnc: this.d.cipher.encrypt(phone), phoneHash: this.d.cipher.blindIndex('phone', phone) },
+      },
       { new: true },
     ).lean<MpUserDoc>()
     if (!user) throw errors.notFound('用户')
@@ -90,7 +100,11 @@ export class MpAccountService {
   }
 
   async updateProfile(userId: string, input: z.output<typeof ProfileUpdate>) {
-    const user = await MpUserModel.findOneAndUpdate({ _id: userId }, { $set: input }, { new: true }).lean<MpUserDoc>()
+    const user = await MpUserModel.findOneAndUpdate(
+      { _id: userId },
+      { $set: input },
+      { new: true },
+    ).lean<MpUserDoc>()
     if (!user) throw errors.notFound('用户')
     return this.present(user)
   }
@@ -102,7 +116,12 @@ export class MpAccountService {
       nickname: user.nickname || '微信用户',
       phone: user.phoneEnc ? mask.phone(this.d.cipher.decrypt(user.phoneEnc)) : null,
       enterprise: live
-        ? { id: live.enterprise._id.toHexString(), name: live.enterprise.name, role: live.membership.role, status: live.membership.status }
+        ? {
+            id: live.enterprise._id.toHexString(),
+            name: live.enterprise.name,
+            role: live.membership.role,
+            status: live.membership.status,
+          }
         : null,
     }
   }
@@ -112,8 +131,13 @@ export class MpAccountService {
 function wechatToAppError(e: unknown): never {
   const errcode = (e as { errcode?: number }).errcode
   if (errcode === 40029 || errcode === 40163)
-    throw errors.badRequest('WX_CODE_INVALID', '微信登录凭证无效或已使用，请重新打开小程序后再试', { errcode })
-  if (errcode === 45011) throw new AppError(429, 'WX_RATE_LIMITED', '微信登录过于频繁，请稍后再试', { errcode }, false, { 'Retry-After': '60' })
+    throw errors.badRequest('WX_CODE_INVALID', '微信登录凭证无效或已使用，请重新打开小程序后再试', {
+      errcode,
+    })
+  if (errcode === 45011)
+    throw new AppError(429, 'WX_RATE_LIMITED', '微信登录过于频繁，请稍后再试', { errcode }, false, {
+      'Retry-After': '60',
+    })
   if (errcode !== undefined) throw errors.upstream('WX_ERROR', '微信服务暂时不可用，请稍后重试', { errcode })
   throw e
 }

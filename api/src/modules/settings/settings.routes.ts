@@ -7,7 +7,11 @@ export function registerSettingsRoutes({ admin }: Routers, settings: SettingsSer
   admin.admin('get', '/settings/push', 'push.manage', {}, () => settings.push())
   admin.admin('put', '/settings/push', 'push.manage', { schemas: { body: PushSettings } }, async (ctx) => {
     const saved = await settings.updatePush(ctx.state.input.body)
-    await audit.record(ctx, { action: 'settings.push.update', target: { type: 'settings', id: 'push' }, fields: Object.keys(saved) })
+    await audit.record(ctx, {
+      action: 'settings.push.update',
+      target: { type: 'settings', id: 'push' },
+      fields: Object.keys(saved),
+    })
     return saved
   })
 }

@@ -32,7 +32,10 @@ export const NewPassword = z
   .regex(/\d/, '密码须包含数字')
 const Phone = z.string().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号')
 
-export const AdminLogin = z.strictObject({ username: z.string().trim().toLowerCase().min(1, '请输入用户名').max(32), password: z.string().min(1, '请输入密码').max(128) })
+export const AdminLogin = z.strictObject({
+  username: z.string().trim().toLowerCase().min(1, '请输入用户名').max(32),
+  password: z.string().min(1, '请输入密码').max(128),
+})
 export type AdminLoginInput = z.input<typeof AdminLogin>
 
 export const RoleRef = z.object({ id: z.string(), key: z.string(), name: z.string() })
@@ -51,7 +54,10 @@ export type AdminSessionOutput = z.output<typeof AdminSession>
 
 export const ChangePassword = z
   .strictObject({ oldPassword: z.string().min(1, '请输入原密码'), newPassword: NewPassword })
-  .refine((v) => v.oldPassword !== v.newPassword, { path: ['newPassword'], message: '新密码不能与原密码相同' })
+  .refine((v) => v.oldPassword !== v.newPassword, {
+    path: ['newPassword'],
+    message: '新密码不能与原密码相同',
+  })
 export type ChangePasswordInput = z.input<typeof ChangePassword>
 
 export const UserCreate = z.strictObject({
@@ -78,7 +84,10 @@ export const ResetPassword = z.strictObject({ password: NewPassword })
 export const UserListQuery = PageQuery.extend({
   q: z.string().trim().max(32).optional(),
   roleId: ObjectIdString.optional(),
-  disabled: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  disabled: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
 })
 export type UserListQueryInput = z.input<typeof UserListQuery>
 
@@ -118,5 +127,7 @@ export type RoleOutput = z.output<typeof RoleOut>
 export const RoleList = z.object({ items: z.array(RoleOut) })
 export type RoleListOutput = z.output<typeof RoleList>
 
-export const PermissionList = z.object({ items: z.array(z.object({ key: PermissionKey, label: z.string() })) })
+export const PermissionList = z.object({
+  items: z.array(z.object({ key: PermissionKey, label: z.string() })),
+})
 export type PermissionListOutput = z.output<typeof PermissionList>

@@ -6,7 +6,13 @@ import type { AdminUserDoc, RoleDoc } from './staff.model.js'
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
 export function presentRole(r: RoleDoc): RoleOutput {
-  return { id: r._id.toHexString(), key: r.key, name: r.name, permissions: r.permissions as Permission[], builtIn: r.builtIn }
+  return {
+    id: r._id.toHexString(),
+    key: r.key,
+    name: r.name,
+    permissions: r.permissions as Permission[],
+    builtIn: r.builtIn,
+  }
 }
 
 function roleRefs(u: AdminUserDoc, roles: Map<string, RoleDoc>) {
@@ -16,7 +22,11 @@ function roleRefs(u: AdminUserDoc, roles: Map<string, RoleDoc>) {
     .map((r) => ({ id: r._id.toHexString(), key: r.key, name: r.name }))
 }
 
-export function presentMe(u: AdminUserDoc, roles: Map<string, RoleDoc>, permissions: ReadonlySet<Permission>): MeOutput {
+export function presentMe(
+  u: AdminUserDoc,
+  roles: Map<string, RoleDoc>,
+  permissions: ReadonlySet<Permission>,
+): MeOutput {
   return {
     id: u._id.toHexString(),
     username: u.username,
@@ -29,7 +39,12 @@ export function presentMe(u: AdminUserDoc, roles: Map<string, RoleDoc>, permissi
 }
 
 /** Phone is shown in full only to viewers holding pii.read (and that view is audited by the caller). */
-export function presentUser(u: AdminUserDoc, roles: Map<string, RoleDoc>, cipher: PersonalDataCipher, fullPii: boolean): UserOutput {
+export function presentUser(
+  u: AdminUserDoc,
+  roles: Map<string, RoleDoc>,
+  cipher: PersonalDataCipher,
+  fullPii: boolean,
+): UserOutput {
   const phone = u.phoneEnc ? cipher.decrypt(u.phoneEnc) : null
   return {
     id: u._id.toHexString(),

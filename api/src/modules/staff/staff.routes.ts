@@ -29,7 +29,10 @@ export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, 
   r.admin('post', '/me/password', null, { schemas: { body: ChangePassword } }, async (ctx) => {
     const { oldPassword, newPassword } = ctx.state.input.body
     await staff.changePassword(ctx.state.user.id, oldPassword, newPassword)
-    await audit.record(ctx, { action: 'user.password.change', target: { type: 'admin_user', id: ctx.state.user.id } })
+    await audit.record(ctx, {
+      action: 'user.password.change',
+      target: { type: 'admin_user', id: ctx.state.user.id },
+    })
   })
 
   r.admin('get', '/permissions', 'users.manage', {}, () => ({
@@ -39,7 +42,11 @@ export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, 
   r.admin('get', '/users', 'users.manage', { schemas: { query: UserListQuery } }, async (ctx) => {
     const { fullPii, ...page } = await staff.listUsers(ctx.state.input.query, ctx.state.user)
     if (fullPii && page.items.some((u) => u.phone))
-      await audit.record(ctx, { action: 'pii.view', target: { type: 'admin_user', id: null }, fields: ['phone'] })
+      await audit.record(ctx, {
+        action: 'pii.view',
+        target: { type: 'admin_user', id: null },
+        fields: ['phone'],
+      })
     return page
   })
   r.admin('post', '/users', 'users.manage', { schemas: { body: UserCreate } }, async (ctx) => {
@@ -52,30 +59,70 @@ export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, 
     ctx.status = 201
     return user
   })
-  r.admin('patch', '/users/:id', 'users.manage', { schemas: { params: IdParams, body: UserUpdate } }, async (ctx) => {
-    const { user, changed } = await staff.updateUser(ctx.state.input.params.id, ctx.state.input.body, ctx.state.user)
-    await audit.record(ctx, { action: 'user.update', target: { type: 'admin_user', id: user.id }, fields: changed })
-    return user
-  })
-  r.admin('post', '/users/:id/password', 'users.manage', { schemas: { params: IdParams, body: ResetPassword } }, async (ctx) => {
-    await staff.resetPassword(ctx.state.input.params.id, ctx.state.input.body.password)
-    await audit.record(ctx, { action: 'user.password.reset', target: { type: 'admin_user', id: ctx.state.input.params.id } })
-  })
+  r.admin(
+    'patch',
+    '/users/:id',
+    'users.manage',
+    { schemas: { params: IdParams, body: UserUpdate } },
+    async (ctx) => {
+      const { user, changed } = await staff.updateUser(
+        ctx.state.input.params.id,
+        ctx.state.input.body,
+        ctx.state.user,
+      )
+      await audit.record(ctx, {
+        action: 'user.update',
+        target: { type: 'admin_user', id: user.id },
+        fields: changed,
+      })
+      return user
+    },
+  )
+  r.admin(
+    'post',
+    '/users/:id/password',
+    'users.manage',
+    { schemas: { params: IdParams, body: ResetPassword } },
+    async (ctx) => {
+      await staff.resetPassword(ctx.state.input.params.id, ctx.state.input.body.password)
+      await audit.record(ctx, {
+        action: 'user.password.reset',
+        target: { type: 'admin_user', id: ctx.state.input.params.id },
+      })
+    },
+  )
 
   r.admin('get', '/roles', 'users.manage', {}, () => staff.listRoles())
   r.admin('post', '/roles', 'users.manage', { schemas: { body: RoleCreate } }, async (ctx) => {
     const role = await staff.createRole(ctx.state.input.body, ctx.state.user)
-    await audit.record(ctx, { action: 'role.create', target: { type: 'role', id: role.id }, fields: ['name', 'permissions'] })
+    await audit.record(ctx, {
+      action: 'role.create',
+      target: { type: 'role', id: role.id },
+      fields: ['name', 'permissions'],
+    })
     ctx.status = 201
     return role
   })
-  r.admin('patch', '/roles/:id', 'users.manage', { schemas: { params: IdParams, body: RoleUpdate } }, async (ctx) => {
-    const role = await staff.updateRole(ctx.state.input.params.id, ctx.state.input.body, ctx.state.user)
-    await audit.record(ctx, { action: 'role.update', target: { type: 'role', id: role.id }, fields: Object.keys(ctx.state.input.body) })
-    return role
-  })
+  r.admin(
+    'patch',
+    '/roles/:id',
+    'users.manage',
+    { schemas: { params: IdParams, body: RoleUpdate } },
+    async (ctx) => {
+      const role = await staff.updateRole(ctx.state.input.params.id, ctx.state.input.body, ctx.state.user)
+      await audit.record(ctx, {
+        action: 'role.update',
+        target: { type: 'role', id: role.id },
+        fields: Object.keys(ctx.state.input.body),
+      })
+      return role
+    },
+  )
   r.admin('delete', '/roles/:id', 'users.manage', { schemas: { params: IdParams } }, async (ctx) => {
     await staff.deleteRole(ctx.state.input.params.id)
-    await audit.record(ctx, { action: 'role.delete', target: { type: 'role', id: ctx.state.input.params.id } })
+    await audit.record(ctx, {
+      action: 'role.delete',
+      target: { type: 'role', id: ctx.state.input.params.id },
+    })
   })
 }

@@ -46,22 +46,35 @@ export class StaffService {
     }
     if (user.lockedUntil && user.lockedUntil > new Date()) {
       const secs = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000)
-      throw errors.locked(`密码错误次数过多，账号已锁定，请 ${Math.ceil(secs / 60)} 分钟后再试或联系管理员解锁`, secs)
+      throw errors.locked(
+        `密码错误次数过多，账号已锁定，请 ${Math.ceil(secs / 60)} 分钟后再试或联系管理员解锁`,
+        secs,
+      )
     }
     if (user.disabled) throw errors.forbidden('账号已停用，请联系管理员', undefined, 'ACCOUNT_DISABLED')
     if (!(await verify(user.passwordHash, password).catch(() => false))) {
-      const failed = await AdminUserModel.findOneAndUpdate({ _id: user._id }, { $inc: { failedLogins: 1 } }, { new: true }).lean()
+      const failed = await AdminUserModel.findOneAndUpdate(
+        { _id: user._id },
+        { $inc: { failedLogins: 1 } },
+        { new: true },
+      ).lean()
       const left = this.d.maxFailures - (failed?.failedLogins ?? 0)
       if (left <= 0) {
         await AdminUserModel.updateOne(
           { _id: user._id },
           { $set: { lockedUntil: new Date(Date.now() + this.d.lockMinutes * 60_000), failedLogins: 0 } },
         )
-        throw errors.locked(`密码错误次数过多，账号已锁定 ${this.d.lockMinutes} 分钟`, this.d.lockMinutes * 60)
+        throw errors.locked(
+          `密码错误次数过多，账号已锁定 ${this.d.lockMinutes} 分钟`,
+          this.d.lockMinutes * 60,
+        )
       }
       throw errors.unauthorized(`用户名或密码错误，再错 ${left} 次账号将被锁定`, 'LOGIN_FAILED')
     }
-    await AdminUserModel.updateOne({ _id: user._id }, { $set: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } })
+    await AdminUserModel.updateOne(
+      { _id: user._id },
+      { $set: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } },
+    )
     return this.session(user, await this.d.refresh.issue('admin', user._id.toHexString()))
   }
 
@@ -86,7 +99,13 @@ export class StaffService {
   }
 
   async resolvePrincipal(claims: AccessClaims): Promise<AdminPrincipal | undefined> {
-    const user = await AdminUserModel.findById(claims.sub, { username: 1, roleIds: 1, stationId: 1, disabled: 1, tokenVersion: 1 }).lean<AdminUserDoc>()
+    const user = await AdminUserModel.findById(claims.sub, {
+      username: 1,
+      roleIds: 1,
+      stationId: 1,
+      disabled: 1,
+      tokenVersion: 1,
+    }).lean<AdminUserDoc>()
     if (!user || user.disabled || user.tokenVersion !== claims.ver) return undefined
     const { permissions } = await this.rolesOf(user)
     return {
@@ -99,7 +118,9 @@ export class StaffService {
   }
 
   private async rolesOf(user: Pick<AdminUserDoc, 'roleIds'>) {
-    const list = user.roleIds.length ? await RoleModel.find({ _id: { $in: user.roleIds } }).lean<RoleDoc[]>() : []
+    const list = user.roleIds.length
+      ? await RoleModel.find({ _id: { $in: user.roleIds } }).lean<RoleDoc[]>()
+      : []
     const roles = new Map(list.map((r) => [r._id.toHexString(), r]))
     const permissions = new Set(list.flatMap((r) => r.permissions as Permission[]))
     return { roles, permissions }
@@ -119,7 +140,10 @@ export class StaffService {
       throw errors.validation([{ path: 'oldPassword', message: '原密码不正确' }])
     await AdminUserModel.updateOne(
       { _id: user._id },
-      { $set: { passwordHash: await hash(newPassword, ARGON), mustChangePassword: false }, $inc: { tokenVersion: 1 } },
+      {
+        $set: { passwordHash: await hash(newPassword, ARGON), mustChangePassword: false },
+        $inc: { tokenVersion: 1 },
+      },
     )
     await this.d.refresh.revokeAll('admin', userId)
   }
@@ -131,12 +155,22 @@ export class StaffService {
     if (q.roleId) filter.roleIds = q.roleId
     if (q.disabled !== undefined) filter.disabled = q.disabled
     const [items, total, roles] = await Promise.all([
-      AdminUserModel.find(filter).sort({ username: 1 }).skip((q.page - 1) * q.pageSize).limit(q.pageSize).lean<AdminUserDoc[]>(),
+      AdminUserModel.find(filter)
+        .sort({ username: 1 })
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<AdminUserDoc[]>(),
       AdminUserModel.countDocuments(filter),
       this.allRoles(),
     ])
     const full = viewer.permissions.has('pii.read')
-    return { items: items.map((u) => presentUser(u, roles, this.d.cipher, full)), total, page: q.page, pageSize: q.pageSize, fullPii: full }
+    return {
+      items: items.map((u) => presentUser(u, roles, this.d.cipher, full)),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+      fullPii: full,
+    }
   }
 
   async createUser(input: z.output<typeof UserCreate>, actor: AdminPrincipal) {
@@ -165,16 +199,31 @@ export class StaffService {
     if (input.disabled !== undefined) set.disabled = input.disabled
     // Permissions or status changed: existing tokens must not keep the old powers.
     const bump = input.roleIds !== undefined || input.disabled === true
-    const user = await AdminUserModel.findOneAndUpdate({ _id: id }, { $set: set, ...(bump ? { $inc: { tokenVersion: 1 } } : {}) }, { new: true }).lean<AdminUserDoc>()
+    const user = await AdminUserModel.findOneAndUpdate(
+      { _id: id },
+      { $set: set, ...(bump ? { $inc: { tokenVersion: 1 } } : {}) },
+      { new: true },
+    ).lean<AdminUserDoc>()
     if (!user) throw errors.notFound('用户')
     if (input.disabled) await this.d.refresh.revokeAll('admin', id)
-    return { user: presentUser(user, await this.allRoles(), this.d.cipher, false), changed: Object.keys(input) }
+    return {
+      user: presentUser(user, await this.allRoles(), this.d.cipher, false),
+      changed: Object.keys(input),
+    }
   }
 
   async resetPassword(id: string, password: string) {
     const res = await AdminUserModel.updateOne(
       { _id: id },
-      { $set: { passwordHash: await hash(password, ARGON), mustChangePassword: true, failedLogins: 0, lockedUntil: null }, $inc: { tokenVersion: 1 } },
+      {
+        $set: {
+          passwordHash: await hash(password, ARGON),
+          mustChangePassword: true,
+          failedLogins: 0,
+          lockedUntil: null,
+        },
+        $inc: { tokenVersion: 1 },
+      },
     )
     if (!res.matchedCount) throw errors.notFound('用户')
     await this.d.refresh.revokeAll('admin', id)
@@ -183,8 +232,12 @@ export class StaffService {
   /** A role manager cannot hand out powers they do not hold themselves. */
   private async assertGrantable(roleIds: string[], actor: AdminPrincipal) {
     const roles = await RoleModel.find({ _id: { $in: roleIds } }).lean<RoleDoc[]>()
-    if (roles.length !== new Set(roleIds).size) throw errors.validation([{ path: 'roleIds', message: '包含不存在的角色' }])
-    this.assertPermissionsHeld(roles.flatMap((r) => r.permissions as Permission[]), actor)
+    if (roles.length !== new Set(roleIds).size)
+      throw errors.validation([{ path: 'roleIds', message: '包含不存在的角色' }])
+    this.assertPermissionsHeld(
+      roles.flatMap((r) => r.permissions as Permission[]),
+      actor,
+    )
   }
 
   private assertPermissionsHeld(perms: Permission[], actor: AdminPrincipal) {
@@ -221,7 +274,11 @@ export class StaffService {
     if (!role) throw errors.notFound('角色')
     if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可修改，请新建自定义角色')
     if (input.permissions) this.assertPermissionsHeld(input.permissions, actor)
-    const updated = await RoleModel.findOneAndUpdate({ _id: id }, { $set: input }, { new: true }).lean<RoleDoc>()
+    const updated = await RoleModel.findOneAndUpdate(
+      { _id: id },
+      { $set: input },
+      { new: true },
+    ).lean<RoleDoc>()
     // Holders' tokens carry no permissions, so the change applies on their next request.
     return presentRole(updated!)
   }
@@ -231,7 +288,8 @@ export class StaffService {
     if (!role) throw errors.notFound('角色')
     if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可删除')
     const holders = await AdminUserModel.countDocuments({ roleIds: role._id })
-    if (holders) throw errors.conflict('ROLE_IN_USE', `仍有 ${holders} 名用户使用该角色，请先调整这些用户的角色`)
+    if (holders)
+      throw errors.conflict('ROLE_IN_USE', `仍有 ${holders} 名用户使用该角色，请先调整这些用户的角色`)
     await RoleModel.deleteOne({ _id: id })
   }
 

@@ -13,8 +13,12 @@ export class SubscriptionService {
     const known = new Set(await this.knownTemplates())
     const unknown = Object.keys(results).filter((t) => !known.has(t))
     if (unknown.length)
-      throw errors.validation(unknown.map((t) => ({ path: `results.${t}`, message: '不是本小程序使用的订阅消息模板' })))
-    const accepted = Object.entries(results).filter(([, r]) => r === 'accept').map(([t]) => t)
+      throw errors.validation(
+        unknown.map((t) => ({ path: `results.${t}`, message: '不是本小程序使用的订阅消息模板' })),
+      )
+    const accepted = Object.entries(results)
+      .filter(([, r]) => r === 'accept')
+      .map(([t]) => t)
     const uid = new Types.ObjectId(userId)
     for (const templateId of accepted) {
       const have = await GrantModel.countDocuments({ userId: uid, templateId, status: 'available' })
@@ -35,7 +39,11 @@ export class SubscriptionService {
   async reachable(userIds: Types.ObjectId[], templateId: string): Promise<Set<string>> {
     const out = new Set<string>()
     for (let i = 0; i < userIds.length; i += 5000) {
-      const ids = await GrantModel.distinct('userId', { userId: { $in: userIds.slice(i, i + 5000) }, templateId, status: 'available' })
+      const ids = await GrantModel.distinct('userId', {
+        userId: { $in: userIds.slice(i, i + 5000) },
+        templateId,
+        status: 'available',
+      })
       for (const id of ids) out.add(String(id))
     }
     return out
@@ -48,7 +56,9 @@ export class SubscriptionService {
    */
   async reserveMany(wanted: { deliveryId: Types.ObjectId; userId: Types.ObjectId }[], templateId: string) {
     const ids = wanted.map((w) => w.deliveryId)
-    const held = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<GrantDoc[]>()
+    const held = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<
+      GrantDoc[]
+    >()
     const holding = new Set(held.map((g) => String(g.deliveryId)))
     const need = wanted.filter((w) => !holding.has(String(w.deliveryId)))
     if (need.length) {
@@ -63,11 +73,22 @@ export class SubscriptionService {
       const ops = need.flatMap((w) => {
         const g = oldest.get(String(w.userId))
         // The status condition keeps a grant another campaign took meanwhile from being taken twice.
-        return g ? [{ updateOne: { filter: { _id: g, status: 'available' }, update: { $set: { status: 'reserved' as const, deliveryId: w.deliveryId } } } }] : []
+        return g
+          ? [
+              {
+                updateOne: {
+                  filter: { _id: g, status: 'available' },
+                  update: { $set: { status: 'reserved' as const, deliveryId: w.deliveryId } },
+                },
+              },
+            ]
+          : []
       })
       if (ops.length) await GrantModel.bulkWrite(ops, { ordered: false })
     }
-    const reserved = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<GrantDoc[]>()
+    const reserved = await GrantModel.find({ deliveryId: { $in: ids } }, { _id: 1, deliveryId: 1 }).lean<
+      GrantDoc[]
+    >()
     return new Map(reserved.map((g) => [String(g.deliveryId), g._id]))
   }
 
@@ -79,11 +100,13 @@ export class SubscriptionService {
       outcomes.map((o) => ({
         updateOne: {
           filter: { _id: o.grantId },
-          update: o.to === 'available' ? { $set: { status: 'available' as const, deliveryId: null } } : { $set: { status: o.to, usedAt: now } },
+          update:
+            o.to === 'available'
+              ? { $set: { status: 'available' as const, deliveryId: null } }
+              : { $set: { status: o.to, usedAt: now } },
         },
       })),
       { ordered: false },
     )
   }
-
 }

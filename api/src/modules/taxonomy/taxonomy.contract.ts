@@ -59,9 +59,26 @@ export const RegionCode = z.string().regex(/^[1-8]\d{5}$/, '请填写 6 位行�
 
 // ── Industries (GB/T 4754-2017): section letter → 2-digit division → 3-digit group → 4-digit class ──
 const SECTIONS: [string, number, number][] = [
-  ['A', 1, 5], ['B', 6, 12], ['C', 13, 43], ['D', 44, 46], ['E', 47, 50], ['F', 51, 52], ['G', 53, 60],
-  ['H', 61, 62], ['I', 63, 65], ['J', 66, 69], ['K', 70, 70], ['L', 71, 72], ['M', 73, 75], ['N', 76, 79],
-  ['O', 80, 82], ['P', 83, 83], ['Q', 84, 85], ['R', 86, 90], ['S', 91, 97], ['T', 98, 98],
+  ['A', 1, 5],
+  ['B', 6, 12],
+  ['C', 13, 43],
+  ['D', 44, 46],
+  ['E', 47, 50],
+  ['F', 51, 52],
+  ['G', 53, 60],
+  ['H', 61, 62],
+  ['I', 63, 65],
+  ['J', 66, 69],
+  ['K', 70, 70],
+  ['L', 71, 72],
+  ['M', 73, 75],
+  ['N', 76, 79],
+  ['O', 80, 82],
+  ['P', 83, 83],
+  ['Q', 84, 85],
+  ['R', 86, 90],
+  ['S', 91, 97],
+  ['T', 98, 98],
 ]
 export function industrySection(code: string): string | undefined {
   if (/^[A-T]$/.test(code)) return code
@@ -81,7 +98,15 @@ export const IndustryCode = z
   .regex(/^([A-T]|\d{2,4})$/, '国民经济行业代码应为门类字母（如 C）或 2–4 位数字（如 39、3911）')
   .refine((c) => industrySection(c) !== undefined, '不存在的国民经济行业大类')
 
-export const EnterpriseType = z.enum(['hightech', 'specialized', 'sme', 'state', 'private', 'foreign', 'other'])
+export const EnterpriseType = z.enum([
+  'hightech',
+  'specialized',
+  'sme',
+  'state',
+  'private',
+  'foreign',
+  'other',
+])
 export const EnterpriseSize = z.enum(['micro', 'small', 'medium', 'large'])
 export const ENTERPRISE_TYPE_LABELS: Record<z.output<typeof EnterpriseType>, string> = {
   hightech: '高新技术企业',
