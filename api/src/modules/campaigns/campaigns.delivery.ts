@@ -99,8 +99,8 @@ const SEND_BLOCK = 20
  * Idempotent bulk insert for fan-out records: complete documents (lean, so no per-document mongoose
  * overhead at 500 a batch), unordered, and rows already written by an earlier run are skipped.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any of the fan-out models
 async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   try {
     await model.insertMany(docs, { ordered: false, lean: true })
   } catch (err) {
