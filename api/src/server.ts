@@ -60,7 +60,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     async close() {
       shuttingDown = true
       await new Promise<void>((resolve) => {
-        server.close(() => resolve())
+        // Connections finishing their last request become idle later: keep closing idle ones until done.
+        const sweep = setInterval(() => server.closeIdleConnections(), 200)
+        server.close(() => {
+          clearInterval(sweep)
+          resolve()
+        })
         server.closeIdleConnections()
       })
       await modules.close()

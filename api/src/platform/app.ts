@@ -100,9 +100,10 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
       maxAge: 600,
     }),
   )
+  // While shutting down, every response closes its connection, so keep-alive clients move elsewhere.
   app.use(async (ctx, next) => {
-    if (opts.isShuttingDown()) ctx.set('Connection', 'close')
     await next()
+    if (opts.isShuttingDown()) ctx.set('Connection', 'close')
   })
   app.use(
     bodyParser({

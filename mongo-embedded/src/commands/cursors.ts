@@ -27,8 +27,13 @@ export class CursorManager {
     while (c.pos < c.docs.length && batch.length < max) {
       const raw = c.docs[c.pos] as Document
       const doc = c.project ? c.project(raw) : raw
-      bytes += BSON.calculateObjectSize(doc)
-      if (bytes > BATCH_BYTES && batch.length > 0) break
+      // the first document always goes out, so sizes are only needed once a second one is added
+      // (a findOne's one-document batch is never measured)
+      if (batch.length > 0) {
+        if (batch.length === 1) bytes = BSON.calculateObjectSize(batch[0] as Document)
+        bytes += BSON.calculateObjectSize(doc)
+        if (bytes > BATCH_BYTES) break
+      }
       batch.push(doc)
       c.pos++
     }

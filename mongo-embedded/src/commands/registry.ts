@@ -7,14 +7,16 @@ import { crudCommands } from './crud.js'
 import { handshakeCommands } from './handshake.js'
 import { indexCommands } from './indexes.js'
 
-const handlers: Record<string, Handler> = {
-  ...handshakeCommands,
-  ...adminCommands,
-  ...indexCommands,
-  ...crudCommands,
-  ...aggregateCommands,
-}
-const byLowerName = new Map(Object.entries(handlers).map(([k, v]) => [k.toLowerCase(), v]))
+const handlers = new Map<string, Handler>(
+  Object.entries({
+    ...handshakeCommands,
+    ...adminCommands,
+    ...indexCommands,
+    ...crudCommands,
+    ...aggregateCommands,
+  }),
+)
+const byLowerName = new Map([...handlers].map(([k, v]) => [k.toLowerCase(), v]))
 
 /**
  * Commands a real mongod has that this server does not implement: they answer 115 CommandNotSupported,
@@ -76,13 +78,21 @@ const MONGOD_COMMANDS = new Set(
   ].map((n) => n.toLowerCase()),
 )
 
-function hasNonSimpleCollation(cmd: Document): boolean {
-  const check = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple'
-  if (check(cmd.collation)) return true
-  for (const list of [cmd.updates, cmd.deletes]) {
-    if (Array.isArray(list) && list.some((s: Document) => check(s.collation))) return true
-  }
+const nonSimple = (c: unknown) => c !== undefined && (c as Document | null)?.locale !== 'simple'
+
+function listHasNonSimpleCollation(list: unknown): boolean {
+  if (!Array.isArray(list)) return false
+  for (const s of list as Document[]) if (nonSimple(s.collation)) return true
   return false
+}
+
+function hasNonSimpleCollation(cmd: Document): boolean {
+  return nonSimple(cmd.collation) || listHasNonSimpleCollation(cmd.updates) || listHasNonSimpleCollation(cmd.deletes)
+}
+
+function firstKey(body: Document): string {
+  for (const k in body) return k
+  return ''
 }
 
 /**
@@ -91,8 +101,8 @@ function hasNonSimpleCollation(cmd: Document): boolean {
  */
 export function runCommand(body: Document, ctx: Omit<CommandContext, 'db'>): Document {
   try {
-    const name = Object.keys(body)[0] ?? ''
-    const handler = handlers[name] ?? byLowerName.get(name.toLowerCase())
+    const name = firstKey(body)
+    const handler = handlers.get(name) ?? byLowerName.get(name.toLowerCase())
     if (!handler) {
       if (MONGOD_COMMANDS.has(name.toLowerCase())) throw notSupported(`command '${name}'`)
       throw new MongoServerError(ErrorCodes.CommandNotFound, `no such command: '${name}'`)
@@ -105,7 +115,7 @@ export function runCommand(body: Document, ctx: Omit<CommandContext, 'db'>): Doc
     }
     if (hasNonSimpleCollation(body)) throw notSupported('collation other than simple')
     const db = typeof body.$db === 'string' ? body.$db : 'admin'
-    return handler(body, { ...ctx, db })
+    return handler(body, { storage: ctx.storage, cursors: ctx.cursors, connectionId: ctx.connectionId, db })
   } catch (err) {
     if (!(err instanceof MongoServerError)) console.error('[mongo-embedded] internal error', err)
     return toServerError(err).toReply()

@@ -11,17 +11,71 @@ import {
   OP_QUERY,
   parseMsg,
   parseQuery,
-  readHeader,
 } from './protocol.js'
 
 export type Dispatch = (body: Document) => Document
 
 let nextResponseId = 1
 
+function invalidBson(err: unknown): Document {
+  return new MongoServerError(
+    ErrorCodes.InvalidBSON,
+    `invalid message: ${err instanceof Error ? err.message : String(err)}`,
+  ).toReply()
+}
+
+function encode(encoder: typeof encodeMsg, responseTo: number, reply: Document): Buffer {
+  try {
+    return encoder(nextResponseId++, responseTo, reply)
+  } catch (err) {
+    return encoder(
+      nextResponseId++,
+      responseTo,
+      new MongoServerError(ErrorCodes.InternalError, `cannot encode reply: ${String(err)}`).toReply(),
+    )
+  }
+}
+
+/** Answers one framed message (or destroys the socket for an unknown opcode). */
+function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
+  const requestId = msg.readInt32LE(4)
+  const opCode = msg.readInt32LE(12)
+  if (opCode === OP_MSG) {
+    let req
+    try {
+      req = parseMsg(msg)
+    } catch (err) {
+      socket.write(encode(encodeMsg, requestId, invalidBson(err)))
+      return
+    }
+    const reply = dispatch(req.body)
+    if (!(req.flags & FLAG_MORE_TO_COME)) socket.write(encode(encodeMsg, requestId, reply))
+  } else if (opCode === OP_QUERY) {
+    let reply: Document
+    try {
+      const q = parseQuery(msg)
+      const cmd = (q.query.$query as Document | undefined) ?? q.query
+      reply = q.collection.endsWith('.$cmd')
+        ? dispatch({ ...cmd, $db: q.collection.slice(0, -5) })
+        : new MongoServerError(ErrorCodes.CommandNotSupported, 'OP_QUERY is only supported for commands').toReply()
+    } catch (err) {
+      reply = invalidBson(err)
+    }
+    socket.write(encode(encodeReply, requestId, reply))
+  } else {
+    // OP_COMPRESSED (never negotiated), legacy opcodes, garbage: mongod drops the connection
+    socket.destroy()
+  }
+}
+
 /**
  * Frames messages off one socket and answers them in order. Anything that cannot be framed
  * (bad length, unknown opcode) closes this connection only; undecodable BSON gets an error
  * reply. Buffered input is capped by the 48 MB message limit.
+ *
+ * Hot path: a chunk holding exactly one message (the usual request/response case) is handled
+ * without copying; when one chunk carries several messages their replies are corked into a
+ * single write.
  */
 export function serveConnection(socket: Socket, dispatch: Dispatch): void {
   let chunks: Buffer[] = []
@@ -29,61 +83,17 @@ export function serveConnection(socket: Socket, dispatch: Dispatch): void {
   socket.setNoDelay(true)
   socket.on('error', () => socket.destroy())
 
-  const invalidBson = (err: unknown) =>
-    new MongoServerError(
-      ErrorCodes.InvalidBSON,
-      `invalid message: ${err instanceof Error ? err.message : String(err)}`,
-    ).toReply()
-
-  function handle(msg: Buffer): void {
-    const h = readHeader(msg)
-    const respond = (encode: typeof encodeMsg, reply: Document) => {
-      let out: Buffer
-      try {
-        out = encode(nextResponseId++, h.requestId, reply)
-      } catch (err) {
-        out = encode(
-          nextResponseId++,
-          h.requestId,
-          new MongoServerError(ErrorCodes.InternalError, `cannot encode reply: ${String(err)}`).toReply(),
-        )
-      }
-      socket.write(out)
-    }
-    if (h.opCode === OP_MSG) {
-      let req
-      try {
-        req = parseMsg(msg)
-      } catch (err) {
-        respond(encodeMsg, invalidBson(err))
+  socket.on('data', (chunk: Buffer) => {
+    if (buffered === 0 && chunk.length >= 4 && !socket.destroyed) {
+      const length = chunk.readInt32LE(0)
+      if (length === chunk.length && length >= HEADER_SIZE && length <= MAX_MESSAGE_SIZE) {
+        handle(socket, dispatch, chunk)
         return
       }
-      const reply = dispatch(req.body)
-      if (!(req.flags & FLAG_MORE_TO_COME)) respond(encodeMsg, reply)
-    } else if (h.opCode === OP_QUERY) {
-      let reply: Document
-      try {
-        const q = parseQuery(msg)
-        const cmd = (q.query.$query as Document | undefined) ?? q.query
-        reply = q.collection.endsWith('.$cmd')
-          ? dispatch({ ...cmd, $db: q.collection.slice(0, -5) })
-          : new MongoServerError(
-              ErrorCodes.CommandNotSupported,
-              'OP_QUERY is only supported for commands',
-            ).toReply()
-      } catch (err) {
-        reply = invalidBson(err)
-      }
-      respond(encodeReply, reply)
-    } else {
-      // OP_COMPRESSED (never negotiated), legacy opcodes, garbage: mongod drops the connection
-      socket.destroy()
     }
-  }
-
-  socket.on('data', (chunk: Buffer) => {
     chunks.push(chunk)
     buffered += chunk.length
+    let corked = false
     while (buffered >= 4 && !socket.destroyed) {
       let head = chunks[0] as Buffer
       if (head.length < 4) {
@@ -93,15 +103,20 @@ export function serveConnection(socket: Socket, dispatch: Dispatch): void {
       const length = head.readInt32LE(0)
       if (length < HEADER_SIZE || length > MAX_MESSAGE_SIZE) {
         socket.destroy()
-        return
+        break
       }
-      if (buffered < length) return
+      if (buffered < length) break
       const all = chunks.length === 1 ? head : Buffer.concat(chunks)
       const msg = all.subarray(0, length)
       const rest = all.subarray(length)
       chunks = rest.length ? [rest] : []
       buffered = rest.length
-      handle(msg)
+      if (!corked && buffered >= HEADER_SIZE) {
+        socket.cork()
+        corked = true
+      }
+      handle(socket, dispatch, msg)
     }
+    if (corked) socket.uncork()
   })
 }

@@ -104,24 +104,48 @@ export function parseQuery(msg: Buffer): QueryRequest {
   return { collection, query }
 }
 
-function header(length: number, requestId: number, responseTo: number, opCode: number): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_SIZE)
-  h.writeInt32LE(length, 0)
-  h.writeInt32LE(requestId, 4)
-  h.writeInt32LE(responseTo, 8)
-  h.writeInt32LE(opCode, 12)
-  return h
+let scratch = Buffer.allocUnsafeSlow(64 * 1024)
+
+/**
+ * Frames one reply: `prefix` bytes (header + opcode-specific fields) then the BSON body, in a
+ * single Buffer. The body is serialised into a reusable scratch buffer right after the prefix
+ * (bson copies into it) and the frame is copied out once; a body too large for the scratch
+ * goes through `BSON.serialize` and the scratch grows for next time.
+ */
+function frame(prefixSize: number, opCode: number, requestId: number, responseTo: number, doc: Document): Buffer {
+  let end: number
+  try {
+    end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: prefixSize }) + 1
+  } catch (err) {
+    // RangeError: the serialised body did not fit the scratch buffer (bson checks nothing itself)
+    if (!(err instanceof RangeError)) throw err
+    const body = BSON.serialize(doc)
+    end = prefixSize + body.length
+    scratch = Buffer.allocUnsafeSlow(Math.min(end * 2, MAX_BSON_SIZE + 1024 * 1024 + prefixSize))
+    if (scratch.length < end) scratch = Buffer.allocUnsafeSlow(end)
+    scratch.set(body, prefixSize)
+  }
+  const out = Buffer.allocUnsafe(end)
+  scratch.copy(out, prefixSize, prefixSize, end)
+  out.writeInt32LE(end, 0)
+  out.writeInt32LE(requestId, 4)
+  out.writeInt32LE(responseTo, 8)
+  out.writeInt32LE(opCode, 12)
+  return out
 }
 
 export function encodeMsg(requestId: number, responseTo: number, doc: Document): Buffer {
-  const body = BSON.serialize(doc)
-  const prefix = Buffer.alloc(5) // flagBits (0) + section kind 0
-  return Buffer.concat([header(HEADER_SIZE + 5 + body.length, requestId, responseTo, OP_MSG), prefix, body])
+  const out = frame(HEADER_SIZE + 5, OP_MSG, requestId, responseTo, doc)
+  out.writeInt32LE(0, HEADER_SIZE) // flagBits
+  out[HEADER_SIZE + 4] = 0 // section kind 0
+  return out
 }
 
 export function encodeReply(requestId: number, responseTo: number, doc: Document): Buffer {
-  const body = BSON.serialize(doc)
-  const fixed = Buffer.alloc(20) // responseFlags, cursorID, startingFrom, numberReturned
-  fixed.writeInt32LE(1, 16)
-  return Buffer.concat([header(HEADER_SIZE + 20 + body.length, requestId, responseTo, OP_REPLY), fixed, body])
+  const out = frame(HEADER_SIZE + 20, OP_REPLY, requestId, responseTo, doc)
+  out.writeInt32LE(0, HEADER_SIZE) // responseFlags
+  out.writeBigInt64LE(0n, HEADER_SIZE + 4) // cursorID
+  out.writeInt32LE(0, HEADER_SIZE + 12) // startingFrom
+  out.writeInt32LE(1, HEADER_SIZE + 16) // numberReturned
+  return out
 }

@@ -1,0 +1,21 @@
+/**
+ * After setting a new DATA_KEY / DATA_KEY_ID and moving the old key into DATA_KEYS_OLD:
+ * `pnpm --filter @zct/api rotate-data-key` re-encrypts stored personal data with the new key.
+ */
+import mongoose from 'mongoose'
+import { ConfigError, loadConfig } from '../platform/config.js'
+import { PersonalDataCipher } from '../platform/crypto.js'
+import { connectMongo } from '../platform/db.js'
+import { createLogger } from '../platform/logger.js'
+import { rewrapPersonalData } from '../modules/personal-data/rotation.js'
+
+try {
+  const config = loadConfig()
+  await connectMongo(config.mongo.uri, createLogger('warn', 'rotate-data-key'))
+  const counts = await rewrapPersonalData(PersonalDataCipher.fromConfig(config.data))
+  for (const [collection, n] of Object.entries(counts)) console.log(`${collection}: 已用新密钥 ${config.data.keyId} 重新加密 ${n} 条记录`)
+  await mongoose.disconnect()
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e)
+  process.exit(e instanceof ConfigError ? 1 : 2)
+}
