@@ -60,6 +60,8 @@ export function useWechatHarness(): WechatHarness {
       timeoutMs: 1_000,
       retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
       tokenLock: { pollMs: 10 },
+      // These tests rewrite the shared token in Redis and expect the client to see it at once.
+      tokenLocalCacheMs: 0,
       logger: {
         info: (obj, msg) => void h.logs.push({ level: 'info', obj, ...(msg ? { msg } : {}) }),
         warn: (obj, msg) => void h.logs.push({ level: 'warn', obj, ...(msg ? { msg } : {}) }),

@@ -29,6 +29,14 @@ describe('access_token cache and refresh', () => {
     expect(await h.redis.exists(`${h.prefix}wx:token:lock`)).toBe(0)
   })
 
+  it('reuses its own copy of the shared token for a few seconds without reading Redis', async () => {
+    const client = h.client({ tokenLocalCacheMs: 60_000 })
+    const token = await client.getAccessToken()
+    await h.redis.del(`${h.prefix}wx:token`)
+    expect(await client.getAccessToken()).toBe(token)
+    expect(await stableTokenCalls()).toBe(1)
+  })
+
   it('fetches again once the cached token is due for refresh', async () => {
     const client = h.client()
     const token = await client.getAccessToken()

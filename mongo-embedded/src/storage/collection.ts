@@ -9,6 +9,16 @@ export type LogFn = (rec: Document) => void
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' }
 
 /**
+ * Work counters of the query planner, shared by every collection of one Storage and reported by
+ * `serverStatus` as mongod's `metrics.queryExecutor`: `scanned` counts index keys (and `_id`
+ * lookups) examined, `scannedObjects` documents examined.
+ */
+export interface QueryStats {
+  scanned: number
+  scannedObjects: number
+}
+
+/**
  * One collection: documents by canonical `_id` key plus secondary indexes. Stored
  * documents are never mutated in place (updates swap in a new object), so cursors and
  * in-flight replies can hold references safely.
@@ -22,6 +32,7 @@ export class Collection {
     readonly name: string,
     readonly options: Document,
     private readonly log: LogFn,
+    readonly stats: QueryStats = { scanned: 0, scannedObjects: 0 },
   ) {}
 
   get ns(): string {

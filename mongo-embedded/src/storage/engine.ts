@@ -1,10 +1,12 @@
 import type { Document } from 'bson'
 import { ErrorCodes, MongoServerError } from '../errors.js'
-import { Collection, type LogFn } from './collection.js'
+import { Collection, type LogFn, type QueryStats } from './collection.js'
 
 /** All databases of the server; every mutation flows through here or a Collection. */
 export class Storage {
   readonly dbs = new Map<string, Map<string, Collection>>()
+  /** index keys / documents examined by queries since start (serverStatus metrics.queryExecutor) */
+  readonly stats: QueryStats = { scanned: 0, scannedObjects: 0 }
   log: LogFn = () => {}
 
   collection(db: string, name: string): Collection | undefined {
@@ -24,7 +26,7 @@ export class Storage {
     if (!colls) this.dbs.set(db, (colls = new Map()))
     const existing = colls.get(name)
     if (existing) return existing
-    const coll = new Collection(db, name, options, (rec) => this.log(rec))
+    const coll = new Collection(db, name, options, (rec) => this.log(rec), this.stats)
     colls.set(name, coll)
     if (!replay) this.log({ op: 'createColl', db, coll: name, options })
     return coll

@@ -107,6 +107,8 @@ interface DocKeys {
 
 export class Index {
   readonly paths: string[][]
+  /** the first key field as written in the spec (`"a.b"`), what the planner matches on */
+  readonly firstField: string
   readonly full = new Map<string, Set<string>>()
   /** first-field map; the same object as `full` for single-field indexes */
   readonly first: Map<string, Set<string>>
@@ -116,6 +118,7 @@ export class Index {
 
   constructor(readonly spec: IndexSpec) {
     this.paths = Object.keys(spec.key).map((k) => k.split('.'))
+    this.firstField = Object.keys(spec.key)[0] as string
     this.first = this.paths.length === 1 ? this.full : new Map()
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null
   }

@@ -3,6 +3,9 @@
  * complete (non-sparse, non-partial) index narrows the candidates, then the full filter is
  * applied. A single-field sort that matches an index with a limit walks the index order
  * instead of sorting the collection.
+ *
+ * Every plan adds the index keys and documents it examined to `coll.stats` (serverStatus
+ * `metrics.queryExecutor.scanned` / `scannedObjects`, as mongod reports them).
  */
 import type { Document } from 'bson'
 import { isPlainObject, keyOf } from '../query/compare.js'
@@ -16,85 +19,127 @@ export interface FindOptions {
   limit?: number
 }
 
+const NO_OPTIONS: FindOptions = {}
+const NO_IDS: ReadonlySet<string> = new Set()
+
+/** A value an index can look up by equality (no regex, array or operator object). */
+function usable(v: unknown): boolean {
+  if (v instanceof RegExp || Array.isArray(v)) return false
+  if (isPlainObject(v)) for (const k in v) if (k.startsWith('$')) return false
+  return true
+}
+
 /** Values an equality condition can be served from an index with, or null. */
 function equalityValues(cond: unknown): unknown[] | null {
-  const usable = (v: unknown) =>
-    !(v instanceof RegExp) &&
-    !Array.isArray(v) &&
-    !(isPlainObject(v) && Object.keys(v).some((k) => k.startsWith('$')))
-  if (
-    isPlainObject(cond) &&
-    Object.keys(cond).length > 0 &&
-    Object.keys(cond).every((k) => k.startsWith('$'))
-  ) {
-    if (Object.keys(cond).length !== 1) return null
-    if ('$eq' in cond) return usable(cond.$eq) ? [cond.$eq] : null
-    if ('$in' in cond && Array.isArray(cond.$in)) return cond.$in.every(usable) ? cond.$in : null
-    return null
+  if (isPlainObject(cond)) {
+    let n = 0
+    let allOperators = true
+    for (const k in cond) {
+      n++
+      if (!k.startsWith('$')) allOperators = false
+    }
+    if (n > 0 && allOperators) {
+      if (n !== 1) return null
+      if ('$eq' in cond) return usable(cond.$eq) ? [cond.$eq] : null
+      if ('$in' in cond && Array.isArray(cond.$in)) return cond.$in.every(usable) ? cond.$in : null
+      return null
+    }
   }
   return usable(cond) ? [cond] : null
 }
 
-function candidateIds(coll: Collection, filter: Document): Iterable<string> | null {
-  let best: Set<string> | null = null
-  const consider = (ids: Set<string>) => {
-    if (!best || ids.size < best.size) best = ids
-  }
-  for (const [field, cond] of Object.entries(filter)) {
+/**
+ * The smallest candidate id set any indexed equality of the filter yields, or null (scan).
+ * A single looked-up value returns the index's own set (read only, not kept past the query).
+ */
+function candidateIds(coll: Collection, filter: Document): ReadonlySet<string> | null {
+  let best: ReadonlySet<string> | null = null
+  for (const field in filter) {
     if (field.startsWith('$')) continue
-    const vals = equalityValues(cond)
+    const vals = equalityValues(filter[field])
     if (!vals) continue
+    let ids: ReadonlySet<string>
     if (field === '_id') {
-      consider(new Set(vals.map(keyOf).filter((k) => coll.docs.has(k))))
+      const found = new Set<string>()
+      for (const v of vals) {
+        const k = keyOf(v)
+        if (coll.docs.has(k)) found.add(k)
+      }
+      coll.stats.scanned += vals.length
+      ids = found
+      if (!best || ids.size < best.size) best = ids
       continue
     }
     for (const idx of coll.indexes.values()) {
-      if (!idx.complete || Object.keys(idx.spec.key)[0] !== field) continue
-      const ids = new Set<string>()
-      for (const v of vals) for (const id of idx.first.get(keyOf(v)) ?? []) ids.add(id)
-      consider(ids)
+      if (idx.firstField !== field || !idx.complete) continue
+      if (vals.length === 1) {
+        ids = idx.first.get(keyOf(vals[0])) ?? NO_IDS
+      } else {
+        const union = new Set<string>()
+        for (const v of vals) {
+          const hit = idx.first.get(keyOf(v))
+          if (hit) for (const id of hit) union.add(id)
+        }
+        ids = union
+      }
+      coll.stats.scanned += ids.size
+      if (!best || ids.size < best.size) best = ids
     }
   }
   return best
 }
 
-export function findDocs(coll: Collection, filter: Document, opts: FindOptions = {}): Document[] {
+export function findDocs(coll: Collection, filter: Document, opts: FindOptions = NO_OPTIONS): Document[] {
   const match = compileFilter(filter)
   const sort = parseSort(opts.sort)
   const skip = opts.skip ?? 0
   const want = opts.limit ? skip + opts.limit : Infinity
   const ids = candidateIds(coll, filter)
   const out: Document[] = []
+  let examined = 0
 
   if (ids) {
     for (const id of ids) {
       const doc = coll.docs.get(id)
-      if (doc && match(doc)) out.push(doc)
+      if (!doc) continue
+      examined++
+      if (match(doc)) out.push(doc)
     }
   } else if (sort && sort.length === 1 && want !== Infinity) {
     const [path, dir] = sort[0] as [string[], 1 | -1]
     const field = path.join('.')
-    const idx = [...coll.indexes.values()].find(
-      (i) => i.complete && !i.multikey && Object.keys(i.spec.key)[0] === field,
-    )
+    let idx
+    for (const i of coll.indexes.values()) {
+      if (i.complete && !i.multikey && i.firstField === field) {
+        idx = i
+        break
+      }
+    }
     if (idx) {
       const order = idx.sortedIds(coll.docs)
       const n = order.length
       for (let i = 0; i < n && out.length < want; i++) {
         const doc = coll.docs.get(order[dir === 1 ? i : n - 1 - i] as string)
-        if (doc && match(doc)) out.push(doc)
+        coll.stats.scanned++
+        if (!doc) continue
+        examined++
+        if (match(doc)) out.push(doc)
       }
+      coll.stats.scannedObjects += examined
       return out.slice(skip)
     }
   }
   if (!ids) {
     for (const doc of coll.docs.values()) {
+      examined++
       if (match(doc)) {
         out.push(doc)
         if (!sort && out.length >= want) break
       }
     }
   }
+  coll.stats.scannedObjects += examined
   const sorted = sort ? sortDocs(out, sort) : out
+  if (skip === 0 && sorted.length <= want) return sorted
   return sorted.slice(skip, want === Infinity ? undefined : want)
 }

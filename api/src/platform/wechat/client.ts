@@ -27,6 +27,8 @@ export interface WechatClientOptions {
   retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number }
   /** fetch a new token when less than this remains (capped at half the token's lifetime); default 5 min */
   tokenRefreshMarginMs?: number
+  /** how long this process reuses its copy of the shared token without reading Redis; default 5 s, 0 = always read */
+  tokenLocalCacheMs?: number
   /** refresh lock TTL; default 10 s. Waiters poll the cache every pollMs for at most waitMs (default TTL + 2 s). */
   tokenLock?: { ttlMs?: number; waitMs?: number; pollMs?: number }
 }
@@ -94,6 +96,7 @@ const noop: LogFn = () => {}
  */
 export class WechatClient {
   private local: CachedToken | undefined
+  private localUntil = 0
   private readonly baseUrl: string
   private readonly store: TokenStore
   private readonly log: WechatLogger
@@ -102,6 +105,7 @@ export class WechatClient {
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
   private readonly marginMs: number
+  private readonly localCacheMs: number
   private readonly lockWaitMs: number
   private readonly lockPollMs: number
 
@@ -115,6 +119,7 @@ export class WechatClient {
     this.baseDelayMs = opts.retry?.baseDelayMs ?? 200
     this.maxDelayMs = opts.retry?.maxDelayMs ?? 2_000
     this.marginMs = opts.tokenRefreshMarginMs ?? 5 * 60_000
+    this.localCacheMs = opts.tokenLocalCacheMs ?? 5_000
     this.lockWaitMs = opts.tokenLock?.waitMs ?? lockTtlMs + 2_000
     this.lockPollMs = opts.tokenLock?.pollMs ?? 50
   }
@@ -196,6 +201,11 @@ export class WechatClient {
     }
   }
 
+  private keepLocal(t: CachedToken) {
+    this.local = t
+    this.localUntil = Date.now() + this.localCacheMs
+  }
+
   /** The shared stable access_token, fetched when missing or about to expire. */
   async getAccessToken(): Promise<string> {
     return this.obtainToken()
@@ -211,13 +221,13 @@ export class WechatClient {
     // A copy of Redis's token, kept until it is due for refresh: sends at hundreds per second need no
     // Redis read each. Harmless to keep: a token refreshed elsewhere still works until it expires, and a
     // refused one comes back here as `rejected`.
-    if (this.local && usable(this.local)) return this.local.token
+    if (this.local && Date.now() < this.localUntil && usable(this.local)) return this.local.token
     try {
       const deadline = Date.now() + this.lockWaitMs
       for (;;) {
         const cached = await this.store.read()
         if (cached && usable(cached)) {
-          this.local = cached
+          this.keepLocal(cached)
           return cached.token
         }
         const owner = await this.store.tryLock()
@@ -227,7 +237,7 @@ export class WechatClient {
             if (again && usable(again)) return again.token
             const fresh = await this.fetchToken(rejected)
             await this.store.write(fresh)
-            this.local = fresh
+            this.keepLocal(fresh)
             return fresh.token
           } finally {
             await this.store.unlock(owner)
