@@ -56,26 +56,31 @@ function launch(name: string, cmd: string, args: string[], env: NodeJS.ProcessEn
   return readyLine ? readyP : Promise.resolve([] as unknown as RegExpMatchArray)
 }
 
+/** Stops the api, worker and fake WeChat together, then the stores they were using (MongoDB flushes its data). */
 async function stopAll() {
   if (stopping) return
   stopping = true
   console.log('\n正在停止所有进程…')
-  for (const c of [...children].reverse()) {
-    if (c.proc.exitCode !== null) continue
-    c.proc.kill('SIGTERM')
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        c.proc.kill('SIGKILL')
-        resolve()
-      }, 15_000)
-      c.proc.once('exit', () => {
-        clearTimeout(t)
-        resolve()
-      })
-    })
-    console.log(`  已停止 ${c.name}`)
-  }
+  const stores = new Set(['mongo', 'redis'])
+  await Promise.all(children.filter((c) => !stores.has(c.name)).map(stop))
+  await Promise.all(children.filter((c) => stores.has(c.name)).map(stop))
   process.exit(0)
+}
+
+function stop(c: Child): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      console.log(`  已停止 ${c.name}`)
+      resolve()
+    }
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) return done()
+    const t = setTimeout(() => c.proc.kill('SIGKILL'), 15_000)
+    c.proc.once('exit', () => {
+      clearTimeout(t)
+      done()
+    })
+    c.proc.kill('SIGTERM')
+  })
 }
 process.on('SIGINT', stopAll)
 process.on('SIGTERM', stopAll)
@@ -97,7 +102,8 @@ function devSecrets() {
     JWT_SECRET: randomBytes(48).toString('base64url'),
     DATA_KEY: randomBytes(32).toString('base64'),
     DATA_HASH_KEY: randomBytes(32).toString('base64'),
-    ADMIN_PASSWORD: `Zct-${randomBytes(6).toString('base64url')}`,
+    // Letters and digits, as the password policy asks.
+    ADMIN_PASSWORD: `Zct-${randomBytes(6).toString('base64url')}-${100 + (randomBytes(1)[0]! % 900)}`,
   }
   writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 })
   return s
@@ -160,7 +166,7 @@ async function main() {
       /Ready to accept connections/,
     )
     embedded.push(`Redis：已自动启动 redis-server（端口 ${redisPort}，数据目录 ./data/redis）`)
-  }
+  } else embedded.push(`Redis：使用已在运行的 ${redisUrl.href}`)
   env.REDIS_URL = redisUrl.href
 
   if (!process.env.WECHAT_API_BASE) {
@@ -173,6 +179,21 @@ async function main() {
     )
     env.WECHAT_API_BASE = w[1]
     embedded.push(`微信接口：模拟服务器 ${w[1]}（控制接口 ${w[1]}/__control/）`)
+    // Content security checks run as an operator's WeChat account; in development, a fake one that has
+    // just opened the mini-program (msg_sec_check v2 wants a user seen in the last two hours).
+    env.WECHAT_SEC_CHECK_OPENID ??= 'dev-operator'
+    const { code } = (await (
+      await fetch(`${w[1]}/__control/login-code`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ openid: env.WECHAT_SEC_CHECK_OPENID }),
+      })
+    ).json()) as { code: string }
+    const appid = process.env.WECHAT_APP_ID ?? 'wx-dev-appid'
+    const secret = process.env.WECHAT_APP_SECRET ?? 'dev-secret'
+    await fetch(
+      `${w[1]}/sns/jscode2session?appid=${appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`,
+    )
   }
 
   // The first super administrator, created once; its password lives in data/dev-secrets.json.

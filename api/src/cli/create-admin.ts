@@ -39,6 +39,8 @@ try {
   console.log(id ? `已创建超级管理员 ${username}` : '已存在后台用户，跳过创建')
   redis.disconnect()
   await mongoose.disconnect()
+  // A one-shot command: leave without waiting for pooled sockets to time out.
+  process.exit(0)
 } catch (e) {
   console.error(e instanceof Error ? e.message : e)
   process.exit(e instanceof ConfigError ? 1 : 2)

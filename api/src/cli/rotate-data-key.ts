@@ -15,6 +15,8 @@ try {
   const counts = await rewrapPersonalData(PersonalDataCipher.fromConfig(config.data))
   for (const [collection, n] of Object.entries(counts)) console.log(`${collection}: 已用新密钥 ${config.data.keyId} 重新加密 ${n} 条记录`)
   await mongoose.disconnect()
+  // A one-shot command: leave without waiting for pooled sockets to time out.
+  process.exit(0)
 } catch (e) {
   console.error(e instanceof Error ? e.message : e)
   process.exit(e instanceof ConfigError ? 1 : 2)

@@ -69,6 +69,10 @@ export const handshakeCommands: Record<string, Handler> = {
     localTime: new Date(),
     connections: { current: ctx.connectionId },
     mem: { resident: Math.round(process.memoryUsage().rss / 1048576) },
+    // mongod's names: index keys examined / documents examined by queries since start
+    metrics: {
+      queryExecutor: { scanned: ctx.storage.stats.scanned, scannedObjects: ctx.storage.stats.scannedObjects },
+    },
     ok: 1,
   }),
   hostInfo: () => ({ system: { currentTime: new Date(), hostname: 'mongo-embedded' }, ok: 1 }),

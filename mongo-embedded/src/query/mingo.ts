@@ -37,12 +37,47 @@ function candidates(doc: unknown, parts: string[], i = 0, out: unknown[] = []): 
   return candidates(doc[seg], parts, i + 1, out)
 }
 
+/** Split dotted paths, memoised: filters repeat the same few field names (read-only arrays). */
+const pathCache = new Map<string, string[]>()
+function pathParts(selector: string): string[] {
+  let parts = pathCache.get(selector)
+  if (!parts) {
+    if (pathCache.size >= 10_000) pathCache.clear()
+    pathCache.set(selector, (parts = selector.split('.')))
+  }
+  return parts
+}
+
 const fieldOp =
   (test: (values: unknown[], arg: unknown) => boolean) =>
   (selector: string, value: unknown): Pred => {
-    const parts = selector.split('.')
+    const parts = pathParts(selector)
     return (doc) => test(candidates(doc, parts), value)
   }
+
+type Scalar = string | number | boolean
+const isScalar = (v: unknown): v is Scalar => {
+  const t = typeof v
+  return t === 'string' || t === 'number' || t === 'boolean'
+}
+
+/**
+ * Fast path for a top-level field: when the document (a plain object) holds a string, number or
+ * boolean there, that value is the only candidate `candidates()` would produce, so `fast` tests it
+ * directly without building the candidate array; anything else (arrays, dotted paths, BSON values,
+ * missing fields) goes through `general`, so results are the same either way.
+ */
+function scalarField(parts: string[], general: Pred, fast: (x: Scalar) => boolean): Pred {
+  if (parts.length !== 1) return general
+  const field = parts[0] as string
+  return (doc) => {
+    const x = doc[field]
+    return isScalar(x) && isPlainObject(doc) ? fast(x) : general(doc)
+  }
+}
+
+/** `compareValues(x, v)` for a scalar pair, or NaN when their types differ (never equal/ordered). */
+const compareScalars = (x: Scalar, v: Scalar) => (typeof x === typeof v ? compareValues(x, v) : NaN)
 
 const eq = (values: unknown[], v: unknown) =>
   v instanceof RegExp
@@ -132,25 +167,54 @@ const typeOp = (values: unknown[], arg: unknown) => {
   )
 }
 
+const eqOp = fieldOp(eq)
+const neOp = fieldOp((vals, v) => !eq(vals, v))
+const ninOp = fieldOp((vals, v) => !inOp(vals, v))
+
+/** `$in`/`$nin` whose values are all scalars: a scalar field is a member iff the Set has it. */
+const scalarSet = (value: unknown): Set<unknown> | null =>
+  Array.isArray(value) && value.every(isScalar) ? new Set(value) : null
+
+const rangeOp = (ok: (c: number) => boolean) => {
+  const general = fieldOp(range(ok))
+  return (selector: string, value: unknown): Pred => {
+    const parts = pathParts(selector)
+    const pred = general(selector, value)
+    return isScalar(value) ? scalarField(parts, pred, (x) => ok(compareScalars(x, value))) : pred
+  }
+}
+
 const overrides = {
-  $eq: fieldOp(eq),
-  $ne: fieldOp((vals, v) => !eq(vals, v)),
+  $eq: (selector: string, value: unknown): Pred => {
+    const pred = eqOp(selector, value)
+    return isScalar(value)
+      ? scalarField(pathParts(selector), pred, (x) => x === value || compareScalars(x, value) === 0)
+      : pred
+  },
+  $ne: (selector: string, value: unknown): Pred => {
+    const pred = neOp(selector, value)
+    return isScalar(value)
+      ? scalarField(pathParts(selector), pred, (x) => !(x === value || compareScalars(x, value) === 0))
+      : pred
+  },
   $in: (selector: string, value: unknown): Pred => {
+    const parts = pathParts(selector)
     const member = inSet(value)
-    const parts = selector.split('.')
-    return member ? (doc) => candidates(doc, parts).some(member) : fieldOp(inOp)(selector, value)
+    const pred = member ? (doc: Document) => candidates(doc, parts).some(member) : fieldOp(inOp)(selector, value)
+    const set = scalarSet(value)
+    return set ? scalarField(parts, pred, (x) => set.has(x)) : pred
   },
   $nin: (selector: string, value: unknown): Pred => {
+    const parts = pathParts(selector)
     const member = inSet(value)
-    const parts = selector.split('.')
-    return member
-      ? (doc) => !candidates(doc, parts).some(member)
-      : fieldOp((vals, v) => !inOp(vals, v))(selector, value)
+    const pred = member ? (doc: Document) => !candidates(doc, parts).some(member) : ninOp(selector, value)
+    const set = scalarSet(value)
+    return set ? scalarField(parts, pred, (x) => !set.has(x)) : pred
   },
-  $gt: fieldOp(range((c) => c > 0)),
-  $gte: fieldOp(range((c) => c >= 0)),
-  $lt: fieldOp(range((c) => c < 0)),
-  $lte: fieldOp(range((c) => c <= 0)),
+  $gt: rangeOp((c) => c > 0),
+  $gte: rangeOp((c) => c >= 0),
+  $lt: rangeOp((c) => c < 0),
+  $lte: rangeOp((c) => c <= 0),
   $type: fieldOp(typeOp),
 }
 
@@ -217,28 +281,49 @@ const FAST_OPS: Record<string, (selector: string, value: unknown) => Pred> = {
   $exists: existsOp,
 }
 
+function hasOperatorKey(cond: Document): boolean {
+  for (const k in cond) if (k.startsWith('$')) return true
+  return false
+}
+
+function allOf(preds: Pred[]): Pred {
+  return (doc) => {
+    for (const p of preds) if (!p(doc)) return false
+    return true
+  }
+}
+
 /**
  * Plain field conditions with comparison operators (the bulk of real queries) compile
  * straight to our predicates; building a mingo Query copies its whole operator context.
  */
 function compileFast(filter: Document): Pred | null {
   const preds: Pred[] = []
-  for (const [field, cond] of Object.entries(filter)) {
+  for (const field in filter) {
+    const cond = filter[field] as unknown
     if (field.startsWith('$') || cond instanceof RegExp) return null
-    if (isPlainObject(cond) && Object.keys(cond).some((k) => k.startsWith('$'))) {
-      for (const [op, arg] of Object.entries(cond)) {
+    if (isPlainObject(cond) && hasOperatorKey(cond)) {
+      for (const op in cond) {
         const make = FAST_OPS[op]
+        const arg = cond[op] as unknown
         if (!make || arg instanceof RegExp) return null
         preds.push(make(field, arg))
       }
     } else preds.push(overrides.$eq(field, cond))
   }
-  return preds.length === 1 ? (preds[0] as Pred) : (doc) => preds.every((p) => p(doc))
+  return preds.length === 1 ? (preds[0] as Pred) : allOf(preds)
+}
+
+const matchAll: Pred = () => true
+
+function isEmpty(filter: Document): boolean {
+  for (const _ in filter) return false
+  return true
 }
 
 /** Compile a filter into a predicate; errors come back as MongoDB error replies. */
 export function compileFilter(filter: Document | undefined): Pred {
-  if (!filter || Object.keys(filter).length === 0) return () => true
+  if (!filter || isEmpty(filter)) return matchAll
   const fast = compileFast(filter)
   if (fast) return fast
   scanFilter(filter)
