@@ -14,7 +14,7 @@ async function mpList(token: string) {
 }
 const ids = (page: { items: { id: string }[] }) => page.items.map((i) => i.id)
 const unreadCount = async (token: string) =>
-  (await w.api.call('GET', '/mp/v1/announcements/unread-count', { token })).body.count as number
+  (await w.api.call('GET', '/mp/v1/announcements/unread-count', { token })).body.unread as number
 
 describe('announcements in the mini-program', () => {
   it('keeps drafts out of the mini-program', async () => {

@@ -31,3 +31,7 @@ export const TokenPair = z.object({
 })
 export type TokenPairOutput = z.output<typeof TokenPair>
 export const RefreshBody = z.object({ refreshToken: z.string().min(10).max(200) })
+
+/** Unread items of a mini-program list (inbox, announcements): the badge number. */
+export const UnreadCount = z.object({ unread: z.number().int() })
+export type UnreadCountOutput = z.output<typeof UnreadCount>

@@ -196,8 +196,6 @@ export const AnnouncementMpDetail = MpCommon.extend({
   updatedAt: z.iso.datetime(),
 })
 export type AnnouncementMpDetailOutput = z.output<typeof AnnouncementMpDetail>
-export const UnreadCount = z.object({ count: z.number().int() })
-export type UnreadCountOutput = z.output<typeof UnreadCount>
 
 export const PatentMpItem = MpCommon.extend({ kind: PatentKind, kindLabel: z.string(), tags: PatentTagsOut })
 export type PatentMpItemOutput = z.output<typeof PatentMpItem>

@@ -467,7 +467,7 @@ export class ContentService {
           contentId: { $in: visible.map((c) => c._id) },
         })
       : 0
-    return { count: visible.length - read }
+    return { unread: visible.length - read }
   }
 
   patentsFor(user: MpPrincipal, q: z.output<typeof MpPatentQuery>) {

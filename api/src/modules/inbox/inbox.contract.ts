@@ -19,5 +19,3 @@ export const InboxQuery = PageQuery.extend({
 export type InboxQueryInput = z.input<typeof InboxQuery>
 export const InboxPage = pageOf(InboxItemOut).extend({ unread: z.number().int() })
 export type InboxPageOutput = z.output<typeof InboxPage>
-export const UnreadCount = z.object({ unread: z.number().int() })
-export type UnreadCountOutput = z.output<typeof UnreadCount>

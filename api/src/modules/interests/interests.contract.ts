@@ -18,7 +18,7 @@ export const PUSH_CATEGORY_LABELS: Record<PushCategoryValue, string> = {
   policy: '政策解读',
 }
 
-export const ProfileUpdate = z.strictObject({
+export const InterestsUpdate = z.strictObject({
   region: RegionCode,
   industries: z.array(IndustryCode).max(10, '最多选择 10 个行业').default([]),
   ipcs: z.array(IpcCode).max(30, '最多关注 30 个 IPC 分类').default([]),
@@ -26,9 +26,9 @@ export const ProfileUpdate = z.strictObject({
   size: EnterpriseSize.optional(),
   optOut: z.array(PushCategory).default([]),
 })
-export type ProfileUpdateInput = z.input<typeof ProfileUpdate>
+export type InterestsUpdateInput = z.input<typeof InterestsUpdate>
 
-export const ProfileOut = z.object({
+export const InterestsOut = z.object({
   enterpriseId: z.string(),
   region: z.string().nullable(),
   industries: z.array(z.string()),
@@ -38,4 +38,4 @@ export const ProfileOut = z.object({
   optOut: z.array(PushCategory),
   updatedAt: z.iso.datetime().nullable(),
 })
-export type ProfileOutput = z.output<typeof ProfileOut>
+export type InterestsOutput = z.output<typeof InterestsOut>

@@ -1,11 +1,11 @@
 import { IdParams } from '../common.contract.js'
 import type { Routers } from '../index.js'
-import { ProfileUpdate } from './interests.contract.js'
+import { InterestsUpdate } from './interests.contract.js'
 import type { InterestService } from './interests.service.js'
 
 export function registerInterestRoutes({ mp, admin }: Routers, interests: InterestService) {
   mp.mp('get', '/enterprise/profile', { enterprise: 'member' }, (ctx) => interests.mine(ctx.state.user))
-  mp.mp('put', '/enterprise/profile', { schemas: { body: ProfileUpdate }, enterprise: 'member' }, (ctx) =>
+  mp.mp('put', '/enterprise/profile', { schemas: { body: InterestsUpdate }, enterprise: 'member' }, (ctx) =>
     interests.update(ctx.state.user, ctx.state.input.body),
   )
   admin.admin(

@@ -4,7 +4,7 @@ import type { MpPrincipal } from '../../platform/auth.js'
 import { errors } from '../../platform/errors.js'
 import { MembershipModel } from '../enterprises/enterprises.model.js'
 import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '../taxonomy/taxonomy.contract.js'
-import type { ProfileOutput, ProfileUpdate } from './interests.contract.js'
+import type { InterestsOutput, InterestsUpdate } from './interests.contract.js'
 import { ProfileModel, type ProfileDoc } from './interests.model.js'
 
 const closure = (codes: string[], ancestors: (c: string) => string[]) => [
@@ -12,13 +12,13 @@ const closure = (codes: string[], ancestors: (c: string) => string[]) => [
 ]
 
 export class InterestService {
-  async get(enterpriseId: string): Promise<ProfileOutput> {
+  async get(enterpriseId: string): Promise<InterestsOutput> {
     const p = await ProfileModel.findOne({ enterpriseId }).lean<ProfileDoc>()
     return present(enterpriseId, p)
   }
 
   /** Any active member keeps the enterprise's interests. */
-  async update(user: MpPrincipal, input: z.output<typeof ProfileUpdate>) {
+  async update(user: MpPrincipal, input: z.output<typeof InterestsUpdate>) {
     const enterpriseId = requireEnterprise(user)
     const industries = [...new Set(input.industries)]
     const ipcs = [...new Set(input.ipcs)]
@@ -73,15 +73,15 @@ function requireEnterprise(user: MpPrincipal): string {
   return user.enterpriseId
 }
 
-function present(enterpriseId: string, p: ProfileDoc | null): ProfileOutput {
+function present(enterpriseId: string, p: ProfileDoc | null): InterestsOutput {
   return {
     enterpriseId,
     region: p?.region ?? null,
     industries: p?.industries ?? [],
     ipcs: p?.ipcs ?? [],
-    type: (p?.type as ProfileOutput['type']) ?? null,
-    size: (p?.size as ProfileOutput['size']) ?? null,
-    optOut: (p?.optOut as ProfileOutput['optOut']) ?? [],
+    type: (p?.type as InterestsOutput['type']) ?? null,
+    size: (p?.size as InterestsOutput['size']) ?? null,
+    optOut: (p?.optOut as InterestsOutput['optOut']) ?? [],
     updatedAt: p?.updatedAt ? p.updatedAt.toISOString() : null,
   }
 }
