@@ -28,8 +28,6 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/fault/**/*.test.ts'],
-          // One file at a time: browsers and the crash test each want the machine's two cores.
-          poolOptions: { forks: { singleFork: true } },
           testTimeout: 120_000,
         },
       },

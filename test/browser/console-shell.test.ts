@@ -1,14 +1,14 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
+import { artifacts, launchChromium } from '../support/browser.js'
 import { world } from '../support/world.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const adminDist = path.join(root, 'admin/dist')
-const artifacts = path.join(root, 'test/.artifacts')
 
 /** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
 const input = (page: Page, name: string) =>
@@ -33,18 +33,7 @@ describe('console shell', () => {
   let page: Page
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true })
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    })
+    browser = await launchChromium()
   })
   afterAll(() => browser?.close())
 

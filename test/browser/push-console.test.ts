@@ -1,17 +1,17 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '@zct/api/platform/logger'
 import { startWorker } from '@zct/jobs/worker'
 import { buildAdmin } from '../support/factories.js'
 import { seedRecipients } from '../support/seed.js'
+import { artifacts, launchChromium } from '../support/browser.js'
 import { PUSH_TEMPLATE, world } from '../support/world.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const adminDist = path.join(root, 'admin/dist')
-const artifacts = path.join(root, 'test/.artifacts')
 /**
  * Progress is the sum of finished batches of 500 (campaigns.jobs BATCH_SIZE), so 1,200 members make three
  * batches of unequal size: the bar has steps to show on its way to 100%.
@@ -41,19 +41,8 @@ describe('targeted push in the console', () => {
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true })
     worker = await startWorker({ config: w.api.config, log: createLogger('silent'), connect: false })
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-      ],
-    })
+    browser = await launchChromium()
     page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
     page.setDefaultTimeout(15_000)
   })
@@ -70,14 +59,7 @@ describe('targeted push in the console', () => {
       members: MEMBERS,
       profile: () => ({ region: '440203', ipcs: ['H04L'], industries: ['39'] }),
       grantTemplate: PUSH_TEMPLATE.id,
-      onMember: (openid) => {
-        w.wxState.users.set(openid, {
-          sessionKey: 'seed',
-          lastLoginAt: Date.now(),
-          recentLogins: [],
-        } as never)
-        w.wxState.grant(openid, PUSH_TEMPLATE.id, true)
-      },
+      onMember: (openid) => w.registerAtFake(openid),
     })
     const admin = await buildAdmin(w.api, { roles: ['super_admin'] })
     await w.api.call('PUT', '/admin/v1/settings/push', {

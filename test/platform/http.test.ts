@@ -10,7 +10,9 @@ const w = world({ BODY_LIMIT_KB: '16', ADMIN_ORIGIN: CONSOLE })
 
 describe('HTTP platform', () => {
   it('refuses a JSON body over the limit with 413 and malformed JSON with 400, in Chinese', async () => {
-    const big = await w.api.call('POST', '/admin/v1/auth/login', { body: { username: 'a', password: 'x'.repeat(20_000) } })
+    const big = await w.api.call('POST', '/admin/v1/auth/login', {
+      body: { username: 'a', password: 'x'.repeat(20_000) },
+    })
     expect(big.status).toBe(413)
     expect(big.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
     expect(big.body.error.message).toMatch(/请求体过大/)
@@ -31,10 +33,16 @@ describe('HTTP platform', () => {
     const preflight = (origin: string) =>
       fetch(`${w.api.url}/admin/v1/me`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
       })
     expect((await preflight(CONSOLE)).headers.get('access-control-allow-origin')).toBe(CONSOLE)
-    expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull()
+    expect(
+      (await preflight('https://evil.example.com')).headers.get('access-control-allow-origin'),
+    ).toBeNull()
   })
 
   it('on SIGTERM finishes the upload in flight, then exits 0', async () => {
@@ -59,7 +67,11 @@ describe('HTTP platform', () => {
     // A PDF streamed slowly: still arriving when SIGTERM comes.
     const boundary = 'zctboundary'
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="notice.pdf"\r\nContent-Type: application/pdf\r\n\r\n`
-    const chunks = [Buffer.from(head + '%PDF-1.7\n'), ...Array.from({ length: 8 }, () => Buffer.alloc(4096, 0x20)), Buffer.from(`\n%%EOF\r\n--${boundary}--\r\n`)]
+    const chunks = [
+      Buffer.from(head + '%PDF-1.7\n'),
+      ...Array.from({ length: 8 }, () => Buffer.alloc(4096, 0x20)),
+      Buffer.from(`\n%%EOF\r\n--${boundary}--\r\n`),
+    ]
     let sentSignal = false
     const body = new ReadableStream({
       async pull(controller) {
@@ -75,7 +87,10 @@ describe('HTTP platform', () => {
     })
     const res = await fetch(`${url}/admin/v1/files`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${admin.token}`, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: {
+        authorization: `Bearer ${admin.token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
       body,
       duplex: 'half',
     } as RequestInit)

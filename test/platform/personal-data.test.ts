@@ -13,7 +13,10 @@ const w = world({ DATA_KEY_ID: 'k1', DATA_KEY: OLD_KEY, DATA_HASH_KEY: HASH_KEY 
 describe('personal data keys', () => {
   it('rotates to a new key: old values stay readable, then are re-encrypted once and need the old key no more', async () => {
     const u = await buildMpUser(w)
-    await w.api.call('POST', '/mp/v1/me/phone', { token: u.token, body: { code: await w.phoneCode('13600001234') } })
+    await w.api.call('POST', '/mp/v1/me/phone', {
+      token: u.token,
+      body: { code: await w.phoneCode('13600001234') },
+    })
     const users = mongoose.connection.db!.collection('mp_users')
     const before = await users.findOne({ openid: u.openid })
     expect(before!.phoneEnc).toMatch(/^v1\.k1\./)

@@ -12,6 +12,8 @@ export interface World {
   /** Asks the fake WeChat server for a one-time wx.login code for this openid. */
   loginCode(openid: string): Promise<string>
   phoneCode(phoneNumber: string): Promise<string>
+  /** A seeded member known to the fake WeChat, holding one grant of the push template there. */
+  registerAtFake(openid: string): void
 }
 
 /** The push template of 知产通 (registered at the fake by default, as in the MP console). */
@@ -46,6 +48,10 @@ export function world(overrides: Record<string, string> = {}): World {
     })
     w.loginCode = async (openid) => (await wx.control.loginCode({ openid })).code
     w.phoneCode = (phoneNumber) => wx.control.phoneCode(phoneNumber)
+    w.registerAtFake = (openid) => {
+      wx.state.recordLogin(openid)
+      wx.state.grant(openid, PUSH_TEMPLATE.id, true)
+    }
   })
   afterAll(async () => {
     await w.api?.close()

@@ -7,6 +7,7 @@ import type {
   PatentAdminOutput,
   PatentCreateInput,
   PatentUpdateInput,
+  PreviewOutput,
 } from './contracts'
 import { request, type RequestOptions } from './request'
 
@@ -45,3 +46,7 @@ export const patents = lifecycle<
   AdminPatentQueryInput
 >('/patents')
 export type ContentApi = typeof announcements | typeof patents
+
+/** The body as the server will store it, cleaned by its own allowlist (one implementation, no mirror). */
+export const previewBody = (body: string, signal?: AbortSignal) =>
+  request.post<PreviewOutput>('/content/preview', { body }, { silent: true, signal })

@@ -13,7 +13,8 @@ try {
   const config = loadConfig()
   await connectMongo(config.mongo.uri, createLogger('warn', 'rotate-data-key'))
   const counts = await rewrapPersonalData(PersonalDataCipher.fromConfig(config.data))
-  for (const [collection, n] of Object.entries(counts)) console.log(`${collection}: 已用新密钥 ${config.data.keyId} 重新加密 ${n} 条记录`)
+  for (const [collection, n] of Object.entries(counts))
+    console.log(`${collection}: 已用新密钥 ${config.data.keyId} 重新加密 ${n} 条记录`)
   await mongoose.disconnect()
   // A one-shot command: leave without waiting for pooled sockets to time out.
   process.exit(0)

@@ -87,7 +87,11 @@ function listHasNonSimpleCollation(list: unknown): boolean {
 }
 
 function hasNonSimpleCollation(cmd: Document): boolean {
-  return nonSimple(cmd.collation) || listHasNonSimpleCollation(cmd.updates) || listHasNonSimpleCollation(cmd.deletes)
+  return (
+    nonSimple(cmd.collation) ||
+    listHasNonSimpleCollation(cmd.updates) ||
+    listHasNonSimpleCollation(cmd.deletes)
+  )
 }
 
 function firstKey(body: Document): string {

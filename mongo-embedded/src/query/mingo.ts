@@ -200,7 +200,9 @@ const overrides = {
   $in: (selector: string, value: unknown): Pred => {
     const parts = pathParts(selector)
     const member = inSet(value)
-    const pred = member ? (doc: Document) => candidates(doc, parts).some(member) : fieldOp(inOp)(selector, value)
+    const pred = member
+      ? (doc: Document) => candidates(doc, parts).some(member)
+      : fieldOp(inOp)(selector, value)
     const set = scalarSet(value)
     return set ? scalarField(parts, pred, (x) => set.has(x)) : pred
   },

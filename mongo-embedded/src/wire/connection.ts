@@ -57,7 +57,10 @@ function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
       const cmd = (q.query.$query as Document | undefined) ?? q.query
       reply = q.collection.endsWith('.$cmd')
         ? dispatch({ ...cmd, $db: q.collection.slice(0, -5) })
-        : new MongoServerError(ErrorCodes.CommandNotSupported, 'OP_QUERY is only supported for commands').toReply()
+        : new MongoServerError(
+            ErrorCodes.CommandNotSupported,
+            'OP_QUERY is only supported for commands',
+          ).toReply()
     } catch (err) {
       reply = invalidBson(err)
     }

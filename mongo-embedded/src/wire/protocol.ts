@@ -112,7 +112,13 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024)
  * (bson copies into it) and the frame is copied out once; a body too large for the scratch
  * goes through `BSON.serialize` and the scratch grows for next time.
  */
-function frame(prefixSize: number, opCode: number, requestId: number, responseTo: number, doc: Document): Buffer {
+function frame(
+  prefixSize: number,
+  opCode: number,
+  requestId: number,
+  responseTo: number,
+  doc: Document,
+): Buffer {
   let end: number
   try {
     end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: prefixSize }) + 1

@@ -225,3 +225,9 @@ export const PushableContent = z.object({
   audience: AudienceOut.optional(),
 })
 export type PushableContentOutput = z.output<typeof PushableContent>
+
+/** The editor's preview: the body as it will be stored, cleaned by the server's own allowlist. */
+export const PreviewBody = z.strictObject({ body: Body })
+export type PreviewBodyInput = z.input<typeof PreviewBody>
+export const PreviewOut = z.object({ html: z.string() })
+export type PreviewOutput = z.output<typeof PreviewOut>

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type { ApiRouter } from '../../platform/routing.js'
 import type { AuditService } from '../audit/audit.service.js'
+import { sanitizeBody } from './content.sanitize.js'
 import { IdParams, PageQuery } from '../common.contract.js'
 import type { Routers } from '../index.js'
 import {
@@ -11,11 +12,15 @@ import {
   MpPatentQuery,
   PatentCreate,
   PatentUpdate,
+  PreviewBody,
   ScheduleBody,
 } from './content.contract.js'
 import type { ContentLifecycle, ContentService, SharedInput } from './content.service.js'
 
 export function registerContentRoutes({ mp, admin }: Routers, content: ContentService, audit: AuditService) {
+  admin.admin('post', '/content/preview', 'content.manage', { schemas: { body: PreviewBody } }, (ctx) => ({
+    html: sanitizeBody(ctx.state.input.body.body),
+  }))
   // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
   mp.mp('get', '/announcements/unread-count', {}, (ctx) => content.unreadAnnouncements(ctx.state.user))
   mp.mp('get', '/announcements', { schemas: { query: PageQuery } }, (ctx) =>

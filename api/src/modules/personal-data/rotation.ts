@@ -19,7 +19,10 @@ export async function rewrapPersonalData(cipher: PersonalDataCipher, batchSize =
   for (const { model, fields } of SEALED) {
     let rewrapped = 0
     const cursor = model
-      .find({ $or: fields.map((f) => ({ [f]: { $type: 'string' } })) }, Object.fromEntries(fields.map((f) => [f, 1])))
+      .find(
+        { $or: fields.map((f) => ({ [f]: { $type: 'string' } })) },
+        Object.fromEntries(fields.map((f) => [f, 1])),
+      )
       .lean()
       .cursor({ batchSize })
     let ops: object[] = []
