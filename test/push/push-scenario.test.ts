@@ -219,13 +219,54 @@ describe('targeted push, as the mini-program and the console act it', () => {
     }
   })
 
+  it('sends a scheduled campaign at its time, and a cancelled one never', async () => {
+    const boss = await buildEnterpriseAdmin(w)
+    await setInterests(w.api, boss.token, { region: '440605', ipcs: ['F16H'] })
+    const patent = await buildPublishedPatent(w.api, editor.token, {
+      kind: 'navigation',
+      title: '齿轮传动专利导航',
+      tags: { ipcs: ['F16H'] },
+    })
+    const make = async (name: string) =>
+      (
+        await w.api.call('POST', '/admin/v1/campaigns', {
+          token: operator.token,
+          body: { name, content: { kind: 'patent', id: patent.id } },
+        })
+      ).body.id as string
+    const kept = await make('定时推送')
+    const dropped = await make('取消的定时推送')
+    const at = new Date(Date.now() + 1500).toISOString()
+    const scheduled = await w.api.call('POST', `/admin/v1/campaigns/${kept}/send`, {
+      token: operator.token,
+      body: { at },
+    })
+    expect(scheduled.body).toMatchObject({ status: 'scheduled', scheduledAt: at })
+    await w.api.call('POST', `/admin/v1/campaigns/${dropped}/send`, { token: operator.token, body: { at } })
+    expect(
+      (await w.api.call('POST', `/admin/v1/campaigns/${dropped}/cancel`, { token: operator.token })).body
+        .status,
+    ).toBe('cancelled')
+    expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(0)
+
+    const done = await waitDone(kept)
+    expect(new Date(done.startedAt).getTime()).toBeGreaterThanOrEqual(new Date(at).getTime())
+    await new Promise((r) => setTimeout(r, 500))
+    expect(
+      (await w.api.call('GET', `/admin/v1/campaigns/${dropped}`, { token: operator.token })).body.status,
+    ).toBe('cancelled')
+    expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(1)
+    const started = await w.api.call('POST', `/admin/v1/campaigns/${kept}/cancel`, { token: operator.token })
+    expect(started.status).toBe(409)
+  })
+
   it('counts enterprise-deliveries for the year against the target and exports them to Excel', async () => {
     const viewer = await buildAdmin(w.api, { permissions: ['stats.read'] })
     const year = new Date(Date.now() + 8 * 3600_000).getUTCFullYear()
     const stats = await w.api.call('GET', `/admin/v1/stats/push?year=${year}`, { token: viewer.token })
     expect(stats.status).toBe(200)
-    // Three campaigns above reached 1 + 1 + 2 enterprises (the capped and the opted-out one in the first round).
-    expect(stats.body).toMatchObject({ year, target: 50_000, delivered: 4 })
+    // The campaigns above reached 1 + 1 + 2 + 1 enterprises (the capped and the opted-out one in the first round).
+    expect(stats.body).toMatchObject({ year, target: 50_000, delivered: 5 })
     expect(stats.body.byMonth).toHaveLength(12)
     expect(stats.body.byRegion.map((r: { region: string }) => r.region)).toEqual(
       expect.arrayContaining(['440200', '440100']),
@@ -239,7 +280,7 @@ describe('targeted push, as the mini-program and the console act it', () => {
     const wb = new ExcelJS.Workbook()
     await wb.xlsx.load(Buffer.from(await res.arrayBuffer()) as never)
     const summary = wb.getWorksheet('汇总')!
-    expect(summary.getRow(4).values).toEqual([undefined, '已推送（企业·次）', 4])
-    expect(wb.getWorksheet('推送明细')!.rowCount).toBe(4)
+    expect(summary.getRow(4).values).toEqual([undefined, '已推送（企业·次）', 5])
+    expect(wb.getWorksheet('推送明细')!.rowCount).toBe(5)
   })
 })
