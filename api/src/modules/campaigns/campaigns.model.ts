@@ -46,8 +46,10 @@ const DeliverySchema = new Schema(
   },
   { timestamps: true, versionKey: false },
 )
-// Serves: exactly one WeChat delivery per (campaign, member); a batch's lookup of its deliveries.
-DeliverySchema.index({ campaignId: 1, userId: 1, channel: 1 }, { unique: true })
+// Serves: exactly one WeChat delivery per (campaign, member); a batch's lookup of its members' deliveries
+// (userId $in the batch, campaignId equal). userId leads: 500 members select ~500 entries, where a
+// campaignId-first key would walk every delivery of the campaign for each batch.
+DeliverySchema.index({ userId: 1, campaignId: 1, channel: 1 }, { unique: true })
 // Serves: per-campaign counts by status (sent / failed by errcode) for statistics.
 DeliverySchema.index({ campaignId: 1, status: 1 })
 

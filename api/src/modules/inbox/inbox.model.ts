@@ -15,8 +15,9 @@ const InboxItemSchema = new Schema(
   },
   { versionKey: false },
 )
-// Serves: one inbox item per member per campaign (idempotent fan-out).
-InboxItemSchema.index({ campaignId: 1, userId: 1 }, { unique: true })
+// Serves: one inbox item per member per campaign (idempotent fan-out), and a batch's lookup of its items
+// (userId $in the batch, campaignId equal); userId leads for the same reason as deliveries' key.
+InboxItemSchema.index({ userId: 1, campaignId: 1 }, { unique: true })
 // Serves: the member's inbox newest first, and the unread count (userId + readAt null).
 InboxItemSchema.index({ userId: 1, createdAt: -1 })
 InboxItemSchema.index({ userId: 1, readAt: 1 })
