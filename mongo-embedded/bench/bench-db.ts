@@ -39,6 +39,8 @@ const rssMb = () => {
   return m ? Number(m[1]) / 1024 : NaN
 }
 
+// Configured as the api configures its connection (api/src/platform/db.ts).
+mongoose.set('skipOriginalStackTraces', true)
 await mongoose.connect(`${uri}/bench`, { maxPoolSize: CONCURRENCY })
 const User = mongoose.model(
   'User',

@@ -7,6 +7,9 @@ import type { Logger } from './logger.js'
  */
 export async function connectMongo(uri: string, log: Logger) {
   mongoose.set('strictQuery', true)
+  // mongoose captures a stack per query only to decorate "Query was already executed" errors; that
+  // capture is a large share of a lean read's client cost, and we never execute a query twice.
+  mongoose.set('skipOriginalStackTraces', true)
   const conn = mongoose.connection
   conn.on('disconnected', () => log.warn('mongodb disconnected'))
   conn.on('reconnected', () => log.info('mongodb reconnected'))
