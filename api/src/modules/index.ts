@@ -127,7 +127,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     pushQueue,
     systemQueue,
     async close() {
-      await Promise.all([pushQueue.close(), systemQueue.close()])
+      await Promise.all([pushQueue.close(), systemQueue.close(), wechat.close()])
     },
   }
 }
