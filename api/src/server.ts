@@ -37,6 +37,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       adminOrigin: config.http.adminOrigin,
       trustProxy: config.http.trustProxy,
       adminStaticDir: config.http.adminStaticDir,
+      metricsToken: config.http.metricsToken,
       readiness: { mongodb: () => pingMongo(), redis: () => pingRedis(redis) },
       isShuttingDown: () => shuttingDown,
     },

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildAdmin } from '../support/factories.js'
+import { startTestApi } from '../support/api.js'
 import { world } from '../support/world.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -27,6 +28,23 @@ describe('HTTP platform', () => {
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
     expect(res.headers.get('x-request-id')).toBe('trace-abc-123')
+  })
+
+  it('serves /metrics to the host itself (no token configured)', async () => {
+    const res = await w.api.call('GET', '/metrics')
+    expect(res.status).toBe(200)
+    expect(res.body).toContain('http_request_duration_seconds')
+  })
+
+  it('with METRICS_TOKEN set, serves /metrics only to the scraper holding it', async () => {
+    const api = await startTestApi({ METRICS_TOKEN: 'scrape-secret-1' })
+    try {
+      expect((await api.call('GET', '/metrics')).status).toBe(404)
+      expect((await api.call('GET', '/metrics', { token: 'wrong' })).status).toBe(404)
+      expect((await api.call('GET', '/metrics', { token: 'scrape-secret-1' })).status).toBe(200)
+    } finally {
+      await api.close()
+    }
   })
 
   it('opens CORS to the configured console origin only', async () => {

@@ -9,7 +9,7 @@ import helmet from 'koa-helmet'
 import serve from 'koa-static'
 import client from 'prom-client'
 import { z } from 'zod'
-import { errorMiddleware } from './errors.js'
+import { errorMiddleware, errors } from './errors.js'
 import type { Logger } from './logger.js'
 import type { ApiRouter } from './routing.js'
 
@@ -25,6 +25,8 @@ export interface HttpOptions {
   /** Each returns true when its dependency answers; named in the 503 body when it does not. */
   readiness: Record<string, () => Promise<boolean>>
   isShuttingDown: () => boolean
+  /** when set, /metrics requires it as a bearer token; when not, /metrics answers loopback callers only */
+  metricsToken: string
 }
 
 const httpDuration = new client.Histogram({
@@ -129,7 +131,11 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
       ...(failing.length ? { failing } : {}),
     }
   })
+  // Metrics describe the deployment: for the scraper (bearer METRICS_TOKEN) or the host itself only.
   system.get('/metrics', async (ctx) => {
+    const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ctx.request.socket.remoteAddress ?? '')
+    const allowed = opts.metricsToken ? ctx.get('authorization') === `Bearer ${opts.metricsToken}` : local
+    if (!allowed) throw errors.notFound('接口')
     ctx.type = client.register.contentType
     ctx.body = await client.register.metrics()
   })

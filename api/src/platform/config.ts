@@ -80,6 +80,7 @@ const Env = z.object({
   /** openid msg_sec_check v2 runs under for console content (an operator's mini-program account). */
   WECHAT_SEC_CHECK_OPENID: z.string().default(''),
   TRUST_PROXY: bool.default(false),
+  METRICS_TOKEN: z.string().default(''),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
 })
@@ -118,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       adminOrigin: e.ADMIN_ORIGIN,
       trustProxy: e.TRUST_PROXY,
       adminStaticDir: e.ADMIN_STATIC_DIR,
+      metricsToken: e.METRICS_TOKEN,
     },
     log: { level: e.LOG_LEVEL },
     mongo: { uri: e.MONGODB_URI },
