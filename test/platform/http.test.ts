@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildAdmin } from '../support/factories.js'
-import { startTestApi } from '../support/api.js'
+import type { AddressInfo } from 'node:net'
+import { createHttpApp } from '@zct/api/platform/app'
+import { createLogger } from '@zct/api/platform/logger'
 import { world } from '../support/world.js'
 
 const root = path.resolve(import.meta.dirname, '../..')
@@ -37,13 +39,28 @@ describe('HTTP platform', () => {
   })
 
   it('with METRICS_TOKEN set, serves /metrics only to the scraper holding it', async () => {
-    const api = await startTestApi({ METRICS_TOKEN: 'scrape-secret-1' })
+    const app = createHttpApp(
+      {
+        log: createLogger('silent'),
+        bodyLimitKb: 16,
+        adminOrigin: '',
+        trustProxy: false,
+        adminStaticDir: '',
+        readiness: {},
+        isShuttingDown: () => false,
+        metricsToken: 'scrape-secret-1',
+      },
+      [],
+    )
+    const server = app.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`
     try {
-      expect((await api.call('GET', '/metrics')).status).toBe(404)
-      expect((await api.call('GET', '/metrics', { token: 'wrong' })).status).toBe(404)
-      expect((await api.call('GET', '/metrics', { token: 'scrape-secret-1' })).status).toBe(200)
+      expect((await fetch(url)).status).toBe(404)
+      expect((await fetch(url, { headers: { authorization: 'Bearer wrong' } })).status).toBe(404)
+      expect((await fetch(url, { headers: { authorization: 'Bearer scrape-secret-1' } })).status).toBe(200)
     } finally {
-      await api.close()
+      server.close()
     }
   })
 
