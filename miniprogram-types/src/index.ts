@@ -12,11 +12,23 @@ import type {
   PatentMpDetail,
   PatentMpPage,
 } from '@zct/api/contracts/content/content'
-import type { BindResult, EnterpriseBind, MemberDecision, MemberList, MemberOut } from '@zct/api/contracts/enterprises/enterprises'
+import type {
+  BindResult,
+  EnterpriseBind,
+  MemberDecision,
+  MemberList,
+  MemberOut,
+} from '@zct/api/contracts/enterprises/enterprises'
 import type { FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
 import type { InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
 import type { InterestsOut, InterestsUpdate } from '@zct/api/contracts/interests/interests'
-import type { MpLogin, MpMe, MpSession, PhoneBind, ProfileUpdate } from '@zct/api/contracts/mp-accounts/mp-accounts'
+import type {
+  MpLogin,
+  MpMe,
+  MpSession,
+  PhoneBind,
+  ProfileUpdate,
+} from '@zct/api/contracts/mp-accounts/mp-accounts'
 import type { SubscriptionReport, SubscriptionState } from '@zct/api/contracts/subscriptions/subscriptions'
 
 export type ApiError = z.output<typeof ErrorBody>
@@ -81,6 +93,9 @@ export interface Endpoints {
   'GET /mp/v1/announcements/:id': { response: AnnouncementDetailOutput }
   'GET /mp/v1/patents': { query: PatentQueryInput; response: PatentPageOutput }
   'GET /mp/v1/patents/:id': { response: PatentDetailOutput }
+  /** the file itself (binary, Content-Disposition attachment); use wx.downloadFile */
+  'GET /mp/v1/announcements/:id/attachments/:fileId': { response: ArrayBuffer }
+  'GET /mp/v1/patents/:id/attachments/:fileId': { response: ArrayBuffer }
   /** multipart/form-data with one `file` part (PDF, JPG or PNG); use wx.uploadFile */
   'POST /mp/v1/files': { query: UploadQueryInput; response: FileOutput }
 }

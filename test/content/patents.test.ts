@@ -165,6 +165,27 @@ describe('attachments', () => {
       'attachments.2',
     ])
     expect((await cms.update('patents', p.id, { attachments: Array(11).fill(fileId) })).status).toBe(400)
+
+    // Readers download the attachment of a published item; not before it is published, and not by id alone.
+    const download = (token: string, fid = fileId) =>
+      fetch(`${w.api.url}/mp/v1/patents/${p.id}/attachments/${fid}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    expect((await download(mpUser.token)).status).toBe(404)
+    expect((await cms.act('patents', p.id, 'publish')).status).toBe(200)
+    const ok = await download(mpUser.token)
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('content-type')).toBe('application/pdf')
+    expect(
+      Buffer.from(await ok.arrayBuffer())
+        .subarray(0, 5)
+        .toString(),
+    ).toBe('%PDF-')
+    expect((await download(mpUser.token, mpFileId)).status).toBe(404)
+    const direct = await fetch(`${w.api.url}/mp/v1/files/${fileId}`, {
+      headers: { authorization: `Bearer ${mpUser.token}` },
+    })
+    expect(direct.status).toBe(404)
   })
 })
 

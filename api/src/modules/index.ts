@@ -164,7 +164,7 @@ export async function buildModules(deps: CoreDeps) {
   registerSettingsRoutes(routers, p.settings, p.audit)
   registerSubscriptionRoutes(routers, p.subscriptions)
   registerInboxRoutes(routers, p.inbox)
-  registerContentRoutes(routers, p.content, p.audit)
+  registerContentRoutes(routers, p.content, p.audit, files)
   registerCampaignRoutes(routers, p.campaigns, p.pushStats, p.audit)
 
   return {

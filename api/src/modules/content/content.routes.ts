@@ -2,7 +2,9 @@ import type { z } from 'zod'
 import type { ApiRouter } from '../../platform/routing.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { sanitizeBody } from './content.sanitize.js'
-import { IdParams, PageQuery } from '../common.contract.js'
+import { IdParams, ObjectIdString, PageQuery } from '../common.contract.js'
+import { sendFile } from '../files/files.routes.js'
+import type { FilesService } from '../files/files.service.js'
 import type { Routers } from '../index.js'
 import {
   AdminContentQuery,
@@ -17,7 +19,31 @@ import {
 } from './content.contract.js'
 import type { ContentLifecycle, ContentService, SharedInput } from './content.service.js'
 
-export function registerContentRoutes({ mp, admin }: Routers, content: ContentService, audit: AuditService) {
+const AttachmentParams = IdParams.extend({ fileId: ObjectIdString })
+
+export function registerContentRoutes(
+  { mp, admin }: Routers,
+  content: ContentService,
+  audit: AuditService,
+  files: Pick<FilesService, 'openAny'>,
+) {
+  // Attachments of published content, for whoever may see the item (the files route serves uploaders only).
+  for (const [segment, kind] of [
+    ['announcements', 'announcement'],
+    ['patents', 'patent'],
+  ] as const)
+    mp.mp(
+      'get',
+      `/${segment}/:id/attachments/:fileId`,
+      { schemas: { params: AttachmentParams } },
+      async (ctx) => {
+        const { id, fileId } = ctx.state.input.params
+        return sendFile(
+          ctx,
+          await files.openAny(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
+        )
+      },
+    )
   admin.admin('post', '/content/preview', 'content.manage', { schemas: { body: PreviewBody } }, (ctx) => ({
     html: sanitizeBody(ctx.state.input.body.body),
   }))

@@ -520,6 +520,18 @@ export class ContentService {
   }
 
   /** Not published, withdrawn or outside the user's audience all answer the same 404. */
+  /**
+   * An attachment the mini-program user may download: it belongs to a published item of this kind that
+   * they can see (announcements by audience). Anything else is 404, so file ids cannot be probed.
+   */
+  async visibleAttachment(user: MpPrincipal, kind: ContentKindOutput, id: string, fileId: string) {
+    const filter =
+      kind === 'announcement' ? await this.announcementFilter(user) : { kind: 'patent', status: 'published' }
+    const found = await ContentModel.exists({ _id: id, ...filter, 'attachments.fileId': fileId })
+    if (!found) throw contentErrors.notFound('附件')
+    return fileId
+  }
+
   private async mpDetail<T>(
     user: MpPrincipal,
     id: string,

@@ -56,7 +56,7 @@ export function registerFilesRoutes(
 }
 
 /** Always a download, never rendered inline on our origin, never cached by a shared cache. */
-function sendFile(ctx: Context, { file, stream }: FileDownload) {
+export function sendFile(ctx: Context, { file, stream }: FileDownload) {
   ctx.type = file.mime
   ctx.length = file.size
   ctx.set({
