@@ -12,7 +12,9 @@ const children: ChildProcess[] = []
 
 /** A real worker process, as production runs it, joined to this test's api by the same environment. */
 function startWorkerProcess() {
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['jobs/src/main.ts'], {
+  // node itself with tsx's loader, not the tsx wrapper: kill -9 must hit the worker, and a wrapper would
+  // die alone and leave the real worker running.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'jobs/src/main.ts'], {
     cwd: root,
     env: { PATH: process.env.PATH, ...w.api.env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -64,6 +66,8 @@ describe('push fan-out survives a crashed worker', () => {
       await new Promise((r) => setTimeout(r, 20))
     }
     first.kill('SIGKILL')
+    await new Promise((r) => first.once('exit', r))
+    expect(first.signalCode).toBe('SIGKILL')
     const atKill = w.wxState.messages.length
     expect(atKill).toBeLessThan(10_000)
 
