@@ -207,8 +207,7 @@ async function main() {
     await stopAll()
   }
 
-  const api = await launch('api', tsx, ['api/src/main.ts'], env, /"msg":"api listening"/)
-  void api
+  await launch('api', tsx, ['api/src/main.ts'], env, /"msg":"api listening"/)
   await launch('worker', tsx, ['jobs/src/main.ts'], env, /"msg":"worker ready"/)
 
   const url = `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`

@@ -192,6 +192,27 @@ describe('index management', () => {
     expect(scanned.docs).toBeGreaterThan(100_000)
   })
 
+  it('serves a lookup from a partial index only when the query implies its filter', async () => {
+    const c = env.db.collection('members')
+    await c.createIndex({ userId: 1 }, { unique: true, partialFilterExpression: { live: true } })
+    await c.insertMany(Array.from({ length: 5_000 }, (_, i) => ({ userId: i, live: i % 2 === 0 })))
+    const examinedDocs = async (filter: Record<string, unknown>) => {
+      if (!embedded) {
+        const { executionStats } = await c.find(filter).explain('executionStats')
+        return Number(executionStats.totalDocsExamined)
+      }
+      const docs = async () =>
+        ((await env.db.admin().serverStatus()).metrics.queryExecutor as { scannedObjects: number })
+          .scannedObjects
+      const before = await docs()
+      expect(await c.findOne(filter)).not.toBeNull()
+      return (await docs()) - before
+    }
+    expect(await examinedDocs({ userId: 4_000, live: true })).toBe(1)
+    // Without `live: true` the index may miss matching documents, so the collection is read.
+    expect(await examinedDocs({ userId: 4_001 })).toBeGreaterThan(1_000)
+  })
+
   it('returns sorted-with-limit results from the index order', async () => {
     const c = env.db.collection('big')
     const emails = Array.from({ length: 30_000 }, (_, i) => `u${i}@x`).sort()

@@ -4,7 +4,7 @@ import { EnterpriseModel, MembershipModel } from '@zct/api/modules/enterprises/e
 import { ProfileModel } from '@zct/api/modules/interests/interests.model'
 import { MpUserModel } from '@zct/api/modules/mp-accounts/mp-accounts.model'
 import { GrantModel } from '@zct/api/modules/subscriptions/subscriptions.model'
-import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '@zct/api/contracts/taxonomy/taxonomy'
+import { profileAncestors } from '@zct/api/modules/interests/interests.service'
 import { buildCreditCode } from './credit-code.js'
 
 export interface SeedOptions {
@@ -48,11 +48,7 @@ export async function seedRecipients(o: SeedOptions) {
         enterpriseId: eid,
         ...p,
         optOut: [],
-        anc: {
-          regions: ancestorsRegion(p.region),
-          ipcs: [...new Set(p.ipcs.flatMap(ancestorsIpc))],
-          industries: [...new Set(p.industries.flatMap(ancestorsIndustry))],
-        },
+        anc: profileAncestors(p),
       })
       for (let m = 0; m < n; m++) {
         const uid = new Types.ObjectId()

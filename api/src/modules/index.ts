@@ -74,7 +74,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
   })
   const enterprises = new EnterpriseService(cipher)
   const mpAccounts = new MpAccountService({ jwt, refresh, cipher, wechat, enterprises })
-  const interests = new InterestService()
+  const interests = new InterestService(enterprises)
   const settings = new SettingsService()
   const subscriptions = new SubscriptionService(async () => [(await settings.push()).templateId])
   const inbox = new InboxService()

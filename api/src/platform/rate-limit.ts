@@ -46,8 +46,6 @@ export class RateLimits {
         keyPrefix: `${this.prefix}:rl:${name}`,
         points: p.points,
         duration: p.duration,
-        // A Redis outage must not take logins down with it: fail open, but say so in the logs.
-        insuranceLimiter: undefined,
       })
       this.limiters.set(name, l)
     }
@@ -70,6 +68,7 @@ export class RateLimits {
             'RateLimit-Reset': String(retry),
           })
         }
+        // A Redis outage must not take logins down with it: fail open, but say so in the logs.
         ctx.state.log?.warn({ err: e, policy: name }, 'rate limiter unavailable; allowing request')
       }
       await next()

@@ -5,8 +5,11 @@
  */
 import type { Document } from 'bson'
 import { ErrorCodes, MongoServerError, notSupported } from '../errors.js'
-import { compareValues, keyOf, valuesAtPath } from '../query/compare.js'
+import { compareValues, isPlainObject, keyOf, valuesAtPath } from '../query/compare.js'
 import { compileFilter } from '../query/mingo.js'
+
+/** Marks a condition that is not a plain equality (so it cannot prove a partial index holds the match). */
+const NOT_PLAIN = Symbol('not a plain equality')
 
 export interface IndexSpec extends Document {
   v: number
@@ -129,6 +132,34 @@ export class Index {
   /** Usable for answering arbitrary equality queries (every document is in it). */
   get complete(): boolean {
     return !this.spec.sparse && !this.partial
+  }
+
+  /**
+   * Whether this index holds every document the query can match, as mongod decides it: complete indexes
+   * always; a sparse one for non-null equality values; a partial one when the query repeats each plain
+   * equality of its partialFilterExpression (e.g. `{ userId, live: true }` for `{ live: true }`).
+   */
+  serves(filter: Document, values: unknown[]): boolean {
+    if (this.complete) return true
+    if (this.spec.sparse && !this.partial) return values.every((v) => v !== null && v !== undefined)
+    const pfe = this.spec.partialFilterExpression
+    if (!pfe || (this.spec.sparse && values.some((v) => v === null || v === undefined))) return false
+    return Object.entries(pfe).every(([field, cond]) => {
+      if (field.startsWith('$')) return false
+      const want = isPlainObject(cond)
+        ? Object.keys(cond).length === 1 && '$eq' in cond
+          ? cond.$eq
+          : NOT_PLAIN
+        : cond
+      if (want === NOT_PLAIN || isPlainObject(want)) return false
+      const got = filter[field]
+      const have = isPlainObject(got)
+        ? Object.keys(got).length === 1 && '$eq' in got
+          ? got.$eq
+          : NOT_PLAIN
+        : got
+      return have !== NOT_PLAIN && keyOf(have) === keyOf(want)
+    })
   }
 
   keysFor(doc: Document): DocKeys | null {

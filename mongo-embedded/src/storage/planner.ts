@@ -1,7 +1,7 @@
 /**
- * A deliberately small query planner: an equality/$in on `_id` or on the first field of a
- * complete (non-sparse, non-partial) index narrows the candidates, then the full filter is
- * applied. A single-field sort that matches an index with a limit walks the index order
+ * A deliberately small query planner: an equality/$in on `_id` or on the first field of an
+ * index holding every possible match (complete; sparse or partial ones when the query implies their
+ * condition) narrows the candidates, then the full filter is applied. A single-field sort that matches an index with a limit walks the index order
  * instead of sorting the collection.
  *
  * Every plan adds the index keys and documents it examined to `coll.stats` (serverStatus
@@ -71,7 +71,7 @@ function candidateIds(coll: Collection, filter: Document): ReadonlySet<string> |
       continue
     }
     for (const idx of coll.indexes.values()) {
-      if (idx.firstField !== field || !idx.complete) continue
+      if (idx.firstField !== field || !idx.serves(filter, vals)) continue
       if (vals.length === 1) {
         ids = idx.first.get(keyOf(vals[0])) ?? NO_IDS
       } else {

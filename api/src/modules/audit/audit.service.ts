@@ -2,6 +2,7 @@ import type { Context } from 'koa'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import type { AuditQuery } from './audit.contract.js'
+import { findPage } from '../../platform/lists.js'
 import { AuditModel, type AuditDoc } from './audit.model.js'
 import { presentAudit } from './audit.presenter.js'
 
@@ -39,14 +40,7 @@ export class AuditService {
     if (q.targetType) filter['target.type'] = q.targetType
     if (q.targetId) filter['target.id'] = q.targetId
     if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) }
-    const [items, total] = await Promise.all([
-      AuditModel.find(filter)
-        .sort({ at: -1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<AuditDoc[]>(),
-      AuditModel.countDocuments(filter),
-    ])
-    return { items: items.map(presentAudit), total, page: q.page, pageSize: q.pageSize }
+    const { docs, ...page } = await findPage<AuditDoc>(AuditModel, filter, q, { at: -1 })
+    return { ...page, items: docs.map(presentAudit) }
   }
 }

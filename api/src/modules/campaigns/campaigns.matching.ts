@@ -1,5 +1,6 @@
 import {
   ancestorsIndustry,
+  ancestorsOfAll,
   ancestorsIpc,
   ancestorsRegion,
   ENTERPRISE_SIZE_LABELS,
@@ -13,10 +14,6 @@ export interface Reason {
   text: string
 }
 
-const closure = (codes: string[], ancestors: (c: string) => string[]) => [
-  ...new Set(codes.flatMap(ancestors)),
-]
-
 /**
  * The MongoDB filter over enterprise profiles for a targeting: dimensions are ANDed, codes within one
  * are ORed, and hierarchy works both ways (an interest in H04 meets an item tagged H04L 9/32 and the
@@ -28,7 +25,7 @@ export function profileFilter(t: TargetingOutput, category: string): Record<stri
     const within = { 'anc.regions': { $in: t.regions } }
     and.push(
       t.regionMatch === 'overlap'
-        ? { $or: [within, { region: { $in: closure(t.regions, ancestorsRegion) } }] }
+        ? { $or: [within, { region: { $in: ancestorsOfAll(t.regions, ancestorsRegion) } }] }
         : within,
     )
   }
@@ -36,11 +33,13 @@ export function profileFilter(t: TargetingOutput, category: string): Record<stri
     and.push({
       $or: [
         { 'anc.industries': { $in: t.industries } },
-        { industries: { $in: closure(t.industries, ancestorsIndustry) } },
+        { industries: { $in: ancestorsOfAll(t.industries, ancestorsIndustry) } },
       ],
     })
   if (t.ipcs.length)
-    and.push({ $or: [{ 'anc.ipcs': { $in: t.ipcs } }, { ipcs: { $in: closure(t.ipcs, ancestorsIpc) } }] })
+    and.push({
+      $or: [{ 'anc.ipcs': { $in: t.ipcs } }, { ipcs: { $in: ancestorsOfAll(t.ipcs, ancestorsIpc) } }],
+    })
   if (t.enterpriseTypes.length) and.push({ type: { $in: t.enterpriseTypes } })
   if (t.sizes.length) and.push({ size: { $in: t.sizes } })
   return { $and: and }

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import { errors } from '../../platform/errors.js'
+import { findPage } from '../../platform/lists.js'
 import type { Logger } from '../../platform/logger.js'
 import { EnterpriseModel, MembershipModel, type EnterpriseDoc } from '../enterprises/enterprises.model.js'
 import { InboxItemModel } from '../inbox/inbox.model.js'
@@ -94,16 +95,10 @@ export class CampaignService {
 
   async list(q: z.output<typeof CampaignListQuery>) {
     const filter = q.status ? { status: q.status } : {}
-    const [items, total] = await Promise.all([
-      CampaignModel.find(filter)
-        .sort({ createdAt: -1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<CampaignDoc[]>(),
-      CampaignModel.countDocuments(filter),
-    ])
+    const { docs: items, ...page } = await findPage<CampaignDoc>(CampaignModel, filter, q, { createdAt: -1 })
     const results = await BatchResultModel.find({ campaignId: { $in: items.map((c) => c._id) } }).lean()
     return {
+      ...page,
       items: items.map((c) =>
         presentCampaign(
           c,
@@ -111,9 +106,6 @@ export class CampaignService {
           { read: 0, clicked: 0 },
         ),
       ),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
     }
   }
 

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import { errors, isDuplicateKey } from '../../platform/errors.js'
+import { escapeRegex, findPage } from '../../platform/lists.js'
 import type { Logger } from '../../platform/logger.js'
 import type { WechatClient } from '../../platform/wechat/client.js'
 import { StoredFileModel, type StoredFileDoc } from '../files/files.model.js'
@@ -204,15 +205,8 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
     const filter: Fields = { kind: this.spec.kind, ...this.spec.adminFilter(q) }
     if (q.status) filter.status = q.status
     if (q.q) filter.title = { $regex: escapeRegex(q.q), $options: 'i' }
-    const [items, total] = await Promise.all([
-      ContentModel.find(filter)
-        .sort({ createdAt: -1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<ContentDoc[]>(),
-      ContentModel.countDocuments(filter),
-    ])
-    return { items: items.map((c) => this.spec.presentAdmin(c)), total, page: q.page, pageSize: q.pageSize }
+    const { docs, ...page } = await findPage<ContentDoc>(ContentModel, filter, q, { createdAt: -1 })
+    return { ...page, items: docs.map((c) => this.spec.presentAdmin(c)) }
   }
 
   async get(id: string) {
@@ -499,24 +493,12 @@ export class ContentService {
     q: Page,
     present: (c: ContentDoc, unread: boolean) => T,
   ) {
-    const [items, total] = await Promise.all([
-      ContentModel.find(filter, { body: 0 })
-        .sort(MP_ORDER)
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<ContentDoc[]>(),
-      ContentModel.countDocuments(filter),
-    ])
+    const { docs, ...page } = await findPage<ContentDoc>(ContentModel, filter, q, MP_ORDER, { body: 0 })
     const read = await this.readAmong(
       user.id,
-      items.map((c) => c._id),
+      docs.map((c) => c._id),
     )
-    return {
-      items: items.map((c) => present(c, !read.has(c._id.toHexString()))),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-    }
+    return { ...page, items: docs.map((c) => present(c, !read.has(c._id.toHexString()))) }
   }
 
   /** Not published, withdrawn or outside the user's audience all answer the same 404. */
@@ -567,5 +549,3 @@ export class ContentService {
     }
   }
 }
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

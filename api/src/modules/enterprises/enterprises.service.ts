@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors, isDuplicateKey } from '../../platform/errors.js'
+import { escapeRegex, findPage } from '../../platform/lists.js'
 import { MpUserModel, type MpUserDoc } from '../mp-accounts/mp-accounts.model.js'
 import type {
   EnterpriseBind,
@@ -23,7 +24,19 @@ type Decider = { kind: 'admin' | 'mp'; id: string }
 export class EnterpriseService {
   constructor(private readonly cipher: PersonalDataCipher) {}
 
-  /** The live (pending or active) membership of a person, with its enterprise; used on every mp request. */
+  /**
+   * The enterprise a person acts for, if their membership is active: read on every mini-program request,
+   * so one indexed query (`live: true` lets the partial unique index on userId serve it).
+   */
+  async activeMembershipOf(userId: string | Types.ObjectId) {
+    const m = await MembershipModel.findOne(
+      { userId, live: true, status: 'active' },
+      { enterpriseId: 1, role: 1 },
+    ).lean<Pick<MembershipDoc, 'enterpriseId' | 'role'>>()
+    return m ?? undefined
+  }
+
+  /** The live (pending or active) membership of a person, with its enterprise's name, for their profile. */
   async liveMembershipOf(userId: string | Types.ObjectId) {
     const m = await MembershipModel.findOne({ userId, live: true }).lean<MembershipDoc>()
     if (!m) return undefined
@@ -181,15 +194,8 @@ export class EnterpriseService {
         ? [{ creditCode: code }]
         : [{ name: { $regex: `^${escapeRegex(q.q)}` } }]
     }
-    const [items, total] = await Promise.all([
-      EnterpriseModel.find(filter)
-        .sort({ createdAt: -1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<EnterpriseDoc[]>(),
-      EnterpriseModel.countDocuments(filter),
-    ])
-    return { items: items.map(presentEnterprise), total, page: q.page, pageSize: q.pageSize }
+    const { docs, ...page } = await findPage<EnterpriseDoc>(EnterpriseModel, filter, q, { createdAt: -1 })
+    return { ...page, items: docs.map(presentEnterprise) }
   }
 
   async detail(id: string, viewer: AdminPrincipal) {
@@ -204,15 +210,9 @@ export class EnterpriseService {
   }
 
   async joinRequests(q: z.output<typeof JoinRequestQuery>) {
-    const filter = { status: q.status }
-    const [list, total] = await Promise.all([
-      MembershipModel.find(filter)
-        .sort({ createdAt: 1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<MembershipDoc[]>(),
-      MembershipModel.countDocuments(filter),
-    ])
+    const { docs: list, ...page } = await findPage<MembershipDoc>(MembershipModel, { status: q.status }, q, {
+      createdAt: 1,
+    })
     const [users, ents] = await Promise.all([
       this.usersById(list.map((m) => m.userId)),
       EnterpriseModel.find({ _id: { $in: list.map((m) => m.enterpriseId) } }, { name: 1 }).lean<
@@ -221,6 +221,7 @@ export class EnterpriseService {
     ])
     const byId = new Map(ents.map((e) => [e._id.toHexString(), e]))
     return {
+      ...page,
       items: list.map((m) =>
         presentJoinRequest(
           m,
@@ -230,9 +231,6 @@ export class EnterpriseService {
           false,
         ),
       ),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
     }
   }
 
@@ -247,4 +245,3 @@ export class EnterpriseService {
 }
 
 const normaliseName = (n: string) => n.replace(/[\s()（）]/g, '')
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -1,6 +1,7 @@
 import { Types } from 'mongoose'
 import type { z } from 'zod'
 import { errors } from '../../platform/errors.js'
+import { findPage } from '../../platform/lists.js'
 import type { InboxItemOutput, InboxQuery } from './inbox.contract.js'
 import { InboxItemModel, type InboxItemDoc } from './inbox.model.js'
 
@@ -17,16 +18,11 @@ export class InboxService {
   async list(userId: string, q: z.output<typeof InboxQuery>) {
     const uid = new Types.ObjectId(userId)
     const filter = { userId: uid, ...(q.unread ? { readAt: null } : {}) }
-    const [items, total, unread] = await Promise.all([
-      InboxItemModel.find(filter)
-        .sort({ createdAt: -1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<InboxItemDoc[]>(),
-      InboxItemModel.countDocuments(filter),
+    const [{ docs, ...page }, unread] = await Promise.all([
+      findPage<InboxItemDoc>(InboxItemModel, filter, q, { createdAt: -1 }),
       this.unreadCount(userId),
     ])
-    return { items: items.map(present), total, page: q.page, pageSize: q.pageSize, unread }
+    return { ...page, items: docs.map(present), unread }
   }
 
   async unreadCount(userId: string) {

@@ -2,16 +2,19 @@ import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { MpPrincipal } from '../../platform/auth.js'
 import { errors } from '../../platform/errors.js'
-import { MembershipModel } from '../enterprises/enterprises.model.js'
-import { ancestorsIndustry, ancestorsIpc, ancestorsRegion } from '../taxonomy/taxonomy.contract.js'
+import type { EnterpriseService } from '../enterprises/enterprises.service.js'
+import {
+  ancestorsIndustry,
+  ancestorsIpc,
+  ancestorsOfAll,
+  ancestorsRegion,
+} from '../taxonomy/taxonomy.contract.js'
 import type { InterestsOutput, InterestsUpdate } from './interests.contract.js'
 import { ProfileModel, type ProfileDoc } from './interests.model.js'
 
-const closure = (codes: string[], ancestors: (c: string) => string[]) => [
-  ...new Set(codes.flatMap(ancestors)),
-]
-
 export class InterestService {
+  constructor(private readonly enterprises: Pick<EnterpriseService, 'activeMembershipOf'>) {}
+
   async get(enterpriseId: string): Promise<InterestsOutput> {
     const p = await ProfileModel.findOne({ enterpriseId }).lean<ProfileDoc>()
     return present(enterpriseId, p)
@@ -32,11 +35,7 @@ export class InterestService {
           type: input.type ?? null,
           size: input.size ?? null,
           optOut: [...new Set(input.optOut)],
-          anc: {
-            regions: ancestorsRegion(input.region),
-            industries: closure(industries, ancestorsIndustry),
-            ipcs: closure(ipcs, ancestorsIpc),
-          },
+          anc: profileAncestors({ region: input.region, industries, ipcs }),
           updatedBy: new Types.ObjectId(user.id),
         },
       },
@@ -51,9 +50,7 @@ export class InterestService {
 
   /** What content audiences need to know of a person: enterprise or not, and its region and industries. */
   async audienceOf(userId: string) {
-    const m = await MembershipModel.findOne({ userId, status: 'active' }, { enterpriseId: 1 }).lean<{
-      enterpriseId: Types.ObjectId
-    }>()
+    const m = await this.enterprises.activeMembershipOf(userId)
     if (!m) return { hasEnterprise: false, industries: [] as string[] }
     const p = await ProfileModel.findOne(
       { enterpriseId: m.enterpriseId },
@@ -64,6 +61,15 @@ export class InterestService {
       ...(p?.region ? { region: p.region } : {}),
       industries: p?.industries ?? [],
     }
+  }
+}
+
+/** The `anc` arrays the matching indexes read (see interests.model.ts), derived from the profile's codes. */
+export function profileAncestors(p: { region: string; industries: string[]; ipcs: string[] }) {
+  return {
+    regions: ancestorsRegion(p.region),
+    industries: ancestorsOfAll(p.industries, ancestorsIndustry),
+    ipcs: ancestorsOfAll(p.ipcs, ancestorsIpc),
   }
 }
 

@@ -66,15 +66,12 @@ export class MpAccountService {
       Pick<MpUserDoc, '_id' | 'openid' | 'tokenVersion'>
     >()
     if (!user || user.tokenVersion !== claims.ver) return undefined
-    const live = await this.d.enterprises.liveMembershipOf(user._id)
-    const active = live?.membership.status === 'active' ? live : undefined
+    const active = await this.d.enterprises.activeMembershipOf(user._id)
     return {
       kind: 'mp',
       id: user._id.toHexString(),
       openid: user.openid,
-      ...(active
-        ? { enterpriseId: active.enterprise._id.toHexString(), enterpriseRole: active.membership.role }
-        : {}),
+      ...(active ? { enterpriseId: active.enterpriseId.toHexString(), enterpriseRole: active.role } : {}),
     }
   }
 

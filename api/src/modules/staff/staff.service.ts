@@ -3,6 +3,7 @@ import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors } from '../../platform/errors.js'
+import { escapeRegex, findPage } from '../../platform/lists.js'
 import type { AccessClaims, JwtService } from '../../platform/jwt.js'
 import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import type { RefreshTokens } from '../../platform/refresh-tokens.js'
@@ -151,26 +152,15 @@ export class StaffService {
   // ── users ──────────────────────────────────────────────────────────────────
   async listUsers(q: z.output<typeof UserListQuery>, viewer: AdminPrincipal) {
     const filter: Record<string, unknown> = {}
-    if (q.q) filter.username = { $regex: `^${q.q.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` }
+    if (q.q) filter.username = { $regex: `^${escapeRegex(q.q.toLowerCase())}` }
     if (q.roleId) filter.roleIds = q.roleId
     if (q.disabled !== undefined) filter.disabled = q.disabled
-    const [items, total, roles] = await Promise.all([
-      AdminUserModel.find(filter)
-        .sort({ username: 1 })
-        .skip((q.page - 1) * q.pageSize)
-        .limit(q.pageSize)
-        .lean<AdminUserDoc[]>(),
-      AdminUserModel.countDocuments(filter),
+    const [{ docs, ...page }, roles] = await Promise.all([
+      findPage<AdminUserDoc>(AdminUserModel, filter, q, { username: 1 }),
       this.allRoles(),
     ])
     const full = viewer.permissions.has('pii.read')
-    return {
-      items: items.map((u) => presentUser(u, roles, this.d.cipher, full)),
-      total,
-      page: q.page,
-      pageSize: q.pageSize,
-      fullPii: full,
-    }
+    return { ...page, items: docs.map((u) => presentUser(u, roles, this.d.cipher, full)), fullPii: full }
   }
 
   async createUser(input: z.output<typeof UserCreate>, actor: AdminPrincipal) {

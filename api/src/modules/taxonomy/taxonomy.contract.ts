@@ -124,6 +124,11 @@ export const ENTERPRISE_SIZE_LABELS: Record<z.output<typeof EnterpriseSize>, str
   large: '大型',
 }
 
+/** Every code and every broader code above any of them: what an `anc.*` index array holds. */
+export function ancestorsOfAll(codes: string[], ancestors: (c: string) => string[]): string[] {
+  return [...new Set(codes.flatMap(ancestors))]
+}
+
 /** True when a is an ancestor-or-self of b or the reverse. */
 export function related(a: string, b: string, ancestors: (c: string) => string[]): boolean {
   return a === b || ancestors(b).includes(a) || ancestors(a).includes(b)
