@@ -1,89 +1,109 @@
 /**
- * One-line start on embedded defaults: launches what is missing (embedded MongoDB, Redis, fake WeChat),
- * then the api and one worker, and prints one banner. Ctrl-C stops every child in reverse order; the
+ * One-line start on embedded defaults: builds the console if its sources changed, launches what is missing
+ * (embedded MongoDB, Redis, fake WeChat), creates the first administrator, then runs the api and one worker,
+ * restarting either if it crashes, and prints one banner. Ctrl-C stops every child in reverse order; the
  * embedded database flushes its data on the way out.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { DEV_RUNTIME_FILE, DEV_SECRETS_FILE, RUNTIME_KEYS, devDataDir } from '../api/src/cli/dev-env.js'
+import { keepOperatorActive } from '../test/support/fake-wechat/operator.js'
+import { ensureConsoleBuilt } from './lib/console-build.js'
+import { supervise, type Supervised } from './lib/supervise.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const dataDir = path.join(root, 'data')
-const tsx = path.join(root, 'node_modules/.bin/tsx')
+const dataDir = devDataDir()
 mkdirSync(dataDir, { recursive: true })
+const runtimeFile = path.join(dataDir, DEV_RUNTIME_FILE)
 
-interface Child {
-  name: string
-  proc: ChildProcess
-}
-const children: Child[] = []
-const embedded: string[] = []
-let stopping = false
-
-function launch(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, readyLine?: RegExp) {
-  const proc = spawn(cmd, args, {
+/** TypeScript entry points run in one node process (not a tsx wrapper), so exit codes and signals are its own. */
+const nodeTs = (script: string, args: string[], env: NodeJS.ProcessEnv) =>
+  spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  children.push({ name, proc })
-  const prefix = `[${name}] `
-  let ready: (m: RegExpMatchArray) => void
-  const readyP = new Promise<RegExpMatchArray>((resolve, reject) => {
-    ready = resolve
-    proc.once('exit', (code) => {
-      if (!stopping) reject(new Error(`${name} 意外退出（退出码 ${code}）`))
+
+const print = (name: string) => (line: string) => process.stdout.write(`[${name}] ${line}\n`)
+
+interface Store {
+  name: string
+  proc: ChildProcess
+}
+/** MongoDB, Redis and the fake WeChat: started once, stopped last. */
+const stores: Store[] = []
+/** The api and the worker. */
+const services: Supervised[] = []
+const embedded: string[] = []
+let stopping = false
+
+/** Runs a store until stop; resolves with its ready line's match. Its unexpected exit is reported. */
+function launch(name: string, cmd: ChildProcess, readyLine: RegExp): Promise<RegExpMatchArray> {
+  stores.push({ name, proc: cmd })
+  const out = print(name)
+  return new Promise((resolve, reject) => {
+    let ready = false
+    cmd.once('exit', (code, signal) => {
+      if (stopping) return
+      if (!ready) reject(new Error(`${name} 意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）`))
+      else out(`意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）；请按 Ctrl-C 后重新运行 pnpm start`)
     })
+    for (const stream of [cmd.stdout, cmd.stderr]) {
+      let buf = ''
+      stream?.on('data', (chunk: Buffer) => {
+        buf += chunk.toString()
+        let nl: number
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl)
+          buf = buf.slice(nl + 1)
+          const m = !ready && line.match(readyLine)
+          if (m) {
+            ready = true
+            resolve(m)
+          }
+          // The stores' routine JSON lines (info, debug) only with START_VERBOSE=1.
+          if (process.env.START_VERBOSE || !/"level":(20|30)\b/.test(line)) out(line)
+        }
+      })
+    }
   })
-  for (const stream of [proc.stdout, proc.stderr]) {
-    let buf = ''
-    stream?.on('data', (chunk: Buffer) => {
-      buf += chunk.toString()
-      let nl: number
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, nl)
-        buf = buf.slice(nl + 1)
-        const m = readyLine && line.match(readyLine)
-        if (m) ready(m)
-        if (process.env.START_VERBOSE || !/"level":30|"level":20/.test(line))
-          process.stdout.write(prefix + line + '\n')
-      }
-    })
-  }
-  return readyLine ? readyP : Promise.resolve([] as unknown as RegExpMatchArray)
 }
 
-/** Stops the api, worker and fake WeChat together, then the stores they were using (MongoDB flushes its data). */
-async function stopAll() {
+/** Stops the api and worker, then the fake WeChat, then the stores they were using (MongoDB flushes its data). */
+async function stopAll(code = 0) {
   if (stopping) return
   stopping = true
   console.log('\n正在停止所有进程…')
-  const stores = new Set(['mongo', 'redis'])
-  await Promise.all(children.filter((c) => !stores.has(c.name)).map(stop))
-  await Promise.all(children.filter((c) => stores.has(c.name)).map(stop))
-  process.exit(0)
+  rmSync(runtimeFile, { force: true })
+  await Promise.all(services.map((s) => s.stop()))
+  if (services.length) console.log('  已停止 api、worker')
+  const order = [['wechat'], ['mongo', 'redis']]
+  for (const names of order)
+    await Promise.all(stores.filter((s) => names.includes(s.name)).map((s) => stopStore(s)))
+  process.exit(code)
 }
 
-function stop(c: Child): Promise<void> {
+function stopStore(s: Store): Promise<void> {
   return new Promise<void>((resolve) => {
     const done = () => {
-      console.log(`  已停止 ${c.name}`)
+      console.log(`  已停止 ${s.name}`)
       resolve()
     }
-    if (c.proc.exitCode !== null || c.proc.signalCode !== null) return done()
-    const t = setTimeout(() => c.proc.kill('SIGKILL'), 15_000)
-    c.proc.once('exit', () => {
+    if (s.proc.exitCode !== null || s.proc.signalCode !== null) return done()
+    const t = setTimeout(() => s.proc.kill('SIGKILL'), 15_000)
+    s.proc.once('exit', () => {
       clearTimeout(t)
       done()
     })
-    c.proc.kill('SIGTERM')
+    s.proc.kill('SIGTERM')
   })
 }
-process.on('SIGINT', stopAll)
-process.on('SIGTERM', stopAll)
+process.on('SIGINT', () => void stopAll())
+process.on('SIGTERM', () => void stopAll())
 
 function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
@@ -96,7 +116,7 @@ function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 /** Development secrets are generated once and kept under data/, so tokens and encrypted data survive restarts. */
 function devSecrets() {
-  const file = path.join(dataDir, 'dev-secrets.json')
+  const file = path.join(dataDir, DEV_SECRETS_FILE)
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>
   const s = {
     JWT_SECRET: randomBytes(48).toString('base64url'),
@@ -114,6 +134,7 @@ async function main() {
     console.error('pnpm start 仅用于开发环境；生产环境请分别运行 api 与 worker，并通过环境变量提供全部配置。')
     process.exit(1)
   }
+  await ensureConsoleBuilt(root, { force: !!process.env.CONSOLE_REBUILD })
   const secrets = devSecrets()
   const env: NodeJS.ProcessEnv = {
     NODE_ENV: 'development',
@@ -122,19 +143,19 @@ async function main() {
     DATA_HASH_KEY: process.env.DATA_HASH_KEY ?? secrets.DATA_HASH_KEY,
     ADMIN_STATIC_DIR: path.join(root, 'admin/dist'),
     STORAGE_DIR: process.env.STORAGE_DIR ?? path.join(dataDir, 'files'),
+    // pino-pretty colours only what it believes is a terminal; the terminal is ours, not the child's.
+    ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}),
   }
 
   if (!process.env.MONGODB_URI) {
     const port = (await portOpen(27017)) ? 0 : 27017
     const m = await launch(
       'mongo',
-      tsx,
-      ['mongo-embedded/src/cli.ts', '--port', String(port), '--dbpath', path.join(dataDir, 'db')],
-      {},
+      nodeTs('mongo-embedded/src/cli.ts', ['--port', String(port), '--dbpath', path.join(dataDir, 'db')], {}),
       /listening on (mongodb:\/\/\S+)/,
     )
     env.MONGODB_URI = `${m[1]}/zhichantong`
-    embedded.push(`MongoDB：内嵌兼容服务器 ${m[1]}（数据目录 ./data/db）`)
+    embedded.push(`MongoDB：内嵌兼容服务器 ${m[1]}（数据目录 ${path.relative(root, dataDir)}/db）`)
   }
 
   const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
@@ -146,69 +167,72 @@ async function main() {
       console.error(
         `无法连接 Redis（${redisUrl.href}）。请启动 Redis，或安装后重试：\n  sudo apt-get install -y redis-server\n或设置 REDIS_URL 指向可用的 Redis。`,
       )
-      await stopAll()
+      return stopAll(1)
     }
     mkdirSync(path.join(dataDir, 'redis'), { recursive: true })
+    const redisArgs = ['--port', String(redisPort), '--bind', '127.0.0.1', '--appendonly', 'yes']
     await launch(
       'redis',
-      'redis-server',
-      [
-        '--port',
-        String(redisPort),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        path.join(dataDir, 'redis'),
-        '--appendonly',
-        'yes',
-      ],
-      {},
+      spawn('redis-server', [...redisArgs, '--dir', path.join(dataDir, 'redis')], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
       /Ready to accept connections/,
     )
-    embedded.push(`Redis：已自动启动 redis-server（端口 ${redisPort}，数据目录 ./data/redis）`)
+    embedded.push(
+      `Redis：已自动启动 redis-server（端口 ${redisPort}，数据目录 ${path.relative(root, dataDir)}/redis）`,
+    )
   } else embedded.push(`Redis：使用已在运行的 ${redisUrl.href}`)
   env.REDIS_URL = redisUrl.href
 
   if (!process.env.WECHAT_API_BASE) {
     const w = await launch(
       'wechat',
-      tsx,
-      ['test/support/fake-wechat/cli.ts', '--port', '0'],
-      {},
+      nodeTs('test/support/fake-wechat/cli.ts', ['--port', '0'], {}),
       /listening on (http:\/\/\S+)/,
     )
     env.WECHAT_API_BASE = w[1]
     embedded.push(`微信接口：模拟服务器 ${w[1]}（控制接口 ${w[1]}/__control/）`)
-    // Content security checks run as an operator's WeChat account; in development, a fake one that has
-    // just opened the mini-program (msg_sec_check v2 wants a user seen in the last two hours).
-    env.WECHAT_SEC_CHECK_OPENID ??= 'dev-operator'
-    const { code } = (await (
-      await fetch(`${w[1]}/__control/login-code`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ openid: env.WECHAT_SEC_CHECK_OPENID }),
-      })
-    ).json()) as { code: string }
-    const appid = process.env.WECHAT_APP_ID ?? 'wx-dev-appid'
-    const secret = process.env.WECHAT_APP_SECRET ?? 'dev-secret'
-    await fetch(
-      `${w[1]}/sns/jscode2session?appid=${appid}&secret=${secret}&js_code=${code}&grant_type=authorization_code`,
-    )
+    // Content security checks run as an operator's WeChat account, which WeChat wants to have opened the
+    // mini-program in the last two hours. In development a fake operator does so every 30 minutes.
+    const operator = process.env.WECHAT_SEC_CHECK_OPENID || 'dev-operator'
+    env.WECHAT_SEC_CHECK_OPENID = operator
+    await keepOperatorActive({
+      baseUrl: w[1]!,
+      openid: operator,
+      appId: process.env.WECHAT_APP_ID || 'wx-dev-appid',
+      appSecret: process.env.WECHAT_APP_SECRET || 'dev-secret',
+      onError: (e) => print('wechat')(`内容安全检测账号登录失败：${e.message}`),
+    })
   }
+
+  // What create-admin and rotate-data-key need to reach this running system (see api/src/cli/dev-env.ts).
+  const runtime = Object.fromEntries(RUNTIME_KEYS.flatMap((k) => (env[k] ? [[k, env[k]]] : [])))
+  writeFileSync(runtimeFile, JSON.stringify(runtime, null, 2))
 
   // The first super administrator, created once; its password lives in data/dev-secrets.json.
-  const created = spawnSync(tsx, ['api/src/cli/create-admin.ts', '--if-none'], {
-    cwd: root,
-    env: { ...process.env, ...env, ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: secrets.ADMIN_PASSWORD },
-    encoding: 'utf8',
-  })
+  const created = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'api/src/cli/create-admin.ts', '--if-none'],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, ADMIN_USERNAME: 'admin', ADMIN_PASSWORD: secrets.ADMIN_PASSWORD },
+      encoding: 'utf8',
+    },
+  )
   if (created.status !== 0) {
     console.error(created.stderr || created.stdout)
-    await stopAll()
+    return stopAll(1)
   }
 
-  await launch('api', tsx, ['api/src/main.ts'], env, /"msg":"api listening"/)
-  await launch('worker', tsx, ['jobs/src/main.ts'], env, /"msg":"worker ready"/)
+  for (const [name, script, ready] of [
+    ['api', 'api/src/main.ts', /api listening/],
+    ['worker', 'jobs/src/main.ts', /worker ready/],
+  ] as const) {
+    const s = supervise({ name, spawn: () => nodeTs(script, [], env), readyLine: ready, onLine: print(name) })
+    services.push(s)
+    await s.ready
+  }
 
   const url = `http://${process.env.HOST ?? '127.0.0.1'}:${process.env.PORT ?? 3000}`
   console.log(
@@ -220,6 +244,7 @@ async function main() {
       `  小程序接口 ${url}/mp/v1/`,
       `  健康检查   ${url}/healthz   ${url}/readyz`,
       ...embedded.map((e) => `  ${e}`),
+      `  密钥与管理员密码保存在 ${path.relative(root, path.join(dataDir, DEV_SECRETS_FILE))}`,
       '  按 Ctrl-C 停止全部进程',
       '━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━',
       '',
@@ -229,5 +254,5 @@ async function main() {
 
 main().catch(async (e) => {
   console.error(e instanceof Error ? e.message : e)
-  await stopAll()
+  await stopAll(1)
 })

@@ -1,8 +1,14 @@
-import type { Job } from 'bull'
+import type { Job, Queue } from 'bull'
 import mongoose from 'mongoose'
 import type { Logger } from 'pino'
-import { BatchJob, PlanJob } from '@zct/api/modules/campaigns/campaigns.jobs'
-import { RetryBatch } from '@zct/api/modules/campaigns/campaigns.delivery'
+import type { z } from 'zod'
+import {
+  BatchJob,
+  CampaignSweepJob,
+  PlanJob,
+  type PushTaskDeps,
+  type Task,
+} from '@zct/api/modules/campaigns/campaigns.jobs'
 import { PublishJob, SweepJob } from '@zct/api/modules/content/content.jobs'
 import { publishDue } from '@zct/api/modules/content/content.service'
 import { buildPlatform } from '@zct/api/modules/index'
@@ -35,21 +41,18 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
   // Scheduled publishing: a delayed job per schedule, and a once-a-minute sweep in case an enqueue failed.
   system.process(PublishJob.name, 1, () => publishDue(new Date()))
   system.process(SweepJob.name, 1, () => publishDue(new Date()))
-  push.process(PlanJob.name, 1, (job: Job) =>
-    platform.campaigns.plan(PlanJob.payload.parse(job.data).campaignId),
+  const pushTasks = new TaskRunner<PushTaskDeps>(
+    push,
+    { campaigns: platform.campaigns, delivery: platform.delivery },
+    log,
   )
-  push.process(BatchJob.name, batchConcurrency, async (job: Job) => {
-    try {
-      return await platform.delivery.processBatch(BatchJob.payload.parse(job.data))
-    } catch (err) {
-      if (err instanceof RetryBatch) log.warn({ job: job.id, attempt: job.attemptsMade + 1 }, err.message)
-      throw err
-    }
-  })
+  pushTasks.run(PlanJob, 1)
+  pushTasks.run(BatchJob, batchConcurrency)
+  pushTasks.run(CampaignSweepJob, 1)
   for (const q of [system, push])
     q.on('failed', (job, err) =>
       log.warn(
-        { queue: q.name, job: job.name, id: job.id, attempts: job.attemptsMade, err: err.message },
+        { queue: q.name, job: job?.name, id: job?.id, attempts: job?.attemptsMade, err: err.message },
         'job failed',
       ),
     )
@@ -62,13 +65,69 @@ export async function startWorker({ config, log, batchConcurrency = 2, connect =
     { ...health.options, repeat: { every: 30_000 }, jobId: 'heartbeat' },
   )
   await system.add(SweepJob.name, {}, { ...SweepJob.options, repeat: { every: SweepJob.everyMs } })
+  await push.add(
+    CampaignSweepJob.name,
+    {},
+    { ...CampaignSweepJob.options, repeat: { every: CampaignSweepJob.everyMs } },
+  )
   return {
     platform,
     queues: [system, push],
     async close() {
+      await pushTasks.drain()
       await platform.close()
       redis.disconnect()
       if (connect) await mongoose.disconnect()
     },
+  }
+}
+
+/**
+ * Runs task modules on one queue: parses the payload, tells perform whether no retry follows, and once
+ * bull has given up on a job (attempts spent, or stalled once too often) runs the task's onFailed, which
+ * leaves the work in a final state. An onFailed that fails is logged; the campaign sweep catches up.
+ */
+class TaskRunner<D> {
+  private readonly tasks = new Map<string, Task<z.ZodType, D>>()
+  private readonly finishing = new Set<Promise<void>>()
+
+  constructor(
+    private readonly queue: Queue,
+    private readonly deps: D,
+    private readonly log: Logger,
+  ) {
+    queue.on('failed', (job: Job | null, err: Error) => {
+      const task = job && this.tasks.get(job.name)
+      if (!task) return
+      const done: Promise<void> = this.onFailed(task, job, err).finally(() => this.finishing.delete(done))
+      this.finishing.add(done)
+    })
+  }
+
+  run<P extends z.ZodType>(task: Task<P, D>, concurrency: number) {
+    this.tasks.set(task.name, task as unknown as Task<z.ZodType, D>)
+    this.queue.process(task.name, concurrency, (job: Job) => {
+      const attempt = job.attemptsMade + 1
+      const lastAttempt = attempt >= (job.opts.attempts ?? 1)
+      return task.perform(this.deps, task.payload.parse(job.data), { attempt, lastAttempt })
+    })
+  }
+
+  /** Waits for onFailed calls under way, so closing never cuts one short. */
+  async drain() {
+    await Promise.all([...this.finishing])
+  }
+
+  private async onFailed(task: Task<z.ZodType, D>, job: Job, err: Error) {
+    try {
+      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (await job.isFailed())
+      if (!final) return // a retry follows
+      await task.onFailed(this.deps, task.payload.parse(job.data), err)
+    } catch (e) {
+      this.log.error(
+        { queue: this.queue.name, job: job.name, id: job.id, err: (e as Error).message },
+        'onFailed did not finish; the campaign sweep will',
+      )
+    }
   }
 }

@@ -266,7 +266,7 @@ describe('file uploads', () => {
     const [record] = await filesOf(editor.id)
     expect(record).toMatchObject({ purpose: 'attachment', owner: { kind: 'admin' } })
 
-    const reviewer = await signInAdmin({ permissions: ['files.read'] })
+    const reviewer = await signInAdmin({ roles: ['claim_reviewer'] })
     const denied = await upload(reviewer.token, [{ filename: 'a.pdf', data: samples.pdf() }], {
       path: '/admin/v1/files',
     })
@@ -320,7 +320,7 @@ describe('file downloads', () => {
     expect((await download(`/admin/v1/files/${id}`)).status).toBe(401)
   })
 
-  it('lets console users with files.read download, and audits every view', async () => {
+  it('lets a claim reviewer download claim materials, and audits every view', async () => {
     const { pdf, id } = await uploaded('身份证.pdf')
     const reviewer = await signInAdmin({ roles: ['claim_reviewer'] })
     const res = await download(`/admin/v1/files/${id}`, reviewer.token)
@@ -335,11 +335,67 @@ describe('file downloads', () => {
     expect(String(audits[0]!.actor.id)).toBe(reviewer.id)
   })
 
-  it('refuses console users without files.read with 403', async () => {
-    const { id } = await uploaded()
-    const editor = await signInAdmin({ permissions: ['content.manage'] })
-    const res = await download(`/admin/v1/files/${id}`, editor.token)
-    expect(res.status).toBe(403)
-    expect(res.json().error.details).toEqual({ missing: ['files.read'] })
+  it('refuses claim materials (ID card scans) to content editors and trainers with 403 FILE_FORBIDDEN', async () => {
+    const { id } = await uploaded('身份证正反面.pdf')
+    for (const roles of [['content_editor'], ['training_manager'], ['push_operator'], ['station_staff']]) {
+      const a = await signInAdmin({ roles })
+      const res = await download(`/admin/v1/files/${id}`, a.token)
+      expect(res.status, roles[0]).toBe(403)
+      expect(res.json().error).toMatchObject({
+        code: 'FILE_FORBIDDEN',
+        details: { missing: ['claim.review', 'claim.pay'] },
+      })
+      expect(res.json().error.message).toContain('审核资助申请')
+    }
+    const audits = await mongoose.connection.db!.collection('audit_log').find({ 'target.id': id }).toArray()
+    expect(audits).toHaveLength(0)
+  })
+
+  it('decides each console read by the purpose the file was uploaded for', async () => {
+    const owner = await signInMp()
+    const editor = await signInAdmin({ roles: ['content_editor'] })
+    const ids: Record<string, string> = {}
+    for (const purpose of ['claim-material', 'enterprise-licence', 'avatar'] as const) {
+      const res = await upload(
+        owner.token,
+        [{ filename: `${purpose}.png`, contentType: 'image/png', data: samples.png() }],
+        { path: `/mp/v1/files?purpose=${purpose}` },
+      )
+      expect(res.status, purpose).toBe(201)
+      ids[purpose] = res.body.id
+    }
+    const att = await upload(editor.token, [{ filename: '附件.pdf', data: samples.pdf() }], {
+      path: '/admin/v1/files',
+    })
+    ids.attachment = att.body.id
+    /** purpose → built-in roles that may read it; every other built-in role gets 403 */
+    const readers: Record<string, string[]> = {
+      'claim-material': ['super_admin', 'claim_reviewer', 'finance'],
+      'enterprise-licence': ['super_admin'],
+      avatar: ['super_admin', 'push_operator'],
+      attachment: ['super_admin', 'content_editor'],
+    }
+    const roles = [
+      'super_admin',
+      'content_editor',
+      'push_operator',
+      'training_manager',
+      'claim_reviewer',
+      'finance',
+      'station_staff',
+    ]
+    const sessions = Object.fromEntries(
+      await Promise.all(roles.map(async (r) => [r, await signInAdmin({ roles: [r] })] as const)),
+    )
+    const wrong: string[] = []
+    for (const [purpose, id] of Object.entries(ids))
+      for (const role of roles) {
+        const res = await download(`/admin/v1/files/${id}`, sessions[role]!.token)
+        const want = readers[purpose]!.includes(role) ? 200 : 403
+        if (res.status !== want) wrong.push(`${purpose} as ${role}: ${res.status}, want ${want}`)
+      }
+    expect(wrong).toEqual([])
+    const manager = await signInAdmin({ permissions: ['enterprise.manage'] })
+    expect((await download(`/admin/v1/files/${ids['enterprise-licence']}`, manager.token)).status).toBe(200)
   })
 })

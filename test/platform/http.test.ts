@@ -18,7 +18,7 @@ describe('HTTP platform', () => {
     })
     expect(big.status).toBe(413)
     expect(big.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' })
-    expect(big.body.error.message).toMatch(/请求体过大/)
+    expect(big.body.error.message).toMatch(/内容过大/)
     const bad = await w.api.call('POST', '/admin/v1/auth/login', { body: '{"username": ' })
     expect(bad.status).toBe(400)
     expect(bad.body.error.message).toMatch(/JSON/)

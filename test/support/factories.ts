@@ -71,19 +71,82 @@ export async function buildMpUser(w: World, openid = uniqueOpenid()): Promise<Mp
   return { id: res.body.user.id, openid, token: res.body.accessToken, refreshToken: res.body.refreshToken }
 }
 
-/** An mp user who bound a new enterprise and so administers it. */
+/** The smallest PNG the upload's type detection accepts: a stand-in for a photo of a business licence. */
+export const LICENCE_PNG = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('0000000d49484452000000010000000108060000001f15c489', 'hex'),
+  Buffer.from('0000000049454e44ae426082', 'hex'),
+])
+
+/** An upload as the mini-program makes it (`wx.uploadFile` → `POST /mp/v1/files?purpose=…`). */
+export async function uploadMpFile(
+  w: World,
+  token: string,
+  opts: { purpose?: string; name?: string; data?: Buffer; type?: string } = {},
+) {
+  const form = new FormData()
+  form.append(
+    'file',
+    new Blob([opts.data ?? LICENCE_PNG], { type: opts.type ?? 'image/png' }),
+    opts.name ?? '营业执照.png',
+  )
+  const res = await fetch(`${w.api.url}/mp/v1/files?purpose=${opts.purpose ?? 'enterprise-licence'}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  })
+  const body = await res.json()
+  if (res.status !== 201) throw new Error(`upload failed: ${res.status} ${JSON.stringify(body)}`)
+  return body as { id: string; name: string; mime: string; size: number }
+}
+
+/** One console reviewer (enterprise.manage) per api, signed in once: verifying is not what most tests test. */
+const reviewers = new WeakMap<TestApi, Promise<AdminSession>>()
+function reviewerFor(api: TestApi, fresh = false) {
+  let r = fresh ? undefined : reviewers.get(api)
+  if (!r) {
+    r = buildAdmin(api, { permissions: ['enterprise.read', 'enterprise.manage'] })
+    r.catch(() => reviewers.delete(api))
+    reviewers.set(api, r)
+  }
+  return r
+}
+
+/** A console reviewer approves the licence an enterprise's administrator submitted. */
+export async function verifyEnterprise(w: World, enterpriseId: string, licenceFileId: string) {
+  for (const fresh of [false, true]) {
+    const reviewer = await reviewerFor(w.api, fresh)
+    const res = await w.api.call('POST', `/admin/v1/enterprises/${enterpriseId}/verification/decision`, {
+      token: reviewer.token,
+      body: { decision: 'approve', licenceFileId },
+    })
+    if (res.status === 200) return res.body
+    if (res.status !== 401)
+      throw new Error(`verification failed: ${res.status} ${JSON.stringify(res.body)}`)
+  }
+  throw new Error('verification failed: the reviewer could not sign in')
+}
+
+/**
+ * An mp user who bound a new enterprise with a licence and so administers it, verified by a console
+ * reviewer unless `verified: false` (then the verification stays pending).
+ */
 export async function buildEnterpriseAdmin(
   w: World,
   name = `测试科技有限公司${randomBytes(3).toString('hex')}`,
+  opts: { verified?: boolean } = {},
 ) {
   const user = await buildMpUser(w)
   const creditCode = buildCreditCode()
+  const licence = await uploadMpFile(w, user.token)
   const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
     token: user.token,
-    body: { creditCode, name },
+    body: { creditCode, name, licenceFileId: licence.id },
   })
   if (res.status !== 201) throw new Error(`bind failed: ${res.status} ${JSON.stringify(res.body)}`)
-  return { ...user, enterpriseId: res.body.enterprise.id as string, creditCode, name }
+  const enterpriseId = res.body.enterprise.id as string
+  if (opts.verified ?? true) await verifyEnterprise(w, enterpriseId, licence.id)
+  return { ...user, enterpriseId, creditCode, name, licenceFileId: licence.id }
 }
 
 /** A published patent-information item, created and published through the console as an editor would. */

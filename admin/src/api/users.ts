@@ -1,4 +1,6 @@
 import type {
+  LoginThrottlePageOutput,
+  ThrottleListQueryInput,
   UserCreateInput,
   UserListQueryInput,
   UserOutput,
@@ -14,3 +16,7 @@ export const updateUser = (id: string, body: UserUpdateInput, opts?: RequestOpti
   request.patch<UserOutput>(`/users/${id}`, body, opts)
 export const resetUserPassword = (id: string, password: string, opts?: RequestOptions) =>
   request.post(`/users/${id}/password`, { password }, opts)
+export const listLoginThrottles = (query: ThrottleListQueryInput) =>
+  request.get<LoginThrottlePageOutput>('/login-throttles', query)
+export const liftLoginThrottle = (username: string) =>
+  request.post('/login-throttles/lift', { username })

@@ -2,6 +2,7 @@ import type { FormInstance, FormItemRule } from 'element-plus'
 import { ElMessage } from 'element-plus'
 import { reactive, ref, watch, type UnwrapRef } from 'vue'
 import { z } from 'zod'
+import { fieldIssues } from '@/api/contracts'
 import { ApiError } from '@/api/request'
 
 type Model = Record<string, unknown>
@@ -53,7 +54,8 @@ export function useZodForm<S extends z.ZodType, M extends Model>(
   function issuesFor(field: string): string | undefined {
     if (serverErrors[field]) return serverErrors[field]
     const parsed = schema.safeParse(input())
-    return parsed.success ? undefined : parsed.error.issues.find((i) => fieldOf(i.path) === field)?.message
+    // the api's own issue list (one message per path), so a field shows what the server would answer
+    return parsed.success ? undefined : fieldIssues(parsed.error).find((i) => fieldOf(i.path) === field)?.message
   }
 
   const rules: Record<string, FormItemRule[]> = {}
@@ -88,7 +90,7 @@ export function useZodForm<S extends z.ZodType, M extends Model>(
     if (shown === false) return undefined
     const parsed = schema.safeParse(input())
     if (!parsed.success) {
-      ElMessage.error(parsed.error.issues[0]?.message ?? '请检查表单')
+      ElMessage.error(fieldIssues(parsed.error)[0]?.message ?? '请检查表单')
       return undefined
     }
     return parsed.data

@@ -6,7 +6,7 @@ export const PERMISSION_LABELS: Record<string, string> = { ...PERMISSIONS }
 /** How permission checkboxes are grouped on the role form; a key missing here falls into 其他. */
 export const PERMISSION_GROUPS: { title: string; keys: Permission[] }[] = [
   { title: '系统', keys: ['users.manage', 'audit.read'] },
-  { title: '企业与个人信息', keys: ['enterprise.read', 'enterprise.manage', 'pii.read', 'files.read'] },
+  { title: '企业与个人信息', keys: ['enterprise.read', 'enterprise.manage', 'pii.read'] },
   { title: '内容与推送', keys: ['content.manage', 'push.manage', 'stats.read'] },
   { title: '培训与资助', keys: ['training.manage', 'claim.review', 'claim.pay'] },
   { title: '指导站', keys: ['station.manage'] },

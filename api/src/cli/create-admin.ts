@@ -2,18 +2,20 @@
  * Creates the first super administrator: `pnpm --filter @zct/api create-admin`.
  * Reads ADMIN_USERNAME / ADMIN_PASSWORD from env, or prompts. There is no default password.
  * `--if-none` does nothing when any console user exists (used by the dev start script).
+ * In development it uses the secrets and database of `pnpm start` (see dev-env.ts).
  */
 import { createInterface } from 'node:readline/promises'
 import mongoose from 'mongoose'
 import { ConfigError, loadConfig } from '../platform/config.js'
 import { connectMongo } from '../platform/db.js'
+import { devHint, withDevDefaults } from './dev-env.js'
 import { createLogger } from '../platform/logger.js'
 import { buildPlatform } from '../modules/index.js'
 import { NewPassword } from '../modules/staff/staff.contract.js'
 import { createRedis } from '../platform/redis.js'
 
 try {
-  const config = loadConfig()
+  const config = loadConfig(withDevDefaults())
   const log = createLogger('warn', 'create-admin')
   const ifNone = process.argv.includes('--if-none')
   let username = process.env.ADMIN_USERNAME
@@ -42,6 +44,6 @@ try {
   // A one-shot command: leave without waiting for pooled sockets to time out.
   process.exit(0)
 } catch (e) {
-  console.error(e instanceof Error ? e.message : e)
+  console.error(`${e instanceof Error ? e.message : String(e)}${e instanceof ConfigError ? devHint() : ''}`)
   process.exit(e instanceof ConfigError ? 1 : 2)
 }

@@ -6,11 +6,12 @@ import mongoose from 'mongoose'
 import { ConfigError, loadConfig } from '../platform/config.js'
 import { PersonalDataCipher } from '../platform/crypto.js'
 import { connectMongo } from '../platform/db.js'
+import { devHint, withDevDefaults } from './dev-env.js'
 import { createLogger } from '../platform/logger.js'
 import { rewrapPersonalData } from '../modules/personal-data/rotation.js'
 
 try {
-  const config = loadConfig()
+  const config = loadConfig(withDevDefaults())
   await connectMongo(config.mongo.uri, createLogger('warn', 'rotate-data-key'))
   const counts = await rewrapPersonalData(PersonalDataCipher.fromConfig(config.data))
   for (const [collection, n] of Object.entries(counts))
@@ -19,6 +20,6 @@ try {
   // A one-shot command: leave without waiting for pooled sockets to time out.
   process.exit(0)
 } catch (e) {
-  console.error(e instanceof Error ? e.message : e)
+  console.error(`${e instanceof Error ? e.message : String(e)}${e instanceof ConfigError ? devHint() : ''}`)
   process.exit(e instanceof ConfigError ? 1 : 2)
 }

@@ -32,9 +32,12 @@ import { MpAccountService } from './mp-accounts/mp-accounts.service.js'
 import { registerSettingsRoutes } from './settings/settings.routes.js'
 import { SettingsService } from './settings/settings.service.js'
 import { registerStaffRoutes } from './staff/staff.routes.js'
+import { LoginGuard } from './staff/login-guard.js'
 import { StaffService } from './staff/staff.service.js'
 import { registerSubscriptionRoutes } from './subscriptions/subscriptions.routes.js'
 import { SubscriptionService } from './subscriptions/subscriptions.service.js'
+import { registerWorkbenchRoutes } from './workbench/workbench.routes.js'
+import { WorkbenchService } from './workbench/workbench.service.js'
 
 export interface CoreDeps {
   config: Config
@@ -61,8 +64,13 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     jwt,
     refresh,
     cipher,
-    maxFailures: config.auth.maxFailures,
-    lockMinutes: config.auth.lockMinutes,
+    guard: new LoginGuard({
+      redis,
+      prefix: config.redis.prefix,
+      maxFailures: config.auth.maxFailures,
+      maxDelayMinutes: config.auth.lockMinutes,
+      sprayFailures: config.auth.sprayFailures,
+    }),
   })
   const wechat = new WechatClient({
     baseUrl: config.wechat.baseUrl,
@@ -91,7 +99,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
     content,
     settings,
     subscriptions,
-    queue: bullCampaignQueue(pushQueue),
+    queue: bullCampaignQueue(pushQueue, config.push),
     log,
   })
   const delivery = new CampaignDelivery({
@@ -142,7 +150,7 @@ export async function buildModules(deps: CoreDeps) {
         admin: (claims) => p.staff.resolvePrincipal(claims),
         mp: (claims) => p.mpAccounts.resolvePrincipal(claims),
       }),
-    permit: (perm) => requirePermission(perm),
+    permit: (perm, whilePasswordChange) => requirePermission(perm, whilePasswordChange),
     enterprise: (level) => requireEnterprise(level),
     rateLimit: (policy) => p.rateLimits.middleware(policy),
   }
@@ -152,7 +160,6 @@ export async function buildModules(deps: CoreDeps) {
   registerStaffRoutes(routers, p.staff, p.audit)
   registerAuditRoutes(routers, p.audit)
   registerMpAccountRoutes(routers, p.mpAccounts)
-  registerEnterpriseRoutes(routers, p.enterprises, p.audit)
   // Storage is async to build (the S3 SDK loads only when configured), hence here and not in buildPlatform.
   const files = createFilesService({
     storage: await createStorage(deps.config.storage),
@@ -160,12 +167,14 @@ export async function buildModules(deps: CoreDeps) {
     log: deps.log,
   })
   registerFilesRoutes(routers, files, p.audit)
+  registerEnterpriseRoutes(routers, p.enterprises, p.audit, files)
   registerInterestRoutes(routers, p.interests)
   registerSettingsRoutes(routers, p.settings, p.audit)
   registerSubscriptionRoutes(routers, p.subscriptions)
   registerInboxRoutes(routers, p.inbox)
   registerContentRoutes(routers, p.content, p.audit, files)
   registerCampaignRoutes(routers, p.campaigns, p.pushStats, p.audit)
+  registerWorkbenchRoutes(routers, new WorkbenchService(p.pushStats))
 
   return {
     routers: [routers.mp, routers.admin],

@@ -9,12 +9,13 @@ import helmet from 'koa-helmet'
 import serve from 'koa-static'
 import client from 'prom-client'
 import { z } from 'zod'
+import { productMessages } from '../modules/common.contract.js'
 import { errorMiddleware, errors } from './errors.js'
 import type { Logger } from './logger.js'
 import type { ApiRouter } from './routing.js'
 
-// Validation messages in Chinese for every schema parsed by this process.
-z.config(z.locales.zhCN())
+// Validation messages in product words, built from each contract field's label (zhCN for anything left).
+z.config({ ...z.locales.zhCN(), ...productMessages() })
 
 export interface HttpOptions {
   log: Logger
@@ -141,7 +142,8 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   })
   app.use(system.routes())
 
-  for (const r of routers) app.use(r.router.routes()).use(r.router.allowedMethods())
+  // throw: 405 and 501 become errors, answered in the envelope like every other refusal.
+  for (const r of routers) app.use(r.router.routes()).use(r.router.allowedMethods({ throw: true }))
 
   if (opts.adminStaticDir && existsSync(path.join(opts.adminStaticDir, 'index.html')))
     mountConsole(app, opts.adminStaticDir)
@@ -158,7 +160,16 @@ function mountConsole(app: Koa, dir: string) {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next()
     const original = ctx.path
     ctx.path = original.slice('/admin'.length)
-    await files(ctx, async () => {})
+    try {
+      await files(ctx, async () => {})
+    } catch (err) {
+      // koa-send refuses what escapes the folder (403), cannot be decoded (400) or named (ENAMETOOLONG):
+      // none of it is a console page, and none of it says more than "not here".
+      ctx.path = original
+      if ((err as { status?: number }).status || (err as { code?: string }).code === 'ENAMETOOLONG')
+        throw errors.notFound('页面')
+      throw err
+    }
     if (ctx.body === undefined || ctx.body === null) {
       ctx.path = original
       ctx.type = 'html'

@@ -8,6 +8,10 @@ export interface AdminPrincipal {
   id: string
   username: string
   permissions: ReadonlySet<Permission>
+  /** holds the super administrator role: only such users may manage one another */
+  isSuper: boolean
+  /** a temporary password must be changed first ('required'), or has outlived its 72 hours ('expired') */
+  passwordChange: 'none' | 'required' | 'expired'
   /** Set for station staff: every station route filters by it. */
   stationId?: string
 }
@@ -18,7 +22,15 @@ export interface MpPrincipal {
   openid: string
   enterpriseId?: string
   enterpriseRole?: 'admin' | 'member'
+  /** The enterprise's administrator has been verified by a reviewer (false without an enterprise). */
+  enterpriseVerified: boolean
 }
+
+/**
+ * What a mini-program route needs of the caller's enterprise: an active membership or the administrator
+ * role; the `verified-` forms also need a verified enterprise (actions taken in its name).
+ */
+export type EnterpriseAccess = 'member' | 'admin' | 'verified-member' | 'verified-admin'
 
 /** Loads the current principal for verified claims; undefined when the account is gone, disabled or the token version is stale. */
 export interface PrincipalResolver {
@@ -45,9 +57,24 @@ export function authenticate(aud: Audience, jwt: JwtService, resolver: Principal
   }
 }
 
-export function requirePermission(permission: Permission | null): Middleware {
+/**
+ * The permission check, after the password check: while a temporary password is unchanged only the routes
+ * declared `whilePasswordChange` (GET /me, changing it, logout) answer; an expired one leaves /me and logout.
+ */
+export function requirePermission(
+  permission: Permission | null,
+  whilePasswordChange: 'none' | 'change' | 'always' = 'none',
+): Middleware {
   return async (ctx, next) => {
     const user = ctx.state.user as AdminPrincipal
+    if (user.passwordChange === 'expired' && whilePasswordChange !== 'always')
+      throw errors.forbidden(
+        '临时密码已超过 72 小时有效期，请联系管理员重新设置',
+        undefined,
+        'TEMP_PASSWORD_EXPIRED',
+      )
+    if (user.passwordChange === 'required' && whilePasswordChange === 'none')
+      throw errors.forbidden('请先修改初始密码，再进行其他操作', undefined, 'PASSWORD_CHANGE_REQUIRED')
     if (permission && !user.permissions.has(permission)) {
       throw errors.forbidden('没有权限执行此操作', { missing: [permission] })
     }
@@ -56,12 +83,15 @@ export function requirePermission(permission: Permission | null): Middleware {
 }
 
 /** Mini-program routes that act for an enterprise: an active membership, or its administrator role. */
-export function requireEnterprise(level: 'member' | 'admin'): Middleware {
+export function requireEnterprise(level: EnterpriseAccess): Middleware {
+  const admin = level === 'admin' || level === 'verified-admin'
+  const verified = level === 'verified-member' || level === 'verified-admin'
   return async (ctx, next) => {
     const user = ctx.state.user as MpPrincipal
     if (!user.enterpriseId) throw errors.forbidden('请先绑定企业并通过审核', undefined, 'ENTERPRISE_REQUIRED')
-    if (level === 'admin' && user.enterpriseRole !== 'admin')
+    if (admin && user.enterpriseRole !== 'admin')
       throw errors.forbidden('只有企业管理员可以执行此操作', undefined, 'NOT_ENTERPRISE_ADMIN')
+    if (verified && !user.enterpriseVerified) throw errors.enterpriseUnverified()
     await next()
   }
 }

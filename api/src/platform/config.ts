@@ -20,6 +20,8 @@ const Env = z.object({
   PORT: port.default(3000),
   PUBLIC_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Human-readable log lines (pino-pretty); default on in development, never in production. */
+  LOG_PRETTY: bool.optional(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, '必须以 mongodb:// 或 mongodb+srv:// 开头'),
   REDIS_URL: z
     .string()
@@ -79,10 +81,16 @@ const Env = z.object({
   WECHAT_SEND_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(32),
   /** openid msg_sec_check v2 runs under for console content (an operator's mini-program account). */
   WECHAT_SEC_CHECK_OPENID: z.string().default(''),
+  /** Push jobs' attempts and first backoff (doubling); the last attempt leaves a final, visible result. */
+  PUSH_BATCH_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
+  PUSH_BATCH_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(1_000),
+  PUSH_PLAN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  PUSH_PLAN_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().default(''),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  LOGIN_SPRAY_FAILURES: z.coerce.number().int().min(5).max(1000).default(30),
 })
 
 export type Config = ReturnType<typeof loadConfig>
@@ -121,7 +129,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       adminStaticDir: e.ADMIN_STATIC_DIR,
       metricsToken: e.METRICS_TOKEN,
     },
-    log: { level: e.LOG_LEVEL },
+    log: {
+      level: e.LOG_LEVEL,
+      // pino-pretty is a dev dependency: production always logs JSON.
+      pretty: e.NODE_ENV !== 'production' && (e.LOG_PRETTY ?? e.NODE_ENV === 'development'),
+    },
     mongo: { uri: e.MONGODB_URI },
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
     jwt: {
@@ -151,7 +163,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       sendConcurrency: e.WECHAT_SEND_CONCURRENCY,
       secCheckOpenid: e.WECHAT_SEC_CHECK_OPENID,
     },
-    auth: { maxFailures: e.LOGIN_MAX_FAILURES, lockMinutes: e.LOGIN_LOCK_MINUTES },
+    push: {
+      plan: { attempts: e.PUSH_PLAN_ATTEMPTS, backoffMs: e.PUSH_PLAN_BACKOFF_MS },
+      batch: { attempts: e.PUSH_BATCH_ATTEMPTS, backoffMs: e.PUSH_BATCH_BACKOFF_MS },
+    },
+    auth: {
+      maxFailures: e.LOGIN_MAX_FAILURES,
+      lockMinutes: e.LOGIN_LOCK_MINUTES,
+      sprayFailures: e.LOGIN_SPRAY_FAILURES,
+    },
   }
 }
 

@@ -29,26 +29,35 @@ export const errors = {
     new AppError(
       400,
       'VALIDATION_FAILED',
-      `请求参数有误：${issues.map((i) => (i.path ? `${i.path} ${i.message}` : i.message)).join('；')}`,
+      // each field's message names its field (请填写统一社会信用代码): no developer paths in what a person reads
+      issues.map((i) => i.message).join('；') || '请求参数有误',
       { fields: issues },
     ),
   badRequest: (code: string, message: string, details?: unknown) => new AppError(400, code, message, details),
   unauthorized: (message = '请先登录', code = 'UNAUTHORIZED') => new AppError(401, code, message),
   forbidden: (message = '没有权限执行此操作', details?: unknown, code = 'FORBIDDEN') =>
     new AppError(403, code, message, details),
+  /** Actions taken in an enterprise's name wait until a reviewer has verified its administrator. */
+  enterpriseUnverified: () =>
+    new AppError(
+      403,
+      'ENTERPRISE_UNVERIFIED',
+      '企业认证尚未通过：工作人员审核营业执照（或授权书）并通过认证后，才能办理此事项',
+    ),
   notFound: (what = '资源') => new AppError(404, 'NOT_FOUND', `${what}不存在或无权查看`),
   conflict: (code: string, message: string, details?: unknown) => new AppError(409, code, message, details),
   payloadTooLarge: (message: string) => new AppError(413, 'PAYLOAD_TOO_LARGE', message),
   unsupportedMedia: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
-  locked: (message: string, retryAfterSeconds: number) =>
-    new AppError(423, 'ACCOUNT_LOCKED', message, { retryAfterSeconds }, false, {
-      'Retry-After': String(retryAfterSeconds),
-    }),
-  tooManyRequests: (retryAfterSeconds: number, headers: Record<string, string>) =>
+  tooManyRequests: (
+    retryAfterSeconds: number,
+    headers: Record<string, string>,
+    code = 'RATE_LIMITED',
+    message = `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`,
+  ) =>
     new AppError(
       429,
-      'RATE_LIMITED',
-      `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`,
+      code,
+      message,
       { retryAfterSeconds },
       false,
       {
@@ -61,11 +70,15 @@ export const errors = {
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, true),
 }
 
-/** Human names for indexed fields, so a duplicate-key error says what collided in words a user knows. */
+/**
+ * Human names for uniquely indexed fields, so a duplicate-key error says what collided in words a user
+ * knows. `collection.field` wins over `field` where one field name means different things.
+ */
 const FIELD_NAMES: Record<string, string> = {
   username: '用户名',
   creditCode: '统一社会信用代码',
   name: '名称',
+  'roles.name': '角色名称',
   openid: '微信账号',
   phoneHash: '手机号',
 }
@@ -74,9 +87,15 @@ const FIELD_NAMES: Record<string, string> = {
 export function fromDatabaseError(err: unknown): AppError | undefined {
   if (isDuplicateKey(err)) {
     const fields = Object.keys(err.keyPattern ?? err.keyValue ?? {})
-    const named = fields.map((f) => FIELD_NAMES[f] ?? f).join('、')
-    return errors.conflict('DUPLICATE', named ? `${named}已存在，请勿重复提交` : '记录已存在，请勿重复提交', {
-      fields,
+    const collection = /collection: [^.\s]+\.(\S+)/.exec(String(err.message ?? err.errmsg ?? ''))?.[1]
+    const nameOf = (f: string) => FIELD_NAMES[`${collection}.${f}`] ?? FIELD_NAMES[f]
+    // A named field says what to change ("用户名已存在"); an unnamed collision is most likely a repeated click.
+    if (fields.length && fields.every(nameOf)) {
+      const message = `${fields.map(nameOf).join('与')}已存在`
+      return errors.conflict('DUPLICATE', message, { fields: fields.map((f) => ({ path: f, message })) })
+    }
+    return errors.conflict('DUPLICATE', '记录已存在，请勿重复提交', {
+      fields: fields.map((f) => ({ path: f, message: '已存在' })),
     })
   }
   if (err instanceof mongoose.Error.CastError) {
@@ -90,7 +109,13 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
 
 export function isDuplicateKey(
   err: unknown,
-): err is { code: 11000; keyPattern?: Record<string, unknown>; keyValue?: Record<string, unknown> } {
+): err is {
+  code: 11000
+  keyPattern?: Record<string, unknown>
+  keyValue?: Record<string, unknown>
+  message?: string
+  errmsg?: string
+} {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000
 }
 
@@ -114,20 +139,45 @@ export function errorMiddleware(): Middleware {
   }
 }
 
+/** Chinese words for HTTP errors raised by middleware (koa, body parser, static files, router). */
+const HTTP_MESSAGES: Record<number, [code: string, message: string]> = {
+  400: ['BAD_REQUEST', '请求格式不正确，请检查 JSON 是否有效'],
+  401: ['UNAUTHORIZED', '请先登录'],
+  403: ['FORBIDDEN', '没有权限访问该地址'],
+  404: ['NOT_FOUND', '页面或接口不存在'],
+  405: ['METHOD_NOT_ALLOWED', '该接口不支持此请求方法'],
+  406: ['NOT_ACCEPTABLE', '无法按要求的格式返回内容'],
+  408: ['REQUEST_TIMEOUT', '请求超时，请重试'],
+  411: ['LENGTH_REQUIRED', '请求缺少长度信息'],
+  412: ['PRECONDITION_FAILED', '请求的前提条件不满足，请刷新后重试'],
+  413: ['PAYLOAD_TOO_LARGE', '提交的内容过大：请精简正文，或把长文和图片改为附件上传后重试'],
+  414: ['URI_TOO_LONG', '请求地址过长'],
+  415: ['UNSUPPORTED_MEDIA_TYPE', '不支持的请求格式，请使用 application/json'],
+  416: ['RANGE_NOT_SATISFIABLE', '请求的内容范围无效'],
+  422: ['UNPROCESSABLE', '请求内容无法处理，请检查后重试'],
+  429: ['RATE_LIMITED', '操作过于频繁，请稍后再试'],
+  501: ['NOT_IMPLEMENTED', '该接口不支持此请求方法'],
+}
+
 function toAppError(raw: unknown): AppError {
   if (raw instanceof AppError) return raw
   const db = fromDatabaseError(raw)
   if (db) return db
-  // koa / body parser errors carry an HTTP status; keep it but never expose their English text.
-  const status =
-    (raw as { status?: number; statusCode?: number })?.status ?? (raw as { statusCode?: number })?.statusCode
-  if (status === 413) return errors.payloadTooLarge('请求体过大，请精简内容后重试')
-  if (status === 415) return errors.unsupportedMedia('不支持的请求格式，请使用 application/json')
-  if (status === 400) return errors.badRequest('BAD_REQUEST', '请求格式不正确，请检查 JSON 是否有效')
   if (
     (raw as { name?: string })?.name === 'MongoServerSelectionError' ||
     (raw as { name?: string })?.name === 'MongoNetworkError'
   )
     return errors.unavailable('数据库暂时不可用，请稍后重试')
+  // Errors raised by middleware (http-errors: koa, body parser, koa-send, router) carry an HTTP status:
+  // keep the status, never their English text. Only a genuine fault becomes 500.
+  const status =
+    (raw as { status?: number; statusCode?: number })?.status ?? (raw as { statusCode?: number })?.statusCode
+  if (typeof status === 'number' && status >= 400 && status < 600 && status !== 500) {
+    const [code, message] = HTTP_MESSAGES[status] ?? [
+      status < 500 ? 'BAD_REQUEST' : 'SERVICE_UNAVAILABLE',
+      status < 500 ? '请求无法处理，请检查后重试' : '服务暂时不可用，请稍后重试',
+    ]
+    return new AppError(status, code, message, undefined, status >= 500)
+  }
   return new AppError(500, 'INTERNAL', '服务器内部错误，请稍后重试；如持续出现请联系管理员', undefined, true)
 }

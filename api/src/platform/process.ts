@@ -20,7 +20,7 @@ export async function runProcess(
     }
     throw e
   }
-  const log = createLogger(config.log.level, name)
+  const log = createLogger(config.log.level, name, config.log.pretty)
   const running = await start(config, log)
   let stopping = false
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -5,6 +5,7 @@ import {
   PUSH_QUEUE,
   type BatchPayload,
   type CampaignQueue,
+  type PushRetry,
 } from '../modules/campaigns/campaigns.jobs.js'
 
 /** Every bull queue is opened here, for producers (api) and consumers (workers) alike. */
@@ -23,14 +24,14 @@ export function openQueue(name: string, redisUrl: string, prefix: string) {
   })
 }
 
-export function bullCampaignQueue(queue: Queue.Queue): CampaignQueue {
+export function bullCampaignQueue(queue: Queue.Queue, retry: PushRetry): CampaignQueue {
   return {
     async plan(campaignId, at) {
       const delay = Math.max(0, at.getTime() - Date.now())
       await queue.add(
         PlanJob.name,
         { campaignId },
-        { ...PlanJob.options, delay, jobId: PlanJob.id(campaignId, at) },
+        { ...PlanJob.options(retry.plan), delay, jobId: PlanJob.id(campaignId, at) },
       )
     },
     async batches(campaignId, batches: BatchPayload[]) {
@@ -40,10 +41,23 @@ export function bullCampaignQueue(queue: Queue.Queue): CampaignQueue {
           batches.slice(i, i + 200).map((b) => ({
             name: BatchJob.name,
             data: b,
-            opts: { ...BatchJob.options, jobId: BatchJob.id(campaignId, b.batch) },
+            opts: { ...BatchJob.options(retry.batch), jobId: BatchJob.id(campaignId, b.batch) },
           })),
         )
       }
+    },
+    async failedJobs(jobIds) {
+      if (!jobIds.length) return []
+      // One pipelined ZSCORE per id on the failed set: cheap enough to ask about every missing batch each sweep.
+      const failedKey = (queue as unknown as { toKey(k: string): string }).toKey('failed')
+      const pipe = queue.client.pipeline()
+      for (const id of jobIds) pipe.zscore(failedKey, id)
+      const scores = (await pipe.exec()) ?? []
+      const failed = jobIds.filter((_, i) => scores[i]?.[1] != null)
+      const jobs = await Promise.all(failed.map((id) => queue.getJob(id)))
+      return jobs.flatMap((j) =>
+        j ? [{ id: String(j.id), data: j.data as unknown, reason: j.failedReason ?? '' }] : [],
+      )
     },
   }
 }

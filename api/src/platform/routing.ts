@@ -1,16 +1,23 @@
 import Router from '@koa/router'
 import type { Context, Middleware } from 'koa'
-import type { AdminPrincipal, MpPrincipal } from './auth.js'
+import type { AdminPrincipal, EnterpriseAccess, MpPrincipal } from './auth.js'
 import type { Permission } from './permissions.js'
 import type { RatePolicy } from './rate-limit.js'
 import { validate, type Input, type RequestSchemas } from './validate.js'
 
 export type Access =
   | { audience: 'public' }
-  /** `enterprise`: the caller must be an active member ('member') or the administrator ('admin') of an enterprise. */
-  | { audience: 'mp'; enterprise?: 'member' | 'admin' }
-  /** `permission: null` = any signed-in console user (their own profile, password). */
-  | { audience: 'admin'; permission: Permission | null }
+  /**
+   * `enterprise`: the caller must be an active member ('member') or the administrator ('admin') of an
+   * enterprise; 'verified-…' also needs the enterprise verified (403 ENTERPRISE_UNVERIFIED otherwise).
+   */
+  | { audience: 'mp'; enterprise?: EnterpriseAccess }
+  /**
+   * `permission: null` = any signed-in console user (their own profile, password).
+   * `whilePasswordChange`: 'change' answers while a temporary password awaits its change, 'always' even
+   * once it expired; every other console route answers 403 PASSWORD_CHANGE_REQUIRED meanwhile.
+   */
+  | { audience: 'admin'; permission: Permission | null; whilePasswordChange?: 'change' | 'always' }
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
 
@@ -20,6 +27,8 @@ export interface RouteInfo {
   path: string
   access: Access
   rateLimit?: RatePolicy
+  /** what `validate` parses: the message test walks every one of them */
+  schemas?: RequestSchemas
 }
 
 export type RouteContext<S extends RequestSchemas, U> = Context & { state: { input: Input<S>; user: U } }
@@ -29,15 +38,18 @@ interface Options<S extends RequestSchemas> {
   schemas?: S
   rateLimit?: RatePolicy
 }
+interface AdminOptions<S extends RequestSchemas> extends Options<S> {
+  whilePasswordChange?: 'change' | 'always'
+}
 interface MpOptions<S extends RequestSchemas> extends Options<S> {
-  enterprise?: 'member' | 'admin'
+  enterprise?: EnterpriseAccess
 }
 
 /** Guards the ApiRouter needs from the app; injected so modules stay free of wiring. */
 export interface Guards {
   authenticate(audience: 'mp' | 'admin'): Middleware
-  permit(permission: Permission | null): Middleware
-  enterprise(level: 'member' | 'admin'): Middleware
+  permit(permission: Permission | null, whilePasswordChange?: 'change' | 'always'): Middleware
+  enterprise(level: EnterpriseAccess): Middleware
   rateLimit(policy: RatePolicy): Middleware
 }
 
@@ -85,10 +97,15 @@ export class ApiRouter {
     method: Method,
     path: string,
     permission: Permission | null,
-    opts: Options<S>,
+    opts: AdminOptions<S>,
     handler: Handler<S, AdminPrincipal>,
   ) {
-    this.add(method, path, { audience: 'admin', permission }, opts, handler)
+    const access: Access = {
+      audience: 'admin',
+      permission,
+      ...(opts.whilePasswordChange ? { whilePasswordChange: opts.whilePasswordChange } : {}),
+    }
+    this.add(method, path, access, opts, handler)
   }
 
   private add<S extends RequestSchemas, U>(
@@ -101,7 +118,8 @@ export class ApiRouter {
     const chain: Middleware[] = []
     if (access.audience === 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
     if (access.audience !== 'public') chain.push(this.guards.authenticate(access.audience))
-    if (access.audience === 'admin') chain.push(this.guards.permit(access.permission))
+    if (access.audience === 'admin')
+      chain.push(this.guards.permit(access.permission, access.whilePasswordChange))
     if (access.audience === 'mp' && access.enterprise) chain.push(this.guards.enterprise(access.enterprise))
     if (access.audience !== 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
     chain.push(validate(opts.schemas ?? {}))
@@ -116,6 +134,7 @@ export class ApiRouter {
       path: this.prefix + path,
       access,
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+      ...(opts.schemas ? { schemas: opts.schemas } : {}),
     })
   }
 }

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa'
 import type { z } from 'zod'
+import { fieldIssues } from '../modules/common.contract.js'
 import { errors } from './errors.js'
 
 export interface RequestSchemas {
@@ -13,10 +14,11 @@ export type Input<S extends RequestSchemas> = {
   [K in keyof S]: S[K] extends z.ZodType ? z.output<S[K]> : never
 }
 
-/** Turns zod issues into 400 VALIDATION_FAILED with field paths, the same paths console forms bind to. */
-export function zodIssues(error: z.ZodError) {
-  return error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
-}
+/**
+ * Turns zod issues into 400 VALIDATION_FAILED with field paths, the same paths console forms bind to:
+ * one message per field, as the console's own `useZodForm` shows them.
+ */
+export const zodIssues = fieldIssues
 
 export function validate(schemas: RequestSchemas): Middleware {
   return async (ctx, next) => {

@@ -14,6 +14,8 @@ import * as queryOps from 'mingo/operators/query'
 import * as windowOps from 'mingo/operators/window'
 import { ErrorCodes, MongoServerError, notSupported, toServerError } from '../errors.js'
 import { compareValues, isPlainObject, keyOf, typeRank, valuesEqual } from './compare.js'
+import { dateOperators } from './dates.js'
+import { accumulatorOverrides, pipelineOverrides } from './stages.js'
 
 type Pred = (doc: Document) => boolean
 
@@ -225,11 +227,15 @@ const overrides = {
 const ops = (ns: object): Record<string, any> =>
   Object.fromEntries(Object.entries(ns).filter(([k]) => k.startsWith('$')))
 
+/** Operators added first win (mingo keeps the first registration of a name). */
 export const context = Context.init()
   .addQueryOps(overrides)
   .addQueryOps(ops(queryOps))
+  .addExpressionOps(dateOperators)
   .addExpressionOps(ops(expressionOps))
+  .addPipelineOps(pipelineOverrides)
   .addPipelineOps(ops(pipelineOps))
+  .addAccumulatorOps(accumulatorOverrides)
   .addAccumulatorOps(ops(accumulatorOps))
   .addProjectionOps(ops(projectionOps))
   .addWindowOps(ops(windowOps))

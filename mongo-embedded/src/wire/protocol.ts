@@ -121,11 +121,11 @@ function frame(
 ): Buffer {
   let end: number
   try {
-    end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: prefixSize }) + 1
+    end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: prefixSize, ignoreUndefined: true }) + 1
   } catch (err) {
     // RangeError: the serialised body did not fit the scratch buffer (bson checks nothing itself)
     if (!(err instanceof RangeError)) throw err
-    const body = BSON.serialize(doc)
+    const body = BSON.serialize(doc, { ignoreUndefined: true })
     end = prefixSize + body.length
     scratch = Buffer.allocUnsafeSlow(Math.min(end * 2, MAX_BSON_SIZE + 1024 * 1024 + prefixSize))
     if (scratch.length < end) scratch = Buffer.allocUnsafeSlow(end)

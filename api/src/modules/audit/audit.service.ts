@@ -1,13 +1,15 @@
 import type { Context } from 'koa'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
-import type { AuditQuery } from './audit.contract.js'
+import type { AuditAction, AuditQuery } from './audit.contract.js'
 import { findPage } from '../../platform/lists.js'
 import { AuditModel, type AuditDoc } from './audit.model.js'
 import { presentAudit } from './audit.presenter.js'
+import { resolveTargetNames } from './audit.targets.js'
 
 export interface AuditEvent {
-  action: string
+  /** Only labelled actions: a new one needs its Chinese label in AUDIT_ACTION_LABELS first. */
+  action: AuditAction
   target: { type: string; id?: string | null }
   fields?: string[]
 }
@@ -41,6 +43,10 @@ export class AuditService {
     if (q.targetId) filter['target.id'] = q.targetId
     if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lte: q.to } : {}) }
     const { docs, ...page } = await findPage<AuditDoc>(AuditModel, filter, q, { at: -1 })
-    return { ...page, items: docs.map(presentAudit) }
+    const names = await resolveTargetNames(docs.map((d) => d.target))
+    return {
+      ...page,
+      items: docs.map((d) => presentAudit(d, names.get(`${d.target.type}:${d.target.id}`) ?? null)),
+    }
   }
 }

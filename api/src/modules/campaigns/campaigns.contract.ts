@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
+import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
 import { PushCategory } from '../interests/interests.contract.js'
 import {
   EnterpriseSize,
@@ -10,42 +10,61 @@ import {
 } from '../taxonomy/taxonomy.contract.js'
 
 export const Targeting = z.strictObject({
-  regions: z.array(RegionCode).max(50).default([]),
+  regions: z.array(RegionCode).max(50).meta({ label: '地区' }).default([]),
   /**
    * within: enterprises registered in (or below) a targeted region.
    * overlap: also enterprises recorded only at a broader level (a city-level record for a district target).
    */
-  regionMatch: z.enum(['within', 'overlap']).default('within'),
-  industries: z.array(IndustryCode).max(50).default([]),
-  ipcs: z.array(IpcCode).max(50).default([]),
-  enterpriseTypes: z.array(EnterpriseType).default([]),
-  sizes: z.array(EnterpriseSize).default([]),
+  regionMatch: z.enum(['within', 'overlap']).meta({ label: '地区匹配方式' }).default('within'),
+  industries: z.array(IndustryCode).max(50).meta({ label: '行业' }).default([]),
+  ipcs: z.array(IpcCode).max(50).meta({ label: 'IPC 分类号' }).default([]),
+  enterpriseTypes: z.array(EnterpriseType).meta({ label: '企业类型' }).default([]),
+  sizes: z.array(EnterpriseSize).meta({ label: '企业规模' }).default([]),
 })
 export type TargetingInput = z.input<typeof Targeting>
 export type TargetingOutput = z.output<typeof Targeting>
 
-export const ContentRef = z.object({ kind: z.enum(['announcement', 'patent']), id: ObjectIdString })
+export const ContentRef = z
+  .object({
+    kind: z.enum(['announcement', 'patent']).meta({ label: '推送内容类型' }),
+    id: ObjectIdString.meta({ label: '推送内容' }),
+  })
+  .meta({ label: '推送内容' })
+const CampaignName = text({ label: '推送名称', max: 60 })
 
 export const CampaignCreate = z.strictObject({
-  name: z.string().trim().min(1, '请输入推送名称').max(60),
+  name: CampaignName,
   content: ContentRef,
   /** Omitted: the content item's own tags are the targeting. */
-  targeting: Targeting.optional(),
+  targeting: Targeting.meta({ label: '推送对象' }).optional(),
 })
 export type CampaignCreateInput = z.input<typeof CampaignCreate>
 export const CampaignUpdate = z.strictObject({
-  name: z.string().trim().min(1).max(60).optional(),
-  targeting: Targeting.optional(),
+  name: CampaignName.optional(),
+  targeting: Targeting.meta({ label: '推送对象' }).optional(),
 })
 export type CampaignUpdateInput = z.input<typeof CampaignUpdate>
 
 export const CampaignSend = z.strictObject({
   /** Omitted: now. Otherwise a time in the next 90 days. */
-  at: z.coerce.date().optional(),
+  at: z.coerce.date().meta({ label: '发送时间' }).optional(),
 })
 export type CampaignSendInput = z.input<typeof CampaignSend>
 
-export const CampaignStatus = z.enum(['draft', 'scheduled', 'queued', 'sending', 'done', 'cancelled'])
+/** failed: planning the recipients gave up (see failureReason); a campaign whose sends failed ends done. */
+export const CampaignStatus = z
+  .enum(['draft', 'scheduled', 'queued', 'sending', 'done', 'failed', 'cancelled'])
+  .meta({ label: '推送状态' })
+/** Statuses as the console and the Excel export name them. */
+export const CAMPAIGN_STATUS_LABELS: Record<z.output<typeof CampaignStatus>, string> = {
+  draft: '草稿',
+  scheduled: '已排期',
+  queued: '排队中',
+  sending: '发送中',
+  done: '已完成',
+  failed: '失败',
+  cancelled: '已取消',
+}
 
 export const Progress = z.object({
   /** members planned / processed so far */
@@ -84,6 +103,23 @@ export const CampaignOut = z.object({
     })
     .nullable(),
   progress: Progress,
+  /** why a failed campaign failed, in words for the operator */
+  failureReason: z.string().nullable(),
+  /**
+   * Members whose WeChat message was refused for the daily quota (45009) or a busy WeChat, and never
+   * went out: a resend may reach them. Refusals for good (43101, 47003) and unknown outcomes are not counted.
+   */
+  resendable: z.number().int(),
+  /** the latest resend of those members */
+  resend: z
+    .object({
+      round: z.number().int(),
+      members: z.number().int(),
+      processed: z.number().int(),
+      startedAt: z.iso.datetime(),
+      finishedAt: z.iso.datetime().nullable(),
+    })
+    .nullable(),
   createdAt: z.iso.datetime(),
 })
 export type CampaignOutput = z.output<typeof CampaignOut>
@@ -105,7 +141,9 @@ export const DryRunRow = z.object({
   capped: z.boolean(),
   reasons: z.array(MatchReason),
 })
-export const DryRunQuery = PageQuery.extend({ filter: z.enum(['all', 'capped', 'reachable']).default('all') })
+export const DryRunQuery = PageQuery.extend({
+  filter: z.enum(['all', 'capped', 'reachable']).meta({ label: '筛选' }).default('all'),
+})
 export type DryRunQueryInput = z.input<typeof DryRunQuery>
 export const DryRun = z.object({
   summary: z.object({
@@ -124,7 +162,9 @@ export const DryRun = z.object({
 })
 export type DryRunOutput = z.output<typeof DryRun>
 
-export const YearQuery = z.object({ year: z.coerce.number().int().min(2020).max(2100) })
+export const YearQuery = z.object({
+  year: z.coerce.number().int().min(2020).max(2100).meta({ label: '年份' }),
+})
 export const YearStats = z.object({
   year: z.number().int(),
   target: z.number().int(),

@@ -4,11 +4,12 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
 import { isDuplicateKey } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
 import type { SubscribeMessage } from '../../platform/wechat/client.js'
-import { WechatError } from '../../platform/wechat/errors.js'
+import { isTransientErrcode, LOCAL_ERRCODES, WechatError } from '../../platform/wechat/errors.js'
 import { InboxItemModel, type InboxItemDoc } from '../inbox/inbox.model.js'
 import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
 import { MpUserModel } from '../mp-accounts/mp-accounts.model.js'
 import type { SettingsService } from '../settings/settings.service.js'
+import { GrantModel } from '../subscriptions/subscriptions.model.js'
 import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
 import type { BatchPayload } from './campaigns.jobs.js'
 import { industrySections } from './campaigns.matching.js'
@@ -28,6 +29,13 @@ export interface WechatSender {
 
 /** Thrown to make bull retry the batch later; everything done so far is recorded and will be skipped. */
 export class RetryBatch extends Error {}
+
+/**
+ * Errcodes of a send WeChat refused before any message went out, where a later try may pass: the daily
+ * quota (45009), system busy (-1), and our own wait for a token (WeChat never called). Timeouts and broken
+ * connections are left out: that message may have gone out, and a resend on another grant would repeat it.
+ */
+export const RESENDABLE_ERRCODES: readonly number[] = [45009, -1, LOCAL_ERRCODES.tokenBusy]
 
 interface Outcome {
   status: 'sent' | 'spent' | 'failed' | 'pending'
@@ -71,6 +79,17 @@ class OutcomeRecorder {
     })
     return this.flushing
   }
+}
+
+const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0)
+/** now − before per key, zeros left out */
+function difference(now: Record<string, number>, before: Record<string, number>) {
+  const out: Record<string, number> = {}
+  for (const k of new Set([...Object.keys(now), ...Object.keys(before)])) {
+    const n = (now[k] ?? 0) - (before[k] ?? 0)
+    if (n) out[k] = n
+  }
+  return out
 }
 
 const clip = (s: string, n: number) =>
@@ -136,7 +155,11 @@ export class CampaignDelivery {
     })
   }
 
-  async processBatch(p: BatchPayload) {
+  /**
+   * On the last attempt (`lastAttempt`), sends WeChat still refuses transiently (45009 …) are recorded as
+   * failed and their grants go back to the members, so the batch ends with a result instead of a retry.
+   */
+  async processBatch(p: BatchPayload, opts: { lastAttempt?: boolean } = {}) {
     const campaign = await CampaignModel.findById(p.campaignId).lean<CampaignDoc>()
     if (!campaign || campaign.status !== 'sending') return { skipped: true }
     if (await BatchResultModel.exists({ campaignId: campaign._id, batch: p.batch })) return { skipped: true }
@@ -199,14 +222,17 @@ export class CampaignDelivery {
     const queue = [...sendable]
     const worker = async () => {
       for (let d = queue.shift(); d; d = queue.shift()) {
-        const outcome = await this.sendOne(
+        let outcome = await this.sendOne(
           campaign,
           settings,
           d,
           openidOf.get(String(d.userId))!,
           inbox.get(String(d.userId))!,
         )
-        if (outcome.status === 'pending') transient++
+        if (outcome.status === 'pending') {
+          if (opts.lastAttempt) outcome = { status: 'failed', errcode: outcome.errcode, grant: 'available' }
+          else transient++
+        }
         await recorder.add(d._id, grants.get(String(d._id))!, outcome)
       }
     }
@@ -215,11 +241,96 @@ export class CampaignDelivery {
     if (transient) throw new RetryBatch(`${transient} WeChat sends failed transiently; batch will be retried`)
 
     // Every member's outcome is final now: write the batch result once and count it toward progress.
+    const result = await this.writeResult(campaign, p, { inbox: inbox.size })
+    return { skipped: false, ...result }
+  }
+
+  /**
+   * onFailed of a batch that exhausted its attempts for any other reason (a crash, the database away):
+   * every member's delivery becomes final and a failed batch result is written, so the campaign can end.
+   * Idempotent; the sweep calls it again for a batch whose onFailed never ran.
+   */
+  async failBatch(p: BatchPayload, err: Error) {
+    const campaign = await CampaignModel.findById(p.campaignId).lean<CampaignDoc>()
+    if (!campaign || campaign.status !== 'sending') return
+    if (await BatchResultModel.exists({ campaignId: campaign._id, batch: p.batch })) {
+      await this.d.campaigns.finishIfComplete(campaign._id)
+      return
+    }
+    this.d.log.error(
+      { campaignId: p.campaignId, batch: p.batch, err: err.message },
+      'push batch gave up; its unfinished deliveries are recorded as failed',
+    )
+    // The inbox is the channel every member should have: try once more, but count what is there.
+    let inbox = 0
+    try {
+      inbox = (await this.writeInbox(campaign, p)).size
+      await this.recordEnterpriseDeliveries(campaign, p)
+    } catch (e) {
+      this.d.log.warn(
+        { campaignId: p.campaignId, batch: p.batch, err: (e as Error).message },
+        'inbox not written',
+      )
+    }
+    const users = p.recipients.map(([u]) => new Types.ObjectId(u))
+    const now = new Date()
+    // Members whose delivery record was never made get one, failed without an errcode.
+    await insertIgnoringDuplicates(
+      DeliveryModel,
+      p.recipients.map(([u, e]) => ({
+        campaignId: campaign._id,
+        userId: new Types.ObjectId(u),
+        enterpriseId: new Types.ObjectId(e),
+        channel: 'wechat',
+        status: 'failed',
+        attempts: 0,
+        errcode: null,
+        msgid: null,
+        recovered: false,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    )
+    const open = await DeliveryModel.find(
+      { campaignId: campaign._id, userId: { $in: users }, status: { $in: ['pending', 'sending'] } },
+      { status: 1 },
+    ).lean<DeliveryDoc[]>()
+    const pending = open.filter((d) => d.status === 'pending').map((d) => d._id)
+    const sending = open.filter((d) => d.status === 'sending').map((d) => d._id)
+    // pending: nothing went out (errcode kept, so a quota refusal can be resent); the grant goes back.
+    if (pending.length) {
+      await DeliveryModel.updateMany(
+        { _id: { $in: pending }, status: 'pending' },
+        { $set: { status: 'failed' } },
+      )
+      const held = await GrantModel.find(
+        { deliveryId: { $in: pending }, status: 'reserved' },
+        { _id: 1 },
+      ).lean<{ _id: Types.ObjectId }[]>()
+      await this.d.subscriptions.settleMany(held.map((g) => ({ grantId: g._id, to: 'available' as const })))
+    }
+    // sending: the message may have gone out, so failed without an errcode and never resent.
+    if (sending.length)
+      await DeliveryModel.updateMany(
+        { _id: { $in: sending }, status: 'sending' },
+        { $set: { status: 'failed', errcode: null } },
+      )
+    await this.writeResult(campaign, p, { inbox, error: err.message })
+  }
+
+  /**
+   * Counts the batch's final delivery outcomes into its write-once result and lets the campaign finish.
+   * A resend batch's figures are the changes to what its members had counted before (failed → sent …), so
+   * the campaign's sums stay one outcome per member. A batch is failed when its attempts ran out with
+   * members WeChat kept refusing, or it crashed for good (`error`).
+   */
+  private async writeResult(c: CampaignDoc, p: BatchPayload, run: { inbox: number; error?: string }) {
     const final = await DeliveryModel.find(
-      { campaignId: campaign._id, userId: { $in: users } },
+      { campaignId: c._id, userId: { $in: p.recipients.map(([u]) => new Types.ObjectId(u)) } },
       { status: 1, errcode: 1 },
     ).lean<DeliveryDoc[]>()
     const failedByErrcode: Record<string, number> = {}
+    const exhausted: Record<string, number> = {}
     let wechatSent = 0
     let wechatFailed = 0
     for (const d of final) {
@@ -228,23 +339,42 @@ export class CampaignDelivery {
         wechatFailed++
         const code = String(d.errcode ?? 'unknown')
         failedByErrcode[code] = (failedByErrcode[code] ?? 0) + 1
+        if (d.status === 'failed' && d.errcode !== null && isTransientErrcode(d.errcode))
+          exhausted[code] = (exhausted[code] ?? 0) + 1
       }
     }
+    const commonest = (counts: Record<string, number>) =>
+      Object.entries(counts).sort((a, b) => b[1] - a[1])[0]?.[0]
+    const cause = commonest(exhausted) ?? (run.error ? commonest(failedByErrcode) : undefined)
+    const outcome = {
+      status: run.error || Object.keys(exhausted).length ? ('failed' as const) : ('done' as const),
+      errcode: cause && cause !== 'unknown' ? Number(cause) : null,
+      error: run.error ?? null,
+    }
+    const figures = p.resend
+      ? {
+          processed: 0,
+          wechatSent,
+          wechatFailed: wechatFailed - sum(p.resend.before),
+          inboxOnly: -wechatSent,
+          failedByErrcode: difference(failedByErrcode, p.resend.before),
+          round: p.resend.round,
+          resent: p.recipients.length,
+        }
+      : {
+          processed: p.recipients.length,
+          wechatSent,
+          wechatFailed,
+          inboxOnly: run.error ? Math.max(0, run.inbox - wechatSent) : p.recipients.length - wechatSent,
+          failedByErrcode,
+        }
     try {
-      await BatchResultModel.create({
-        campaignId: campaign._id,
-        batch: p.batch,
-        processed: p.recipients.length,
-        wechatSent,
-        wechatFailed,
-        inboxOnly: p.recipients.length - wechatSent,
-        failedByErrcode,
-      })
+      await BatchResultModel.create({ campaignId: c._id, batch: p.batch, ...figures, ...outcome })
     } catch (err) {
       if (!isDuplicateKey(err)) throw err
     }
-    await this.d.campaigns.finishIfComplete(campaign._id)
-    return { skipped: false, processed: p.recipients.length, wechatSent, wechatFailed }
+    await this.d.campaigns.finishIfComplete(c._id)
+    return { processed: p.recipients.length, wechatSent, wechatFailed, status: outcome.status }
   }
 
   private async writeInbox(c: CampaignDoc, p: BatchPayload) {

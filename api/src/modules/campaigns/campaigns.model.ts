@@ -15,13 +15,19 @@ const CampaignSchema = new Schema(
     templateId: { type: String, required: true },
     status: {
       type: String,
-      enum: ['draft', 'scheduled', 'queued', 'sending', 'done', 'cancelled'],
+      enum: ['draft', 'scheduled', 'queued', 'sending', 'done', 'failed', 'cancelled'],
       default: 'draft',
     },
     scheduledAt: { type: Date, default: null },
     startedAt: { type: Date, default: null },
     finishedAt: { type: Date, default: null },
     plan: { type: Schema.Types.Mixed, default: null },
+    /** the plan job's id, so the sweep can tell a plan that bull gave up on */
+    planJobId: { type: String, default: null },
+    /** why the campaign failed (planning gave up): reason for people, error for the log */
+    failure: { type: Schema.Types.Mixed, default: null },
+    /** the latest resend of quota-failed deliveries; its batches continue the plan's numbering */
+    resend: { type: Schema.Types.Mixed, default: null },
     createdBy: { type: Schema.Types.ObjectId, required: true },
   },
   { timestamps: true },
@@ -50,7 +56,8 @@ const DeliverySchema = new Schema(
 // (userId $in the batch, campaignId equal). userId leads: 500 members select ~500 entries, where a
 // campaignId-first key would walk every delivery of the campaign for each batch.
 DeliverySchema.index({ userId: 1, campaignId: 1, channel: 1 }, { unique: true })
-// Serves: per-campaign counts by status (sent / failed by errcode) for statistics.
+// Serves: per-campaign counts by status (sent / failed by errcode) for statistics; the resendable
+// members of a campaign (status 'failed', errcode among the quota codes, filtered on the few failed rows).
 DeliverySchema.index({ campaignId: 1, status: 1 })
 
 /** One enterprise reached by one campaign: the unit the yearly target counts. */
@@ -83,6 +90,14 @@ const BatchResultSchema = new Schema(
     wechatFailed: { type: Number, required: true },
     inboxOnly: { type: Number, required: true },
     failedByErrcode: { type: Schema.Types.Mixed, default: {} },
+    /** failed: attempts ran out with members unsent (errcode: the commonest cause); error: a crash's message */
+    status: { type: String, enum: ['done', 'failed'], default: 'done' },
+    errcode: { type: Number, default: null },
+    error: { type: String, default: null },
+    /** 0 for the plan's batches, n for the nth resend, whose figures are changes to the earlier ones */
+    round: { type: Number, default: 0 },
+    /** members a resend batch tried again */
+    resent: { type: Number, default: 0 },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 )
@@ -101,13 +116,25 @@ export interface CampaignDoc {
   }
   targeting: TargetingOutput
   templateId: string
-  status: 'draft' | 'scheduled' | 'queued' | 'sending' | 'done' | 'cancelled'
+  status: 'draft' | 'scheduled' | 'queued' | 'sending' | 'done' | 'failed' | 'cancelled'
   scheduledAt: Date | null
   startedAt: Date | null
   finishedAt: Date | null
   plan: { enterprises: number; members: number; capped: number; batches: number } | null
+  planJobId?: string | null
+  failure?: { reason: string; error: string; at: Date } | null
+  resend?: CampaignResend | null
   createdBy: Types.ObjectId
   createdAt: Date
+}
+export interface CampaignResend {
+  round: number
+  members: number
+  /** batch numbers firstBatch … firstBatch + batches - 1 */
+  firstBatch: number
+  batches: number
+  startedAt: Date
+  finishedAt: Date | null
 }
 export interface DeliveryDoc {
   _id: Types.ObjectId
@@ -126,6 +153,11 @@ export interface BatchResultDoc {
   wechatFailed: number
   inboxOnly: number
   failedByErrcode: Record<string, number>
+  status?: 'done' | 'failed'
+  errcode?: number | null
+  error?: string | null
+  round?: number
+  resent?: number
 }
 
 export const CampaignModel = mongoose.model('Campaign', CampaignSchema, 'campaigns')

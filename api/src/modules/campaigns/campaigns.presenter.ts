@@ -4,9 +4,12 @@ import type { BatchResultDoc, CampaignDoc } from './campaigns.model.js'
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
-/** Sums written batch results: each batch counts once, however often it ran. */
+/**
+ * Sums written batch results: each batch counts once, however often it ran, and a resend batch holds the
+ * changes to its members' earlier outcomes. While a resend runs, the percentage is the resend's.
+ */
 export function progressOf(
-  c: Pick<CampaignDoc, 'plan' | 'status'>,
+  c: Pick<CampaignDoc, 'plan' | 'status' | 'resend'>,
   results: BatchResultDoc[],
   engagement: { read: number; clicked: number },
 ) {
@@ -25,15 +28,22 @@ export function progressOf(
     for (const [code, n] of Object.entries(r.failedByErrcode ?? {}))
       p.failedByErrcode[code] = (p.failedByErrcode[code] ?? 0) + n
   }
+  for (const [code, n] of Object.entries(p.failedByErrcode)) if (!n) delete p.failedByErrcode[code]
   const total = c.plan?.members ?? 0
-  const percent = c.status === 'done' ? 100 : total ? Math.floor((p.processed / total) * 1000) / 10 : 0
+  const resending = c.status === 'sending' && c.resend && !c.resend.finishedAt
+  const [done, of] = resending ? [resentOf(c, results), c.resend!.members] : [p.processed, total]
+  const percent = c.status === 'done' ? 100 : of ? Math.floor((done / of) * 1000) / 10 : 0
   return { total, ...p, ...engagement, percent }
 }
+
+const resentOf = (c: Pick<CampaignDoc, 'resend'>, results: BatchResultDoc[]) =>
+  results.reduce((n, r) => n + (c.resend && r.round === c.resend.round ? (r.resent ?? 0) : 0), 0)
 
 export function presentCampaign(
   c: CampaignDoc,
   results: BatchResultDoc[],
   engagement: { read: number; clicked: number },
+  resendable = 0,
 ): CampaignOutput {
   return {
     id: c._id.toHexString(),
@@ -52,6 +62,17 @@ export function presentCampaign(
     finishedAt: iso(c.finishedAt),
     plan: c.plan ?? null,
     progress: progressOf(c, results, engagement),
+    failureReason: c.failure?.reason ?? null,
+    resendable,
+    resend: c.resend
+      ? {
+          round: c.resend.round,
+          members: c.resend.members,
+          processed: resentOf(c, results),
+          startedAt: c.resend.startedAt.toISOString(),
+          finishedAt: iso(c.resend.finishedAt),
+        }
+      : null,
     createdAt: c.createdAt.toISOString(),
   }
 }

@@ -71,6 +71,19 @@ export function registerCampaignRoutes(
       return c
     },
   )
+  // Members WeChat refused for its daily quota (45009) or for being busy: sent again, once each.
+  r.admin(
+    'post',
+    '/campaigns/:id/resend-failed',
+    'push.manage',
+    { schemas: { params: IdParams } },
+    async (ctx) => {
+      const c = await campaigns.resendFailed(ctx.state.input.params.id)
+      await audit.record(ctx, { action: 'campaign.resend', target: { type: 'campaign', id: c.id } })
+      ctx.status = 202
+      return c
+    },
+  )
   r.admin('post', '/campaigns/:id/cancel', 'push.manage', { schemas: { params: IdParams } }, async (ctx) => {
     const c = await campaigns.cancel(ctx.state.input.params.id)
     await audit.record(ctx, { action: 'campaign.cancel', target: { type: 'campaign', id: c.id } })

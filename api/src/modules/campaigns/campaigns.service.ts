@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose'
+import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import { errors } from '../../platform/errors.js'
@@ -16,13 +16,17 @@ import type {
   DryRunQuery,
   TargetingOutput,
 } from './campaigns.contract.js'
-import { BATCH_SIZE, type BatchPayload, type CampaignQueue } from './campaigns.jobs.js'
+import { RESENDABLE_ERRCODES } from './campaigns.delivery.js'
+import { campaignErrors } from './campaigns.errors.js'
+import { BATCH_SIZE, BatchJob, PlanJob, type BatchPayload, type CampaignQueue } from './campaigns.jobs.js'
 import { matchReasons, PROFILE_MATCH_PROJECTION, profileFilter, type Reason } from './campaigns.matching.js'
 import {
   BatchResultModel,
   CampaignModel,
+  DeliveryModel,
   EnterpriseDeliveryModel,
   type CampaignDoc,
+  type DeliveryDoc,
 } from './campaigns.model.js'
 import { presentCampaign } from './campaigns.presenter.js'
 
@@ -46,6 +50,15 @@ export interface Match {
 }
 
 const WEEK_MS = 7 * 24 * 3600_000
+/** Deliveries a resend may pick up: refused by WeChat before anything went out, for a reason that passes. */
+const resendableFilter = (campaignIds: Types.ObjectId[]) => ({
+  campaignId: { $in: campaignIds },
+  status: 'failed',
+  errcode: { $in: RESENDABLE_ERRCODES },
+})
+/** Batches a campaign waits for: the plan's, and those of its latest resend, numbered after them. */
+const expectedBatches = (c: Pick<CampaignDoc, 'plan' | 'resend'>) =>
+  c.resend ? c.resend.firstBatch + c.resend.batches : (c.plan?.batches ?? 0)
 const hasDimension = (t: TargetingOutput) =>
   t.regions.length + t.industries.length + t.ipcs.length + t.enterpriseTypes.length + t.sizes.length > 0
 
@@ -87,16 +100,22 @@ export class CampaignService {
       { new: true },
     ).lean<CampaignDoc>()
     if (!c)
-      throw (await CampaignModel.exists({ _id: id }))
-        ? errors.conflict('CAMPAIGN_LOCKED', '推送已发送或已排期，不能再修改')
-        : errors.notFound('推送')
+      throw (await CampaignModel.exists({ _id: id })) ? campaignErrors.locked() : campaignErrors.notFound()
     return this.detail(id)
   }
 
   async list(q: z.output<typeof CampaignListQuery>) {
     const filter = q.status ? { status: q.status } : {}
     const { docs: items, ...page } = await findPage<CampaignDoc>(CampaignModel, filter, q, { createdAt: -1 })
-    const results = await BatchResultModel.find({ campaignId: { $in: items.map((c) => c._id) } }).lean()
+    const ids = items.map((c) => c._id)
+    const [results, resendable] = await Promise.all([
+      BatchResultModel.find({ campaignId: { $in: ids } }).lean(),
+      DeliveryModel.aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: resendableFilter(ids) },
+        { $group: { _id: '$campaignId', n: { $sum: 1 } } },
+      ]),
+    ])
+    const resendableOf = new Map(resendable.map((r) => [String(r._id), r.n]))
     return {
       ...page,
       items: items.map((c) =>
@@ -104,6 +123,7 @@ export class CampaignService {
           c,
           results.filter((r) => r.campaignId.equals(c._id)),
           { read: 0, clicked: 0 },
+          resendableOf.get(String(c._id)) ?? 0,
         ),
       ),
     }
@@ -112,13 +132,14 @@ export class CampaignService {
   /** Campaign with live progress: the sum of written batch results plus inbox read/click counts. */
   async detail(id: string) {
     const c = await CampaignModel.findById(id).lean<CampaignDoc>()
-    if (!c) throw errors.notFound('推送')
-    const [results, read, clicked] = await Promise.all([
+    if (!c) throw campaignErrors.notFound()
+    const [results, read, clicked, resendable] = await Promise.all([
       BatchResultModel.find({ campaignId: c._id }).lean(),
       InboxItemModel.countDocuments({ campaignId: c._id, readAt: { $ne: null } }),
       InboxItemModel.countDocuments({ campaignId: c._id, clickedAt: { $ne: null } }),
+      DeliveryModel.countDocuments(resendableFilter([c._id])),
     ])
-    return presentCampaign(c, results, { read, clicked })
+    return presentCampaign(c, results, { read, clicked }, resendable)
   }
 
   async cancel(id: string) {
@@ -128,9 +149,7 @@ export class CampaignService {
       { new: true },
     ).lean<CampaignDoc>()
     if (!c)
-      throw (await CampaignModel.exists({ _id: id }))
-        ? errors.conflict('CAMPAIGN_STARTED', '推送已开始发送，无法取消')
-        : errors.notFound('推送')
+      throw (await CampaignModel.exists({ _id: id })) ? campaignErrors.started() : campaignErrors.notFound()
     return this.detail(id)
   }
 
@@ -188,7 +207,7 @@ export class CampaignService {
   /** The dry run: who would receive it, why, who is reachable on WeChat now, and whom the cap holds back. */
   async dryRun(id: string, q: z.output<typeof DryRunQuery>) {
     const c = await CampaignModel.findById(id).lean<CampaignDoc>()
-    if (!c) throw errors.notFound('推送')
+    if (!c) throw campaignErrors.notFound()
     const settings = await this.d.settings.push()
     const matches = await this.match(c.targeting, c.content.category)
     const ids = matches.map((m) => m.enterpriseId)
@@ -226,11 +245,20 @@ export class CampaignService {
       return true
     })
     const pageRows = rows.slice((q.page - 1) * q.pageSize, q.page * q.pageSize)
-    const names = await EnterpriseModel.find(
-      { _id: { $in: pageRows.map((r) => r.enterpriseId) } },
-      { name: 1 },
-    ).lean<EnterpriseDoc[]>()
+    // Without a targeting dimension the match reads no profiles: the page's rows still show their regions.
+    const unprofiled = pageRows.filter((r) => !r.profile).map((r) => r.enterpriseId)
+    const [names, profiles] = await Promise.all([
+      EnterpriseModel.find({ _id: { $in: pageRows.map((r) => r.enterpriseId) } }, { name: 1 }).lean<
+        EnterpriseDoc[]
+      >(),
+      unprofiled.length
+        ? ProfileModel.find({ enterpriseId: { $in: unprofiled } }, { enterpriseId: 1, region: 1 }).lean<
+            Pick<ProfileDoc, 'enterpriseId' | 'region'>[]
+          >()
+        : [],
+    ])
     const nameOf = new Map(names.map((n) => [String(n._id), n.name]))
+    const regionOf = new Map(profiles.map((p) => [String(p.enterpriseId), p.region]))
     return {
       summary: {
         enterprises: matches.length,
@@ -251,7 +279,7 @@ export class CampaignService {
           return {
             enterpriseId: k,
             name: nameOf.get(k) ?? '',
-            region: m.profile?.region ?? null,
+            region: m.profile?.region ?? regionOf.get(k) ?? null,
             members: perEnterprise.get(k)?.members ?? 0,
             reachable: perEnterprise.get(k)?.reachable ?? 0,
             capped: capped.has(k),
@@ -278,11 +306,13 @@ export class CampaignService {
     ).lean<CampaignDoc>()
     if (!c)
       throw (await CampaignModel.exists({ _id: id }))
-        ? errors.conflict('CAMPAIGN_STARTED', '推送已在发送或已完成')
-        : errors.notFound('推送')
+        ? campaignErrors.started('推送已在发送或已完成')
+        : campaignErrors.notFound()
     // A still-published check now, so a withdrawn item is refused before anything is queued.
     await this.d.content.getPublishedForPush(c.content.kind, c.content.id.toHexString())
-    await this.d.queue.plan(id, scheduled ? at! : now)
+    const planAt = scheduled ? at! : now
+    await CampaignModel.updateOne({ _id: c._id }, { $set: { planJobId: PlanJob.id(id, planAt) } })
+    await this.d.queue.plan(id, planAt)
     return this.detail(id)
   }
 
@@ -343,16 +373,148 @@ export class CampaignService {
     return { skipped: false, ...plan }
   }
 
-  /** Marks a campaign done once every planned batch has written its result. */
+  /**
+   * Marks a campaign done once every batch it waits for has written its result, failed ones included:
+   * failures show in its figures, and a campaign never stays sending because a batch gave up.
+   */
   async finishIfComplete(campaignId: Types.ObjectId) {
-    const c = await CampaignModel.findById(campaignId, { plan: 1, status: 1 }).lean<CampaignDoc>()
+    const c = await CampaignModel.findById(campaignId, { plan: 1, status: 1, resend: 1 }).lean<CampaignDoc>()
     if (!c?.plan || c.status !== 'sending') return false
     const done = await BatchResultModel.countDocuments({ campaignId })
-    if (done < c.plan.batches) return false
+    if (done < expectedBatches(c)) return false
+    const now = new Date()
     await CampaignModel.updateOne(
       { _id: campaignId, status: 'sending' },
-      { $set: { status: 'done', finishedAt: new Date() } },
+      { $set: { status: 'done', finishedAt: now, ...(c.resend ? { 'resend.finishedAt': now } : {}) } },
     )
     return true
+  }
+
+  /**
+   * onFailed of the plan job: bull gave up on matching and enqueueing, so the campaign is failed with a
+   * reason the operator reads, instead of queued or sending for ever. A campaign already planned is left to
+   * its batches.
+   */
+  async failPlan(campaignId: string, err: Error) {
+    const now = new Date()
+    const c = await CampaignModel.findOneAndUpdate(
+      { _id: campaignId, status: { $in: ['queued', 'scheduled', 'sending'] }, plan: null },
+      {
+        $set: {
+          status: 'failed',
+          finishedAt: now,
+          failure: {
+            reason:
+              '生成发送名单时出错，多次重试仍未成功，没有发出任何消息。请检查推送的定向条件后新建推送，或联系技术支持查看日志。',
+            error: err.message,
+            at: now,
+          },
+        },
+      },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (c) this.d.log.error({ campaignId, err: err.message }, 'campaign planning gave up; campaign failed')
+    else await this.finishIfComplete(new Types.ObjectId(campaignId)).catch(() => false)
+  }
+
+  /**
+   * Sends again to the members WeChat refused for its daily quota or for being busy (see
+   * RESENDABLE_ERRCODES): the same delivery records go back to pending and new batches carry them, so the
+   * unique (member, campaign, channel) key still allows one message each, and those sent are untouched.
+   */
+  async resendFailed(id: string) {
+    const c = await CampaignModel.findById(id).lean<CampaignDoc>()
+    if (!c) throw campaignErrors.notFound()
+    if (c.status === 'queued' || c.status === 'sending') throw campaignErrors.stillSending(c.status)
+    const failed =
+      c.status === 'done'
+        ? await DeliveryModel.find(resendableFilter([c._id]), { userId: 1, enterpriseId: 1, errcode: 1 })
+            .sort({ enterpriseId: 1 })
+            .lean<DeliveryDoc[]>()
+        : []
+    if (!failed.length) throw campaignErrors.nothingToResend(c.status)
+
+    const round = (c.resend?.round ?? 0) + 1
+    const firstBatch = expectedBatches(c)
+    const batches: BatchPayload[] = []
+    for (let i = 0; i < failed.length; i += BATCH_SIZE) {
+      const slice = failed.slice(i, i + BATCH_SIZE)
+      const before: Record<string, number> = {}
+      for (const d of slice) before[String(d.errcode)] = (before[String(d.errcode)] ?? 0) + 1
+      batches.push({
+        campaignId: id,
+        batch: firstBatch + batches.length,
+        recipients: slice.map((d) => [String(d.userId), String(d.enterpriseId)] as [string, string]),
+        resend: { round, before },
+      })
+    }
+    // The guarded move: of two clicks, one resends and the other hears the campaign is sending.
+    const moved = await CampaignModel.findOneAndUpdate(
+      { _id: c._id, status: 'done', 'resend.round': c.resend?.round ?? { $exists: false } },
+      {
+        $set: {
+          status: 'sending',
+          finishedAt: null,
+          resend: {
+            round,
+            members: failed.length,
+            firstBatch,
+            batches: batches.length,
+            startedAt: new Date(),
+            finishedAt: null,
+          },
+        },
+      },
+      { new: true },
+    ).lean<CampaignDoc>()
+    if (!moved) throw campaignErrors.stillSending('sending')
+    const ids = failed.map((d) => d._id)
+    await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'failed' }, { $set: { status: 'pending' } })
+    try {
+      await this.d.queue.batches(id, batches)
+    } catch (err) {
+      // Nothing queued: back to how it was, so the operator can try again.
+      await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, { $set: { status: 'failed' } })
+      await CampaignModel.updateOne(
+        { _id: c._id, status: 'sending' },
+        { $set: { status: 'done', finishedAt: c.finishedAt, resend: c.resend ?? null } },
+      )
+      throw err
+    }
+    this.d.log.info({ campaignId: id, round, members: failed.length }, 'campaign resend queued')
+    return this.detail(id)
+  }
+
+  /**
+   * The safety net behind onFailed: a worker that died after bull gave up on a job but before its onFailed
+   * ran would leave a campaign sending for ever. Finds such jobs and finishes their work the same way.
+   */
+  async sweep(failBatch: (p: BatchPayload, err: Error) => Promise<void>) {
+    const open = await CampaignModel.find(
+      { status: { $in: ['queued', 'scheduled', 'sending'] } },
+      { plan: 1, planJobId: 1, resend: 1, status: 1 },
+    ).lean<CampaignDoc[]>()
+    let finished = 0
+    for (const c of open) {
+      const id = String(c._id)
+      if (!c.plan) {
+        const [gaveUp] = c.planJobId ? await this.d.queue.failedJobs([c.planJobId]) : []
+        if (gaveUp) {
+          await this.failPlan(id, new Error(gaveUp.reason))
+          finished++
+        }
+        continue
+      }
+      const written = new Set(
+        (await BatchResultModel.distinct('batch', { campaignId: c._id })).map((b) => Number(b)),
+      )
+      const missing = Array.from({ length: expectedBatches(c) }, (_, b) => b).filter((b) => !written.has(b))
+      for (const job of await this.d.queue.failedJobs(missing.map((b) => BatchJob.id(id, b)))) {
+        const payload = BatchJob.payload.safeParse(job.data)
+        if (payload.success) await failBatch(payload.data, new Error(job.reason))
+      }
+      if (await this.finishIfComplete(c._id)) finished++
+    }
+    return { open: open.length, finished }
   }
 }

@@ -1,7 +1,20 @@
 import ExcelJS from 'exceljs'
 import type { SettingsService } from '../settings/settings.service.js'
-import type { YearStatsOutput } from './campaigns.contract.js'
+import { industryName } from '../taxonomy/industries.js'
+import { regionName } from '../taxonomy/regions.js'
+import { CAMPAIGN_STATUS_LABELS, type YearStatsOutput } from './campaigns.contract.js'
 import { CampaignModel, EnterpriseDeliveryModel } from './campaigns.model.js'
+
+const BEIJING_MS = 8 * 3600_000
+
+/** The calendar year in Beijing, the year statistics and targets count in. */
+export const beijingYear = (at = new Date()) => new Date(at.getTime() + BEIJING_MS).getUTCFullYear()
+
+/** `YYYY-MM-DD HH:mm` in Beijing time, as people read dates in a spreadsheet. */
+export function formatBeijing(at: Date | null | undefined): string {
+  if (!at) return ''
+  return new Date(at.getTime() + BEIJING_MS).toISOString().slice(0, 16).replace('T', ' ')
+}
 
 /** Yearly enterprise-deliveries against the bureau's target, for the dashboard and the assessment export. */
 export class PushStats {
@@ -46,7 +59,19 @@ export class PushStats {
     }
   }
 
-  /** The assessment workbook: summary, by month, by region, by industry, and every campaign of the year. */
+  /** The headline figure alone (this year's enterprise-deliveries against the target), for the workbench. */
+  async progress(year: number) {
+    const [delivered, target] = await Promise.all([
+      EnterpriseDeliveryModel.countDocuments({ year }),
+      this.settings.push().then((s) => s.yearTarget),
+    ])
+    return { year, delivered, target, percent: Math.round((delivered / target) * 1000) / 10 }
+  }
+
+  /**
+   * The assessment workbook: summary, by month, by region, by industry, and every campaign of the year.
+   * Written for people: Beijing times, statuses in Chinese, region and industry names beside their codes.
+   */
   async exportYear(year: number): Promise<Buffer> {
     const s = await this.year(year)
     const wb = new ExcelJS.Workbook()
@@ -75,6 +100,7 @@ export class PushStats {
         { k: '已推送（企业·次）', v: s.delivered },
         { k: '覆盖企业数', v: s.distinctEnterprises },
         { k: '完成率（%）', v: s.percent },
+        { k: '导出时间（北京时间）', v: formatBeijing(new Date()) },
       ],
     )
     sheet(
@@ -83,29 +109,40 @@ export class PushStats {
         { header: '月份', key: 'month', width: 10 },
         { header: '推送（企业·次）', key: 'delivered', width: 18 },
       ],
-      s.byMonth,
+      s.byMonth.map((m) => ({ month: `${m.month}月`, delivered: m.delivered })),
     )
+    // '未填写' is the stats' own bucket for deliveries without the dimension: a name, not a code.
     sheet(
       '按地区',
       [
-        { header: '行政区划代码', key: 'region', width: 16 },
+        { header: '行政区划代码', key: 'code', width: 16 },
+        { header: '地区名称', key: 'name', width: 30 },
         { header: '推送（企业·次）', key: 'delivered', width: 18 },
       ],
-      s.byRegion,
+      s.byRegion.map((r) =>
+        r.region === '未填写'
+          ? { code: null, name: '未填写', delivered: r.delivered }
+          : { code: r.region, name: regionName(r.region) ?? '未知地区', delivered: r.delivered },
+      ),
     )
     sheet(
       '按行业',
       [
-        { header: '行业门类', key: 'section', width: 12 },
+        { header: '行业门类', key: 'code', width: 12 },
+        { header: '门类名称', key: 'name', width: 34 },
         { header: '推送（企业·次）', key: 'delivered', width: 18 },
       ],
-      s.byIndustry,
+      s.byIndustry.map((r) =>
+        r.section === '未填写'
+          ? { code: null, name: '未填写', delivered: r.delivered }
+          : { code: r.section, name: industryName(r.section) ?? '未知门类', delivered: r.delivered },
+      ),
     )
-    const from = new Date(Date.UTC(year, 0, 1) - 8 * 3600_000)
-    const to = new Date(Date.UTC(year + 1, 0, 1) - 8 * 3600_000)
+    const from = new Date(Date.UTC(year, 0, 1) - BEIJING_MS)
+    const to = new Date(Date.UTC(year + 1, 0, 1) - BEIJING_MS)
     const campaigns = await CampaignModel.find(
       { startedAt: { $gte: from, $lt: to } },
-      { name: 1, 'content.title': 1, startedAt: 1, plan: 1, status: 1 },
+      { name: 1, 'content.title': 1, startedAt: 1, finishedAt: 1, plan: 1, status: 1 },
     )
       .sort({ startedAt: 1 })
       .lean<
@@ -113,8 +150,9 @@ export class PushStats {
           name: string
           content: { title: string }
           startedAt: Date
+          finishedAt: Date | null
           plan: { enterprises: number; members: number } | null
-          status: string
+          status: keyof typeof CAMPAIGN_STATUS_LABELS
         }[]
       >()
     sheet(
@@ -122,7 +160,8 @@ export class PushStats {
       [
         { header: '推送名称', key: 'name', width: 30 },
         { header: '内容标题', key: 'title', width: 40 },
-        { header: '开始时间', key: 'at', width: 20 },
+        { header: '开始时间（北京时间）', key: 'at', width: 22 },
+        { header: '结束时间（北京时间）', key: 'finishedAt', width: 22 },
         { header: '企业数', key: 'enterprises', width: 10 },
         { header: '成员数', key: 'members', width: 10 },
         { header: '状态', key: 'status', width: 10 },
@@ -130,10 +169,11 @@ export class PushStats {
       campaigns.map((c) => ({
         name: c.name,
         title: c.content.title,
-        at: c.startedAt,
+        at: formatBeijing(c.startedAt),
+        finishedAt: formatBeijing(c.finishedAt),
         enterprises: c.plan?.enterprises ?? 0,
         members: c.plan?.members ?? 0,
-        status: c.status,
+        status: CAMPAIGN_STATUS_LABELS[c.status] ?? c.status,
       })),
     )
     return Buffer.from(await wb.xlsx.writeBuffer())

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
+import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
 import { PUSH_CATEGORY_LABELS, PushCategory } from '../interests/interests.contract.js'
 import {
   EnterpriseSize,
@@ -13,34 +13,68 @@ import {
  * 通知公告 (announcements) and 专利信息 (patent information) share one lifecycle:
  * draft → scheduled → published → withdrawn (→ published again).
  */
-export const ContentStatus = z.enum(['draft', 'scheduled', 'published', 'withdrawn'])
+export const ContentStatus = z.enum(['draft', 'scheduled', 'published', 'withdrawn']).meta({ label: '状态' })
 export type ContentStatusOutput = z.output<typeof ContentStatus>
 export const ContentKind = z.enum(['announcement', 'patent'])
 export type ContentKindOutput = z.output<typeof ContentKind>
 
 /** 专利导航报告, 专利预警分析, 可许可/转让高价值专利, 政策解读: each also a push category enterprises may opt out of. */
-export const PatentKind = PushCategory.exclude(['announcement'])
+export const PatentKind = PushCategory.exclude(['announcement']).meta({ label: '专利信息类别' })
 export type PatentKindOutput = z.output<typeof PatentKind>
-export const PATENT_KIND_LABELS: Record<PatentKindOutput, string> = PUSH_CATEGORY_LABELS
+/** Exactly the patent kinds: pages list these keys, so 通知公告 (a push category, not a kind) is not offered. */
+export const PATENT_KIND_LABELS = Object.fromEntries(
+  PatentKind.options.map((k) => [k, PUSH_CATEGORY_LABELS[k]]),
+) as Record<PatentKindOutput, string>
 
-const Title = z.string().trim().min(1, '请填写标题').max(100, '标题不超过 100 字')
+const Title = text({ label: '标题', max: 100 })
+/** Bytes of `s` in UTF-8, as it travels in a request: 3 per Chinese character. */
+export function utf8Bytes(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c < 0x80) n += 1
+    else if (c < 0x800) n += 2
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length)
+      ((n += 4), i++) // a surrogate pair
+    else n += 3
+  }
+  return n
+}
+
+/**
+ * The largest body, in UTF-8 bytes. It stays below the api's JSON limit (BODY_LIMIT_KB, 256 KB by
+ * default) with room for the other fields, so a body the form accepts is not refused whole with 413.
+ */
+export const BODY_MAX_BYTES = 200 * 1024
 /** Rich text; sanitised against an allowlist on the server, so whatever is accepted here is stored safe. */
-const Body = z.string().max(200_000, '正文过长，请精简或改为附件')
+const Body = z
+  .string()
+  .superRefine((v, ctx) => {
+    const bytes = utf8Bytes(v)
+    if (bytes > BODY_MAX_BYTES)
+      ctx.addIssue({
+        code: 'custom',
+        message: `正文不能超过 ${BODY_MAX_BYTES / 1024} KB（现约 ${Math.ceil(bytes / 1024)} KB），请精简正文，或把长文改为附件上传`,
+      })
+  })
+  .meta({ label: '正文' })
 /** Used in push messages, hence short. */
-const Summary = z.string().trim().max(120, '摘要不超过 120 字')
+const Summary = text({ label: '摘要', max: 120, min: 0 })
 const Attachments = z
-  .array(ObjectIdString)
+  .array(ObjectIdString.meta({ label: '附件' }))
   .max(10, '附件最多 10 个')
   .refine((ids) => new Set(ids).size === ids.length, '附件重复')
+  .meta({ label: '附件' })
 const distinct = <T extends z.ZodType>(item: T, max: number, label: string) =>
   z
     .array(item)
     .max(max, `${label}最多 ${max} 个`)
+    .meta({ label })
     .transform((xs) => [...new Set(xs as unknown[])] as z.output<T>[])
 
 /** 'enterprises' = people with an active enterprise membership; 'individuals' = everyone else. */
 export const Audience = z.strictObject({
-  kind: z.enum(['all', 'enterprises', 'individuals']),
+  kind: z.enum(['all', 'enterprises', 'individuals']).meta({ label: '发送对象' }),
   /** Matched against the enterprise's region and its ancestors: 440000 reaches every district of Guangdong. */
   regions: distinct(RegionCode, 50, '地区').default([]),
   /** Matched against the enterprise's industries and their ancestors: C reaches every manufacturing class. */
@@ -55,7 +89,7 @@ export const AnnouncementCreate = z.strictObject({
   /** Optional for announcements; shown in lists and pushes, otherwise the start of the body is. */
   summary: Summary.optional(),
   attachments: Attachments.default([]),
-  audience: Audience.default({ kind: 'all', regions: [], industries: [] }),
+  audience: Audience.meta({ label: '可见范围' }).default({ kind: 'all', regions: [], industries: [] }),
 })
 export type AnnouncementCreateInput = z.input<typeof AnnouncementCreate>
 export const AnnouncementUpdate = z.strictObject({
@@ -63,11 +97,15 @@ export const AnnouncementUpdate = z.strictObject({
   body: Body.optional(),
   summary: Summary.optional(),
   attachments: Attachments.optional(),
-  audience: Audience.optional(),
+  audience: Audience.meta({ label: '可见范围' }).optional(),
 })
 export type AnnouncementUpdateInput = z.input<typeof AnnouncementUpdate>
 
-const Link = z.url({ protocol: /^https?$/, error: '链接须以 http:// 或 https:// 开头' }).max(500)
+const Link = z
+  .url({ protocol: /^https?$/, error: '链接须以 http:// 或 https:// 开头' })
+  .max(500)
+  .meta({ label: '原文链接' })
+const Source = text({ label: '来源', max: 100, min: 0 })
 export const PatentTags = z.strictObject({
   ipcs: distinct(IpcCode, 20, 'IPC 分类号').default([]),
   industries: distinct(IndustryCode, 50, '行业').default([]),
@@ -84,8 +122,14 @@ export const PatentCreate = z.strictObject({
   body: Body,
   attachments: Attachments.default([]),
   link: Link.optional(),
-  source: z.string().trim().max(100, '来源不超过 100 字').optional(),
-  tags: PatentTags.default({ ipcs: [], industries: [], regions: [], enterpriseTypes: [], sizes: [] }),
+  source: Source.optional(),
+  tags: PatentTags.meta({ label: '标签' }).default({
+    ipcs: [],
+    industries: [],
+    regions: [],
+    enterpriseTypes: [],
+    sizes: [],
+  }),
 })
 export type PatentCreateInput = z.input<typeof PatentCreate>
 export const PatentUpdate = z.strictObject({
@@ -96,20 +140,23 @@ export const PatentUpdate = z.strictObject({
   attachments: Attachments.optional(),
   /** null removes the link / source */
   link: Link.nullable().optional(),
-  source: z.string().trim().max(100, '来源不超过 100 字').nullable().optional(),
-  tags: PatentTags.optional(),
+  source: Source.nullable().optional(),
+  tags: PatentTags.meta({ label: '标签' }).optional(),
 })
 export type PatentUpdateInput = z.input<typeof PatentUpdate>
 
 /** Future and within a year: checked by the service against its clock. */
 export const ScheduleBody = z.strictObject({
-  publishAt: z.iso.datetime({ offset: true, error: '请填写有效的发布时间' }),
+  publishAt: z.iso.datetime({ offset: true, error: '请填写有效的发布时间' }).meta({ label: '发布时间' }),
 })
 export type ScheduleBodyInput = z.input<typeof ScheduleBody>
 
+/** 'pending': WeChat asked for a human look and nobody has confirmed it yet; 'done': someone has. */
+export const SecReviewFilter = z.enum(['pending', 'done']).meta({ label: '人工复核状态' })
 export const AdminContentQuery = PageQuery.extend({
   status: ContentStatus.optional(),
-  q: z.string().trim().max(100).optional(),
+  review: SecReviewFilter.optional(),
+  q: text({ label: '搜索关键词', max: 100, min: 0 }).optional(),
 })
 export type AdminContentQueryInput = z.input<typeof AdminContentQuery>
 export const AdminPatentQuery = AdminContentQuery.extend({ kind: PatentKind.optional() })
@@ -130,6 +177,9 @@ export const SecCheckOut = z.object({
   label: z.number().int(),
   labelName: z.string(),
   checkedAt: z.iso.datetime(),
+  /** For a 'review' verdict: when and by whom (username) an editor confirmed the text after a human look. */
+  reviewedAt: z.iso.datetime().nullable(),
+  reviewedBy: z.string().nullable(),
 })
 export type SecCheckOutput = z.output<typeof SecCheckOut>
 const AudienceOut = z.object({

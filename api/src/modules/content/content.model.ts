@@ -41,7 +41,19 @@ const ContentSchema = new Schema(
     pinned: { type: Boolean, default: false },
     pinnedAt: { type: Date, default: null },
     secCheck: {
-      type: new Schema({ suggest: String, label: Number, checkedAt: Date, rev: Number }, { _id: false }),
+      type: new Schema(
+        {
+          suggest: String,
+          label: Number,
+          checkedAt: Date,
+          rev: Number,
+          /** A 'review' verdict confirmed by an editor after a human look; a new check starts unconfirmed. */
+          reviewedAt: { type: Date, default: null },
+          reviewedBy: { type: Schema.Types.ObjectId, default: null },
+          reviewerName: { type: String, default: null },
+        },
+        { _id: false },
+      ),
       default: null,
     },
     readCount: { type: Number, default: 0 },
@@ -89,6 +101,12 @@ ContentSchema.index({ status: 1, publishAt: 1 })
 // Serves: the console lists, newest first, unfiltered or by status.
 ContentSchema.index({ kind: 1, createdAt: -1 })
 ContentSchema.index({ kind: 1, status: 1, createdAt: -1 })
+// Serves: the console's 待人工复核 / 已复核 filter (kind + secCheck.suggest = review, then reviewedAt null or
+// not), newest first; only the few items WeChat asked a human to look at are indexed.
+ContentSchema.index(
+  { kind: 1, 'secCheck.suggest': 1, createdAt: -1 },
+  { partialFilterExpression: { 'secCheck.suggest': 'review' } },
+)
 
 const ContentReadSchema = new Schema(
   {
@@ -116,6 +134,9 @@ export interface SecCheckDoc {
   label: number
   checkedAt: Date
   rev: number
+  reviewedAt?: Date | null
+  reviewedBy?: Types.ObjectId | null
+  reviewerName?: string | null
 }
 
 export interface PatentFieldsDoc {

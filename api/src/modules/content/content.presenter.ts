@@ -57,6 +57,8 @@ function adminCommon(c: ContentDoc): Omit<AnnouncementAdminOutput, 'audience'> {
           label: c.secCheck.label,
           labelName: labelName(c.secCheck.label),
           checkedAt: c.secCheck.checkedAt.toISOString(),
+          reviewedAt: iso(c.secCheck.reviewedAt),
+          reviewedBy: c.secCheck.reviewerName ?? null,
         }
       : null,
     readCount: c.readCount,

@@ -25,7 +25,7 @@ export function registerContentRoutes(
   { mp, admin }: Routers,
   content: ContentService,
   audit: AuditService,
-  files: Pick<FilesService, 'openAny'>,
+  files: Pick<FilesService, 'openChecked'>,
 ) {
   // Attachments of published content, for whoever may see the item (the files route serves uploaders only).
   for (const [segment, kind] of [
@@ -40,7 +40,7 @@ export function registerContentRoutes(
         const { id, fileId } = ctx.state.input.params
         return sendFile(
           ctx,
-          await files.openAny(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
+          await files.openChecked(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
         )
       },
     )
@@ -74,7 +74,7 @@ export function registerContentRoutes(
   })
 }
 
-/** The same nine console routes for each kind; every write is audited under `<target>.<action>`. */
+/** The same ten console routes for each kind; every write is audited under `<target>.<action>`. */
 function registerConsoleLifecycle<
   CS extends z.ZodType<SharedInput>,
   US extends z.ZodType<SharedInput>,
@@ -83,7 +83,7 @@ function registerConsoleLifecycle<
 >(
   r: ApiRouter,
   path: string,
-  target: string,
+  target: 'announcement' | 'patent_info',
   lifecycle: ContentLifecycle<z.output<CS>, z.output<US>, A>,
   audit: AuditService,
   schemas: { create: CS; update: US; query: QS },
@@ -92,7 +92,8 @@ function registerConsoleLifecycle<
   const byId = { params: IdParams }
   const record = (
     ctx: Parameters<AuditService['record']>[0],
-    action: string,
+    // each `<target>.<action>` needs its label in AUDIT_ACTION_LABELS
+    action: 'create' | 'update' | 'schedule' | 'publish' | 'withdraw' | 'pin' | 'unpin' | 'delete' | 'review',
     id: string,
     fields?: string[],
   ) =>
@@ -142,6 +143,12 @@ function registerConsoleLifecycle<
       await record(ctx, action, item.id, ['pinned'])
       return item
     })
+  // 已复核: the text WeChat asked a human to look at has been looked at and stays as it is.
+  r.admin('post', `${path}/:id/review`, perm, { schemas: byId }, async (ctx) => {
+    const item = await lifecycle.confirmReview(ctx.state.input.params.id, ctx.state.user)
+    await record(ctx, 'review', item.id, ['secCheck'])
+    return item
+  })
   r.admin('delete', `${path}/:id`, perm, { schemas: byId }, async (ctx) => {
     await lifecycle.remove(ctx.state.input.params.id)
     await record(ctx, 'delete', ctx.state.input.params.id)

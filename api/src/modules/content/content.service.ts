@@ -116,6 +116,11 @@ export const contentErrors = {
     errors.conflict('CONTENT_NOT_PUBLISHED', `该${noun}尚未发布或已撤回，不能推送`),
   changed: () => errors.conflict('CONTENT_CHANGED', '内容刚被修改或状态已变化，请刷新后重试'),
   publishAt: (message: string) => errors.validation([{ path: 'publishAt', message }]),
+  noReviewPending: (noun: string) =>
+    errors.conflict(
+      'SEC_REVIEW_NOT_PENDING',
+      `该${noun}没有待人工复核的内容安全结果：微信检测未要求复核，或已有人确认过`,
+    ),
 }
 
 /** The fields both kinds share in create and update inputs. */
@@ -205,6 +210,11 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
     const filter: Fields = { kind: this.spec.kind, ...this.spec.adminFilter(q) }
     if (q.status) filter.status = q.status
     if (q.q) filter.title = { $regex: escapeRegex(q.q), $options: 'i' }
+    if (q.review)
+      Object.assign(filter, {
+        'secCheck.suggest': 'review',
+        'secCheck.reviewedAt': q.review === 'pending' ? null : { $ne: null },
+      })
     const { docs, ...page } = await findPage<ContentDoc>(ContentModel, filter, q, { createdAt: -1 })
     return { ...page, items: docs.map((c) => this.spec.presentAdmin(c)) }
   }
@@ -308,6 +318,35 @@ export class ContentLifecycle<C extends SharedInput, U extends SharedInput, A> {
       { new: true },
     ).lean<ContentDoc>()
     if (!next) throw contentErrors.notFound(this.spec.noun)
+    return this.spec.presentAdmin(next)
+  }
+
+  /**
+   * An editor confirms, after a human look, text that WeChat's check asked to have reviewed. The item stays
+   * as it is (published or not); only the flag clears. A later edit is checked again and may ask again.
+   */
+  async confirmReview(id: string, actor: Pick<AdminPrincipal, 'id' | 'username'>) {
+    const doc = await this.find(id)
+    if (doc.secCheck?.suggest !== 'review' || doc.secCheck.reviewedAt)
+      throw contentErrors.noReviewPending(this.spec.noun)
+    const next = await ContentModel.findOneAndUpdate(
+      {
+        _id: doc._id,
+        kind: this.spec.kind,
+        rev: doc.rev,
+        'secCheck.suggest': 'review',
+        'secCheck.reviewedAt': null,
+      },
+      {
+        $set: {
+          'secCheck.reviewedAt': this.d.now(),
+          'secCheck.reviewedBy': actor.id,
+          'secCheck.reviewerName': actor.username,
+        },
+      },
+      { new: true },
+    ).lean<ContentDoc>()
+    if (!next) throw contentErrors.changed()
     return this.spec.presentAdmin(next)
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
+import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
 
 const CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -17,33 +17,107 @@ export const CreditCode = z
   .string()
   .trim()
   .toUpperCase()
-  .length(18, '统一社会信用代码应为 18 位')
+  // empty: 请填写统一社会信用代码; another length: 应为 18 位; either way the checksum is not judged too
+  .length(18, { abort: true })
   .refine(isValidCreditCode, '统一社会信用代码校验不通过，请核对营业执照上的代码')
+  .meta({ label: '统一社会信用代码' })
+
+/** An upload made with `POST /mp/v1/files?purpose=enterprise-licence`. */
+export const LicenceFileId = z
+  .string({ error: '请先上传营业执照或授权书' })
+  .regex(/^[0-9a-f]{24}$/, '请先上传营业执照或授权书')
+  .meta({ label: '营业执照或授权书' })
 
 export const EnterpriseBind = z.strictObject({
   creditCode: CreditCode,
-  name: z.string().trim().min(2, '请输入企业全称').max(100),
+  name: text({ label: '企业名称', min: 2, max: 100 }),
+  /**
+   * The business licence (营业执照) or letter of authorisation. Used only when the caller becomes the
+   * enterprise's first administrator; it may also be sent later with `POST /mp/v1/enterprise/verification`.
+   */
+  licenceFileId: LicenceFileId.optional(),
 })
 export type EnterpriseBindInput = z.input<typeof EnterpriseBind>
 
-export const MemberStatus = z.enum(['pending', 'active', 'rejected', 'removed'])
-export const MemberRole = z.enum(['admin', 'member'])
+export const MemberStatus = z.enum(['pending', 'active', 'rejected', 'removed']).meta({ label: '成员状态' })
+export const MemberRole = z.enum(['admin', 'member']).meta({ label: '成员角色' })
 
+/**
+ * Whether the enterprise's administrator has proved they act for it. `unsubmitted`: no licence yet;
+ * `pending`: a licence awaits a console reviewer; `rejected`: refused with a reason, may be resubmitted.
+ */
+export const VerificationStatus = z
+  .enum(['unsubmitted', 'pending', 'verified', 'rejected'])
+  .meta({ label: '认证状态' })
+export type VerificationStatusOutput = z.output<typeof VerificationStatus>
+
+/**
+ * The verification state machine: each move and the states it may start from. The service applies a move
+ * as one guarded update; the console and the mini-program offer only the moves allowed from the current state.
+ */
+export const VERIFICATION_MOVES = {
+  submit: { from: ['unsubmitted', 'rejected'], to: 'pending' },
+  approve: { from: ['pending'], to: 'verified' },
+  reject: { from: ['pending'], to: 'rejected' },
+} as const satisfies Record<
+  string,
+  { from: readonly VerificationStatusOutput[]; to: VerificationStatusOutput }
+>
+export type VerificationMove = keyof typeof VERIFICATION_MOVES
+
+export const VERIFICATION_STATUS_LABELS: Record<VerificationStatusOutput, string> = {
+  unsubmitted: '待上传执照',
+  pending: '待审核',
+  verified: '已认证',
+  rejected: '已驳回',
+}
+
+/** The console's view of an enterprise. */
 export const EnterpriseOut = z.object({
   id: z.string(),
   name: z.string(),
   creditCode: z.string(),
   memberCount: z.number().int(),
+  verificationStatus: VerificationStatus,
   createdAt: z.iso.datetime(),
 })
 export type EnterpriseOutput = z.output<typeof EnterpriseOut>
 
-/** What binding answered: the caller became the administrator, a member, or is waiting for approval. */
+export const LicenceOut = z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number() })
+
+/** The administrator's own verification, as the mini-program shows it. */
+export const MpVerificationOut = z.object({
+  status: VerificationStatus,
+  /** null while nothing was submitted, or when the file is gone */
+  licence: LicenceOut.nullable(),
+  submittedAt: z.iso.datetime().nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+  /** why the reviewer refused it; set only while `rejected` */
+  rejectReason: z.string().nullable(),
+})
+export type MpVerificationOutput = z.output<typeof MpVerificationOut>
+
+/**
+ * What binding answered, and the caller's enterprise afterwards. Until a person is admitted the enterprise
+ * is echoed as they applied (the name they typed), so a request reveals nothing about the registered one.
+ */
 export const BindResult = z.object({
-  enterprise: EnterpriseOut,
+  enterprise: z.object({
+    id: z.string(),
+    name: z.string(),
+    creditCode: z.string(),
+    /** null while the caller's own request is pending */
+    verificationStatus: VerificationStatus.nullable(),
+  }),
   membership: z.object({ id: z.string(), role: MemberRole, status: MemberStatus }),
+  /** the administrator's verification; null for everyone else */
+  verification: MpVerificationOut.nullable(),
 })
 export type BindResultOutput = z.output<typeof BindResult>
+
+/** `POST /mp/v1/enterprise/verification`: the administrator submits (or, after a rejection, resubmits) a licence. */
+export const VerificationSubmit = z.strictObject({ licenceFileId: LicenceFileId })
+export type VerificationSubmitInput = z.input<typeof VerificationSubmit>
 
 export const MemberOut = z.object({
   id: z.string(),
@@ -53,6 +127,10 @@ export const MemberOut = z.object({
   phone: z.string().nullable(),
   role: MemberRole,
   status: MemberStatus,
+  /** the enterprise name the person typed when applying */
+  appliedName: z.string(),
+  /** the typed name differs from the registered one: a reason to look twice before approving */
+  nameMismatch: z.boolean(),
   createdAt: z.iso.datetime(),
   decidedAt: z.iso.datetime().nullable(),
 })
@@ -60,7 +138,9 @@ export type MemberOutput = z.output<typeof MemberOut>
 export const MemberList = z.object({ items: z.array(MemberOut) })
 export type MemberListOutput = z.output<typeof MemberList>
 
-export const EnterpriseListQuery = PageQuery.extend({ q: z.string().trim().max(100).optional() })
+export const EnterpriseListQuery = PageQuery.extend({
+  q: text({ label: '搜索关键词', max: 100, min: 0 }).optional(),
+})
 export type EnterpriseListQueryInput = z.input<typeof EnterpriseListQuery>
 export const EnterprisePage = pageOf(EnterpriseOut)
 export type EnterprisePageOutput = z.output<typeof EnterprisePage>
@@ -75,8 +155,47 @@ export const JoinRequestPage = pageOf(JoinRequestOut)
 export type JoinRequestPageOutput = z.output<typeof JoinRequestPage>
 
 export const MemberDecision = z.strictObject({
-  decision: z.enum(['approve', 'reject']),
-  reason: z.string().trim().max(200).optional(),
+  decision: z.enum(['approve', 'reject']).meta({ label: '审核结果' }),
+  reason: text({ label: '理由', max: 200, min: 0, multiline: true }).optional(),
 })
 export type MemberDecisionInput = z.input<typeof MemberDecision>
-export const MemberParams = z.object({ id: ObjectIdString, memberId: ObjectIdString })
+export const MemberParams = z.object({ id: ObjectIdString, memberId: ObjectIdString.meta({ label: '成员' }) })
+
+// ── console: the verification queue ─────────────────────────────────────────
+export const VerificationQuery = PageQuery.extend({ status: VerificationStatus.default('pending') })
+export type VerificationQueryInput = z.input<typeof VerificationQuery>
+
+export const VerificationOut = z.object({
+  enterprise: z.object({ id: z.string(), name: z.string(), creditCode: z.string() }),
+  status: VerificationStatus,
+  /** who submitted the licence (the enterprise's administrator); phone masked */
+  applicant: z.object({ userId: z.string(), nickname: z.string(), phone: z.string().nullable() }).nullable(),
+  /** read it with `GET /admin/v1/files/:id` */
+  licence: LicenceOut.nullable(),
+  submittedAt: z.iso.datetime().nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+  /** the reviewer's username */
+  decidedBy: z.string().nullable(),
+  rejectReason: z.string().nullable(),
+})
+export type VerificationOutput = z.output<typeof VerificationOut>
+export const VerificationPage = pageOf(VerificationOut)
+export type VerificationPageOutput = z.output<typeof VerificationPage>
+
+/**
+ * A reviewer's decision. `licenceFileId` is the licence they looked at: if the applicant has since
+ * submitted another, the decision is refused rather than applied to a file nobody reviewed.
+ */
+export const VerificationDecision = z
+  .strictObject({
+    decision: z.enum(['approve', 'reject'], { error: '请选择通过或驳回' }),
+    licenceFileId: z
+      .string({ error: '缺少所审核的执照文件，请刷新后重试' })
+      .regex(/^[0-9a-f]{24}$/, '缺少所审核的执照文件，请刷新后重试'),
+    reason: text({ label: '驳回理由', max: 200, min: 0, multiline: true }).optional(),
+  })
+  .refine((d) => d.decision !== 'reject' || !!d.reason, {
+    path: ['reason'],
+    message: '请填写驳回理由，申请人会看到它',
+  })
+export type VerificationDecisionInput = z.input<typeof VerificationDecision>

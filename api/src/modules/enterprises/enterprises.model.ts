@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose'
+import { VerificationStatus, type VerificationStatusOutput } from './enterprises.contract.js'
 
 const EnterpriseSchema = new Schema(
   {
@@ -6,6 +7,20 @@ const EnterpriseSchema = new Schema(
     name: { type: String, required: true },
     /** Active members; kept by the membership writes so lists need no count query per row. */
     memberCount: { type: Number, default: 0 },
+    /**
+     * Whether the administrator proved they act for the enterprise (see VERIFICATION_MOVES). Enterprises
+     * written before verification existed have no value and count as `unsubmitted`.
+     */
+    verificationStatus: { type: String, enum: VerificationStatus.options, default: 'unsubmitted' },
+    /** The current (or last) submission and its decision; earlier decisions are in the audit log. */
+    verification: {
+      licenceFileId: { type: Schema.Types.ObjectId, default: null },
+      submittedBy: { type: Schema.Types.ObjectId, default: null },
+      submittedAt: { type: Date, default: null },
+      decidedBy: { type: Schema.Types.ObjectId, default: null },
+      decidedAt: { type: Date, default: null },
+      rejectReason: { type: String, default: null },
+    },
   },
   { timestamps: true },
 )
@@ -14,6 +29,9 @@ EnterpriseSchema.index({ creditCode: 1 }, { unique: true })
 // Serves: console list sorted by newest, and name-prefix search.
 EnterpriseSchema.index({ createdAt: -1 })
 EnterpriseSchema.index({ name: 1 })
+// Serves: the console's verification queue by status, oldest submission first, and the workbench's count of
+// `{ verificationStatus: 'pending' }`.
+EnterpriseSchema.index({ verificationStatus: 1, 'verification.submittedAt': 1 })
 
 const MembershipSchema = new Schema(
   {
@@ -26,6 +44,8 @@ const MembershipSchema = new Schema(
     decidedBy: { kind: { type: String, enum: ['admin', 'mp'] }, id: { type: Schema.Types.ObjectId } },
     decidedAt: { type: Date, default: null },
     reason: { type: String, default: '' },
+    /** The enterprise name the person typed when binding; the registered name may differ for a request. */
+    appliedName: { type: String, default: '' },
   },
   { timestamps: true },
 )
@@ -41,7 +61,18 @@ export interface EnterpriseDoc {
   creditCode: string
   name: string
   memberCount: number
+  /** absent on enterprises written before verification existed: read it with `verificationOf()` */
+  verificationStatus?: VerificationStatusOutput
+  verification?: VerificationDoc
   createdAt: Date
+}
+export interface VerificationDoc {
+  licenceFileId: Types.ObjectId | null
+  submittedBy: Types.ObjectId | null
+  submittedAt: Date | null
+  decidedBy: Types.ObjectId | null
+  decidedAt: Date | null
+  rejectReason: string | null
 }
 export interface MembershipDoc {
   _id: Types.ObjectId
@@ -52,6 +83,7 @@ export interface MembershipDoc {
   live: boolean
   decidedAt: Date | null
   reason: string
+  appliedName?: string
   createdAt: Date
 }
 

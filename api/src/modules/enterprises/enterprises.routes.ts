@@ -1,5 +1,8 @@
+import { z } from 'zod'
+import type { MpPrincipal } from '../../platform/auth.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { IdParams, ObjectIdString } from '../common.contract.js'
+import type { FilesService } from '../files/files.service.js'
 import type { Routers } from '../index.js'
 import {
   EnterpriseBind,
@@ -7,22 +10,46 @@ import {
   JoinRequestQuery,
   MemberDecision,
   MemberParams,
+  VerificationDecision,
+  VerificationQuery,
+  VerificationSubmit,
 } from './enterprises.contract.js'
+import { enterpriseErrors } from './enterprises.errors.js'
 import type { EnterpriseService } from './enterprises.service.js'
-import { z } from 'zod'
 
 export function registerEnterpriseRoutes(
   { mp, admin }: Routers,
   enterprises: EnterpriseService,
   audit: AuditService,
+  files: Pick<FilesService, 'assertOwnedBy'>,
 ) {
+  /** The caller's own upload (404 otherwise, as for a missing id), made as a licence (400 otherwise). */
+  const licence = async (user: MpPrincipal, fileId: string) => {
+    const file = await files.assertOwnedBy(fileId, user)
+    if (file.purpose !== 'enterprise-licence') throw enterpriseErrors.licenceFileInvalid()
+    return file
+  }
+
   mp.mp('post', '/enterprise/bind', { schemas: { body: EnterpriseBind } }, async (ctx) => {
-    const result = await enterprises.bind(ctx.state.user, ctx.state.input.body)
+    const { body } = ctx.state.input
+    const file = body.licenceFileId ? await licence(ctx.state.user, body.licenceFileId) : undefined
+    const result = await enterprises.bind(ctx.state.user, body, file)
     ctx.status = result.membership.status === 'active' ? 201 : 202
     return result
   })
   mp.mp('get', '/enterprise', {}, (ctx) => enterprises.mine(ctx.state.user))
-  mp.mp('get', '/enterprise/members', { enterprise: 'admin' }, async (ctx) => ({
+  // An unverified administrator may (re)submit; everything done in the enterprise's name waits for it.
+  mp.mp(
+    'post',
+    '/enterprise/verification',
+    { schemas: { body: VerificationSubmit }, enterprise: 'admin' },
+    async (ctx) =>
+      enterprises.submitVerification(
+        ctx.state.user,
+        await licence(ctx.state.user, ctx.state.input.body.licenceFileId),
+      ),
+  )
+  mp.mp('get', '/enterprise/members', { enterprise: 'verified-admin' }, async (ctx) => ({
     items: await enterprises.membersForEnterpriseAdmin(ctx.state.user),
   }))
   mp.mp(
@@ -30,7 +57,7 @@ export function registerEnterpriseRoutes(
     '/enterprise/members/:memberId/decision',
     {
       schemas: { params: z.object({ memberId: ObjectIdString }), body: MemberDecision },
-      enterprise: 'admin',
+      enterprise: 'verified-admin',
     },
     (ctx) =>
       enterprises.decideAsEnterpriseAdmin(
@@ -81,6 +108,31 @@ export function registerEnterpriseRoutes(
         fields: ['status'],
       })
       return member
+    },
+  )
+
+  // The queue holds the applicants' licences, readable with enterprise.manage only: the same permission lists it.
+  admin.admin(
+    'get',
+    '/enterprise-verifications',
+    'enterprise.manage',
+    { schemas: { query: VerificationQuery } },
+    (ctx) => enterprises.verifications(ctx.state.input.query),
+  )
+  admin.admin(
+    'post',
+    '/enterprises/:id/verification/decision',
+    'enterprise.manage',
+    { schemas: { params: IdParams, body: VerificationDecision } },
+    async (ctx) => {
+      const { body } = ctx.state.input
+      const row = await enterprises.decideVerification(ctx.state.user, ctx.state.input.params.id, body)
+      await audit.record(ctx, {
+        action: `enterprise.verification.${body.decision}`,
+        target: { type: 'enterprise', id: row.enterprise.id },
+        fields: body.decision === 'reject' ? ['verificationStatus', 'reason'] : ['verificationStatus'],
+      })
+      return row
     },
   )
 }

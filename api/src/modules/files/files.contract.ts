@@ -5,18 +5,21 @@ import { IdParams } from '../common.contract.js'
 export const FileMime = z.enum(['application/pdf', 'image/jpeg', 'image/png'])
 export type FileMimeOutput = z.output<typeof FileMime>
 
-export const FilePurpose = z.enum(['claim-material', 'attachment', 'avatar'])
+export const FilePurpose = z.enum(['claim-material', 'attachment', 'avatar', 'enterprise-licence'])
 export type FilePurposeOutput = z.output<typeof FilePurpose>
 
 /** `POST /mp/v1/files?purpose=…` — the body is multipart/form-data with exactly one file part. */
 export const MpUploadQuery = z.object({
-  purpose: z.enum(['claim-material', 'avatar']).default('claim-material'),
+  purpose: z
+    .enum(['claim-material', 'avatar', 'enterprise-licence'])
+    .meta({ label: '文件用途' })
+    .default('claim-material'),
 })
 export type MpUploadQueryInput = z.input<typeof MpUploadQuery>
 
 /** `POST /admin/v1/files` — console uploads are attachments to announcements, patent info and trainings. */
 export const AdminUploadQuery = z.object({
-  purpose: z.enum(['attachment']).default('attachment'),
+  purpose: z.enum(['attachment']).meta({ label: '文件用途' }).default('attachment'),
 })
 export type AdminUploadQueryInput = z.input<typeof AdminUploadQuery>
 

@@ -40,8 +40,9 @@ export function registerFilesRoutes(
     },
   )
   // Materials carry personal data (ID cards, certificates): every console view is audited before a byte is sent.
-  admin.admin('get', '/files/:id', 'files.read', { schemas: { params: FileParams } }, async (ctx) => {
-    const download = await files.openAny(ctx.state.input.params.id)
+  // Any console user may ask; the file's purpose decides (FILE_READERS).
+  admin.admin('get', '/files/:id', null, { schemas: { params: FileParams } }, async (ctx) => {
+    const download = await files.openForStaff(ctx.state.input.params.id, ctx.state.user)
     try {
       await audit.record(ctx, {
         action: 'file.view',

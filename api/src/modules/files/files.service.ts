@@ -4,8 +4,10 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream'
 import busboy from 'busboy'
 import { fileTypeFromBuffer } from 'file-type'
 import { isValidObjectId } from 'mongoose'
+import type { AdminPrincipal } from '../../platform/auth.js'
 import { AppError, errors } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
+import { PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import { newObjectKey, StorageNotFoundError, type Storage } from '../../platform/storage/index.js'
 import type { FileMimeOutput, FilePurposeOutput } from './files.contract.js'
 import { StoredFileModel, type FileOwner, type StoredFileDoc } from './files.model.js'
@@ -28,6 +30,25 @@ const RULES: Record<FilePurposeOutput, TypeRule> = {
   'claim-material': ANY_MATERIAL,
   attachment: ANY_MATERIAL,
   avatar: { mimes: ['image/jpeg', 'image/png'], message: '头像仅支持 JPG、PNG 图片' },
+  'enterprise-licence': {
+    mimes: ['application/pdf', 'image/jpeg', 'image/png'],
+    message: '营业执照或授权书仅支持 PDF、JPG、PNG 文件',
+  },
+}
+
+/**
+ * Who in the console may read a file: those whose permission covers the domain it was uploaded for. Claim
+ * materials carry ID cards and bank details, so a content editor or a trainer never reads them.
+ */
+export const FILE_READERS: Record<FilePurposeOutput, readonly Permission[]> = {
+  'claim-material': ['claim.review', 'claim.pay'],
+  'enterprise-licence': ['enterprise.manage'],
+  attachment: ['content.manage'],
+  avatar: ['enterprise.read'],
+}
+
+export function mayReadFile(purpose: FilePurposeOutput, permissions: ReadonlySet<Permission>) {
+  return FILE_READERS[purpose].some((p) => permissions.has(p))
 }
 const EXTENSIONS: Record<FileMimeOutput, readonly string[]> = {
   'application/pdf': ['pdf'],
@@ -123,10 +144,28 @@ export class FilesService {
     return { file, stream: await this.open(file) }
   }
 
-  /** For console users holding `files.read`; the route records the view in the audit log. */
-  async openAny(fileId: string): Promise<FileDownload> {
+  /** For modules that have already decided the caller may see this file (published content's attachments). */
+  async openChecked(fileId: string): Promise<FileDownload> {
     const file = await this.find(fileId)
     if (!file) throw errors.notFound('文件')
+    return { file, stream: await this.open(file) }
+  }
+
+  /**
+   * For console users whose permissions cover the file's purpose (FILE_READERS); others get 403 naming what
+   * is needed. The route records the view in the audit log.
+   */
+  async openForStaff(fileId: string, viewer: AdminPrincipal): Promise<FileDownload> {
+    const file = await this.find(fileId)
+    if (!file) throw errors.notFound('文件')
+    if (!mayReadFile(file.purpose, viewer.permissions)) {
+      const needed = FILE_READERS[file.purpose]
+      throw errors.forbidden(
+        `查看此类材料需要以下权限之一：${needed.map((p) => PERMISSIONS[p]).join('、')}`,
+        { missing: needed },
+        'FILE_FORBIDDEN',
+      )
+    }
     return { file, stream: await this.open(file) }
   }
 

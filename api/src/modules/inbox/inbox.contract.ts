@@ -13,6 +13,7 @@ export type InboxItemOutput = z.output<typeof InboxItemOut>
 export const InboxQuery = PageQuery.extend({
   unread: z
     .enum(['true', 'false'])
+    .meta({ label: '只看未读' })
     .transform((v) => v === 'true')
     .optional(),
 })

@@ -8,7 +8,9 @@ import {
 } from '../taxonomy/taxonomy.contract.js'
 
 /** Categories an enterprise can opt out of: announcements and each kind of patent information. */
-export const PushCategory = z.enum(['announcement', 'navigation', 'warning', 'licensable', 'policy'])
+export const PushCategory = z
+  .enum(['announcement', 'navigation', 'warning', 'licensable', 'policy'])
+  .meta({ label: '推送类别' })
 export type PushCategoryValue = z.output<typeof PushCategory>
 export const PUSH_CATEGORY_LABELS: Record<PushCategoryValue, string> = {
   announcement: '通知公告',
@@ -19,12 +21,12 @@ export const PUSH_CATEGORY_LABELS: Record<PushCategoryValue, string> = {
 }
 
 export const InterestsUpdate = z.strictObject({
-  region: RegionCode,
-  industries: z.array(IndustryCode).max(10, '最多选择 10 个行业').default([]),
-  ipcs: z.array(IpcCode).max(30, '最多关注 30 个 IPC 分类').default([]),
+  region: RegionCode.meta({ label: '所在地区' }),
+  industries: z.array(IndustryCode).max(10, '最多选择 10 个行业').meta({ label: '行业' }).default([]),
+  ipcs: z.array(IpcCode).max(30, '最多关注 30 个 IPC 分类').meta({ label: '关注的 IPC 分类' }).default([]),
   type: EnterpriseType.optional(),
   size: EnterpriseSize.optional(),
-  optOut: z.array(PushCategory).default([]),
+  optOut: z.array(PushCategory).meta({ label: '不接收的推送类别' }).default([]),
 })
 export type InterestsUpdateInput = z.input<typeof InterestsUpdate>
 

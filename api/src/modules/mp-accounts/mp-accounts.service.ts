@@ -4,6 +4,8 @@ import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
 import { AppError, errors } from '../../platform/errors.js'
 import type { AccessClaims, JwtService } from '../../platform/jwt.js'
 import type { RefreshTokens } from '../../platform/refresh-tokens.js'
+import { presentBinding } from '../enterprises/enterprises.presenter.js'
+import type { EnterpriseDoc, MembershipDoc } from '../enterprises/enterprises.model.js'
 import type { EnterpriseService } from '../enterprises/enterprises.service.js'
 import type { MpMeOutput, ProfileUpdate } from './mp-accounts.contract.js'
 import { MpUserModel, type MpUserDoc } from './mp-accounts.model.js'
@@ -66,11 +68,12 @@ export class MpAccountService {
       Pick<MpUserDoc, '_id' | 'openid' | 'tokenVersion'>
     >()
     if (!user || user.tokenVersion !== claims.ver) return undefined
-    const active = await this.d.enterprises.activeMembershipOf(user._id)
+    const active = await this.d.enterprises.actingMembershipOf(user._id)
     return {
       kind: 'mp',
       id: user._id.toHexString(),
       openid: user.openid,
+      enterpriseVerified: active?.verified ?? false,
       ...(active ? { enterpriseId: active.enterpriseId.toHexString(), enterpriseRole: active.role } : {}),
     }
   }
@@ -112,16 +115,15 @@ export class MpAccountService {
       id: user._id.toHexString(),
       nickname: user.nickname || '微信用户',
       phone: user.phoneEnc ? mask.phone(this.d.cipher.decrypt(user.phoneEnc)) : null,
-      enterprise: live
-        ? {
-            id: live.enterprise._id.toHexString(),
-            name: live.enterprise.name,
-            role: live.membership.role,
-            status: live.membership.status,
-          }
-        : null,
+      enterprise: live ? presentMeEnterprise(live.enterprise, live.membership) : null,
     }
   }
+}
+
+/** The profile's enterprise: as applied for while the request is pending (see presentBinding). */
+function presentMeEnterprise(e: EnterpriseDoc, m: MembershipDoc): NonNullable<MpMeOutput['enterprise']> {
+  const { enterprise } = presentBinding(e, m, undefined)
+  return { ...enterprise, role: m.role, status: m.status }
 }
 
 /** WeChat errcodes a user can act on become 4xx with advice; the rest are upstream failures. */

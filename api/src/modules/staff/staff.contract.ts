@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, TokenPair, pageOf } from '../common.contract.js'
+import { ObjectIdString, PageQuery, TokenPair, pageOf, text } from '../common.contract.js'
 
 /** Console permission keys; kept in sync with platform/permissions.ts by a test. */
 export const PermissionKey = z.enum([
@@ -8,7 +8,6 @@ export const PermissionKey = z.enum([
   'enterprise.read',
   'enterprise.manage',
   'pii.read',
-  'files.read',
   'content.manage',
   'push.manage',
   'training.manage',
@@ -16,13 +15,15 @@ export const PermissionKey = z.enum([
   'claim.pay',
   'station.manage',
   'stats.read',
-])
+]).meta({ label: '权限' })
 
 const Username = z
   .string()
   .trim()
   .toLowerCase()
+  .min(1, { abort: true })
   .regex(/^[a-z][a-z0-9_.-]{2,31}$/, '用户名须以字母开头，3–32 位字母、数字或 _ . -')
+  .meta({ label: '用户名' })
 /** At least 10 characters with letters and digits: what a bureau's password policy usually asks. */
 export const NewPassword = z
   .string()
@@ -30,11 +31,22 @@ export const NewPassword = z
   .max(128, '密码最长 128 位')
   .regex(/[A-Za-z]/, '密码须包含字母')
   .regex(/\d/, '密码须包含数字')
-const Phone = z.string().regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号')
+  .meta({ label: '密码' })
+const Phone = z
+  .string()
+  .regex(/^1[3-9]\d{9}$/, '请输入 11 位手机号')
+  .meta({ label: '手机号' })
+const DisplayName = text({ label: '姓名', max: 32 })
+const RoleIds = z
+  .array(ObjectIdString.meta({ label: '角色' }))
+  .min(1, '至少选择一个角色')
+  .max(10)
+  .meta({ label: '角色' })
+const StationId = ObjectIdString.meta({ label: '所属指导站' })
 
 export const AdminLogin = z.strictObject({
-  username: z.string().trim().toLowerCase().min(1, '请输入用户名').max(32),
-  password: z.string().min(1, '请输入密码').max(128),
+  username: z.string().trim().toLowerCase().min(1, '请输入用户名').max(32).meta({ label: '用户名' }),
+  password: z.string().min(1, '请输入密码').max(128).meta({ label: '密码' }),
 })
 export type AdminLoginInput = z.input<typeof AdminLogin>
 
@@ -47,13 +59,18 @@ export const Me = z.object({
   permissions: z.array(PermissionKey),
   stationId: z.string().nullable(),
   mustChangePassword: z.boolean(),
+  /** when the temporary password stops working, while a change is required */
+  passwordExpiresAt: z.iso.datetime().nullable(),
 })
 export type MeOutput = z.output<typeof Me>
 export const AdminSession = TokenPair.extend({ user: Me })
 export type AdminSessionOutput = z.output<typeof AdminSession>
 
 export const ChangePassword = z
-  .strictObject({ oldPassword: z.string().min(1, '请输入原密码'), newPassword: NewPassword })
+  .strictObject({
+    oldPassword: z.string().min(1, '请输入原密码').meta({ label: '原密码' }),
+    newPassword: NewPassword.meta({ label: '新密码' }),
+  })
   .refine((v) => v.oldPassword !== v.newPassword, {
     path: ['newPassword'],
     message: '新密码不能与原密码相同',
@@ -62,30 +79,31 @@ export type ChangePasswordInput = z.input<typeof ChangePassword>
 
 export const UserCreate = z.strictObject({
   username: Username,
-  displayName: z.string().trim().min(1, '请输入姓名').max(32),
+  displayName: DisplayName,
   password: NewPassword,
-  roleIds: z.array(ObjectIdString).min(1, '至少选择一个角色').max(10),
-  stationId: ObjectIdString.nullable().optional(),
+  roleIds: RoleIds,
+  stationId: StationId.nullable().optional(),
   phone: Phone.optional(),
 })
 export type UserCreateInput = z.input<typeof UserCreate>
 
 export const UserUpdate = z.strictObject({
-  displayName: z.string().trim().min(1).max(32).optional(),
-  roleIds: z.array(ObjectIdString).min(1, '至少选择一个角色').max(10).optional(),
-  stationId: ObjectIdString.nullable().optional(),
+  displayName: DisplayName.optional(),
+  roleIds: RoleIds.optional(),
+  stationId: StationId.nullable().optional(),
   phone: Phone.nullable().optional(),
-  disabled: z.boolean().optional(),
+  disabled: z.boolean().meta({ label: '停用状态' }).optional(),
 })
 export type UserUpdateInput = z.input<typeof UserUpdate>
 
 export const ResetPassword = z.strictObject({ password: NewPassword })
 
 export const UserListQuery = PageQuery.extend({
-  q: z.string().trim().max(32).optional(),
-  roleId: ObjectIdString.optional(),
+  q: text({ label: '搜索关键词', max: 32, min: 0 }).optional(),
+  roleId: ObjectIdString.meta({ label: '角色' }).optional(),
   disabled: z
     .enum(['true', 'false'])
+    .meta({ label: '停用状态' })
     .transform((v) => v === 'true')
     .optional(),
 })
@@ -100,7 +118,8 @@ export const UserOut = z.object({
   /** masked unless the viewer holds pii.read */
   phone: z.string().nullable(),
   disabled: z.boolean(),
-  lockedUntil: z.iso.datetime().nullable(),
+  /** sign-in attempts for this name are being slowed down until then (see LoginGuard) */
+  throttledUntil: z.iso.datetime().nullable(),
   lastLoginAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
 })
@@ -109,8 +128,8 @@ export const UserPage = pageOf(UserOut)
 export type UserPageOutput = z.output<typeof UserPage>
 
 export const RoleCreate = z.strictObject({
-  name: z.string().trim().min(1, '请输入角色名称').max(32),
-  permissions: z.array(PermissionKey).min(1, '至少选择一项权限'),
+  name: text({ label: '角色名称', max: 32 }),
+  permissions: z.array(PermissionKey).min(1, '至少选择一项权限').meta({ label: '权限' }),
 })
 export type RoleCreateInput = z.input<typeof RoleCreate>
 export const RoleUpdate = RoleCreate.partial()
@@ -131,3 +150,39 @@ export const PermissionList = z.object({
   items: z.array(z.object({ key: PermissionKey, label: z.string() })),
 })
 export type PermissionListOutput = z.output<typeof PermissionList>
+
+/** A delay console login throttling started: who, from where, until when. */
+export const LoginThrottleOut = z.object({
+  id: z.string(),
+  username: z.string(),
+  /** null when the name typed belongs to no account */
+  userId: z.string().nullable(),
+  ip: z.string(),
+  scope: z.enum(['pair', 'account', 'address']),
+  failures: z.number().int(),
+  at: z.iso.datetime(),
+  until: z.iso.datetime(),
+  active: z.boolean(),
+  liftedAt: z.iso.datetime().nullable(),
+})
+export type LoginThrottleOutput = z.output<typeof LoginThrottleOut>
+export const LoginThrottlePage = pageOf(LoginThrottleOut)
+export type LoginThrottlePageOutput = z.output<typeof LoginThrottlePage>
+export const ThrottleListQuery = PageQuery.extend({
+  active: z
+    .enum(['true', 'false'])
+    .meta({ label: '只看生效中' })
+    .transform((v) => v === 'true')
+    .optional(),
+})
+export type ThrottleListQueryInput = z.input<typeof ThrottleListQuery>
+export const ThrottleLift = z.strictObject({
+  username: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .min(1, '请填写要解除限制的用户名')
+    .max(32, '用户名不能超过 32 个字')
+    .meta({ label: '用户名' }),
+})
+export type ThrottleLiftInput = z.input<typeof ThrottleLift>

@@ -25,10 +25,11 @@ const AdminUserSchema = new Schema(
     /** AES-GCM sealed; see platform/crypto.ts */
     phoneEnc: { type: String, default: null },
     disabled: { type: Boolean, default: false },
-    failedLogins: { type: Number, default: 0 },
-    lockedUntil: { type: Date, default: null },
     lastLoginAt: { type: Date, default: null },
+    /** Set with a temporary password (created or reset by someone else): every route but /me waits for a change. */
     mustChangePassword: { type: Boolean, default: false },
+    /** A temporary password stops working 72 hours after it was set. */
+    passwordExpiresAt: { type: Date, default: null },
     /** Bumped on logout-everywhere, password change and disable: access tokens carry it and die with it. */
     tokenVersion: { type: Number, default: 0 },
   },
@@ -39,6 +40,29 @@ AdminUserSchema.index({ username: 1 }, { unique: true })
 // Serves: user list filtered by role; "how many users hold this role" before deleting it.
 AdminUserSchema.index({ roleIds: 1 })
 
+/** One delay that console login throttling started: who was slowed down, from where, until when. */
+const LoginThrottleSchema = new Schema(
+  {
+    /** the name as typed; it may belong to no account */
+    username: { type: String, required: true },
+    userId: { type: Schema.Types.ObjectId, default: null },
+    ip: { type: String, required: true },
+    /** pair = this name from this address; account = this name from anywhere; address = this address, any name */
+    scope: { type: String, enum: ['pair', 'account', 'address'], required: true },
+    failures: { type: Number, required: true },
+    at: { type: Date, default: () => new Date() },
+    until: { type: Date, required: true },
+    liftedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+)
+// Serves: the console's throttle list, newest first; kept 30 days.
+LoginThrottleSchema.index({ at: -1 }, { expireAfterSeconds: 30 * 24 * 3600 })
+// Serves: lifting a name's delays (username + until > now).
+LoginThrottleSchema.index({ username: 1, until: -1 })
+
+export type LoginThrottleDoc = InferSchemaType<typeof LoginThrottleSchema> & { _id: mongoose.Types.ObjectId }
+export const LoginThrottleModel = mongoose.model('LoginThrottle', LoginThrottleSchema, 'login_throttles')
 export type RoleDoc = InferSchemaType<typeof RoleSchema> & { _id: mongoose.Types.ObjectId }
 export type AdminUserDoc = InferSchemaType<typeof AdminUserSchema> & { _id: mongoose.Types.ObjectId }
 export const RoleModel = mongoose.model('Role', RoleSchema, 'roles')

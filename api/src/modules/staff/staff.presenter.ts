@@ -1,7 +1,7 @@
 import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
 import type { Permission } from '../../platform/permissions.js'
-import type { MeOutput, RoleOutput, UserOutput } from './staff.contract.js'
-import type { AdminUserDoc, RoleDoc } from './staff.model.js'
+import type { LoginThrottleOutput, MeOutput, RoleOutput, UserOutput } from './staff.contract.js'
+import type { AdminUserDoc, LoginThrottleDoc, RoleDoc } from './staff.model.js'
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
@@ -35,6 +35,7 @@ export function presentMe(
     permissions: [...permissions].sort(),
     stationId: u.stationId ? u.stationId.toHexString() : null,
     mustChangePassword: u.mustChangePassword,
+    passwordExpiresAt: u.mustChangePassword ? iso(u.passwordExpiresAt) : null,
   }
 }
 
@@ -44,6 +45,7 @@ export function presentUser(
   roles: Map<string, RoleDoc>,
   cipher: PersonalDataCipher,
   fullPii: boolean,
+  throttledUntil?: Date,
 ): UserOutput {
   const phone = u.phoneEnc ? cipher.decrypt(u.phoneEnc) : null
   return {
@@ -54,8 +56,23 @@ export function presentUser(
     stationId: u.stationId ? u.stationId.toHexString() : null,
     phone: phone === null ? null : fullPii ? phone : mask.phone(phone),
     disabled: u.disabled,
-    lockedUntil: u.lockedUntil && u.lockedUntil > new Date() ? u.lockedUntil.toISOString() : null,
+    throttledUntil: iso(throttledUntil),
     lastLoginAt: iso(u.lastLoginAt),
     createdAt: (u as unknown as { createdAt: Date }).createdAt.toISOString(),
+  }
+}
+
+export function presentThrottle(t: LoginThrottleDoc): LoginThrottleOutput {
+  return {
+    id: t._id.toHexString(),
+    username: t.username,
+    userId: t.userId ? t.userId.toHexString() : null,
+    ip: t.ip,
+    scope: t.scope,
+    failures: t.failures,
+    at: t.at.toISOString(),
+    until: t.until.toISOString(),
+    active: !t.liftedAt && t.until > new Date(),
+    liftedAt: iso(t.liftedAt),
   }
 }

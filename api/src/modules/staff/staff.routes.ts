@@ -8,6 +8,8 @@ import {
   ResetPassword,
   RoleCreate,
   RoleUpdate,
+  ThrottleLift,
+  ThrottleListQuery,
   UserCreate,
   UserListQuery,
   UserUpdate,
@@ -17,23 +19,35 @@ import type { StaffService } from './staff.service.js'
 export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, audit: AuditService) {
   r.public('post', '/auth/login', { schemas: { body: AdminLogin }, rateLimit: 'login' }, async (ctx) => {
     const { username, password } = ctx.state.input.body
-    return staff.login(username, password)
+    return staff.login(username, password, ctx.ip)
   })
   r.public('post', '/auth/refresh', { schemas: { body: RefreshBody }, rateLimit: 'codeExchange' }, (ctx) =>
     staff.refresh(ctx.state.input.body.refreshToken),
   )
-  r.admin('post', '/auth/logout', null, { schemas: { body: RefreshBody.partial() } }, async (ctx) => {
-    await staff.logout(ctx.state.user.id, ctx.state.input.body.refreshToken)
-  })
-  r.admin('get', '/me', null, {}, (ctx) => staff.me(ctx.state.user.id))
-  r.admin('post', '/me/password', null, { schemas: { body: ChangePassword } }, async (ctx) => {
+  r.admin(
+    'post',
+    '/auth/logout',
+    null,
+    { schemas: { body: RefreshBody.partial() }, whilePasswordChange: 'always' },
+    async (ctx) => {
+      await staff.logout(ctx.state.user.id, ctx.state.input.body.refreshToken)
+    },
+  )
+  r.admin('get', '/me', null, { whilePasswordChange: 'always' }, (ctx) => staff.me(ctx.state.user.id))
+  r.admin(
+    'post',
+    '/me/password',
+    null,
+    { schemas: { body: ChangePassword }, whilePasswordChange: 'change' },
+    async (ctx) => {
     const { oldPassword, newPassword } = ctx.state.input.body
-    await staff.changePassword(ctx.state.user.id, oldPassword, newPassword)
-    await audit.record(ctx, {
-      action: 'user.password.change',
-      target: { type: 'admin_user', id: ctx.state.user.id },
-    })
-  })
+      await staff.changePassword(ctx.state.user.id, oldPassword, newPassword)
+      await audit.record(ctx, {
+        action: 'user.password.change',
+        target: { type: 'admin_user', id: ctx.state.user.id },
+      })
+    },
+  )
 
   r.admin('get', '/permissions', 'users.manage', {}, () => ({
     items: (Object.keys(PERMISSIONS) as Permission[]).map((key) => ({ key, label: PERMISSIONS[key] })),
@@ -84,13 +98,24 @@ export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, 
     'users.manage',
     { schemas: { params: IdParams, body: ResetPassword } },
     async (ctx) => {
-      await staff.resetPassword(ctx.state.input.params.id, ctx.state.input.body.password)
+      await staff.resetPassword(ctx.state.input.params.id, ctx.state.input.body.password, ctx.state.user)
       await audit.record(ctx, {
         action: 'user.password.reset',
         target: { type: 'admin_user', id: ctx.state.input.params.id },
       })
     },
   )
+
+  r.admin('get', '/login-throttles', 'users.manage', { schemas: { query: ThrottleListQuery } }, (ctx) =>
+    staff.listThrottles(ctx.state.input.query),
+  )
+  r.admin('post', '/login-throttles/lift', 'users.manage', { schemas: { body: ThrottleLift } }, async (ctx) => {
+    await staff.liftThrottle(ctx.state.input.body.username)
+    await audit.record(ctx, {
+      action: 'user.unlock',
+      target: { type: 'login_name', id: ctx.state.input.body.username },
+    })
+  })
 
   r.admin('get', '/roles', 'users.manage', {}, () => staff.listRoles())
   r.admin('post', '/roles', 'users.manage', { schemas: { body: RoleCreate } }, async (ctx) => {
@@ -119,7 +144,7 @@ export function registerStaffRoutes({ admin: r }: Routers, staff: StaffService, 
     },
   )
   r.admin('delete', '/roles/:id', 'users.manage', { schemas: { params: IdParams } }, async (ctx) => {
-    await staff.deleteRole(ctx.state.input.params.id)
+    await staff.deleteRole(ctx.state.input.params.id, ctx.state.user)
     await audit.record(ctx, {
       action: 'role.delete',
       target: { type: 'role', id: ctx.state.input.params.id },

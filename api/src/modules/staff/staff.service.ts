@@ -5,11 +5,27 @@ import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors } from '../../platform/errors.js'
 import { escapeRegex, findPage } from '../../platform/lists.js'
 import type { AccessClaims, JwtService } from '../../platform/jwt.js'
-import { BUILTIN_ROLES, PERMISSIONS, type Permission } from '../../platform/permissions.js'
+import { ALL_PERMISSIONS, BUILTIN_ROLES, PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import type { RefreshTokens } from '../../platform/refresh-tokens.js'
-import type { RoleCreate, RoleUpdate, UserCreate, UserListQuery, UserUpdate } from './staff.contract.js'
-import { AdminUserModel, RoleModel, type AdminUserDoc, type RoleDoc } from './staff.model.js'
-import { presentMe, presentRole, presentUser } from './staff.presenter.js'
+import type { LoginGuard } from './login-guard.js'
+import { assertStrongPassword } from './password-policy.js'
+import type {
+  RoleCreate,
+  RoleUpdate,
+  ThrottleListQuery,
+  UserCreate,
+  UserListQuery,
+  UserUpdate,
+} from './staff.contract.js'
+import {
+  AdminUserModel,
+  LoginThrottleModel,
+  RoleModel,
+  type AdminUserDoc,
+  type LoginThrottleDoc,
+  type RoleDoc,
+} from './staff.model.js'
+import { presentMe, presentRole, presentThrottle, presentUser } from './staff.presenter.js'
 
 /** argon2id (Algorithm.Argon2id = 2; a const enum, unusable under verbatimModuleSyntax), OWASP's minimum. */
 const ARGON = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 }
@@ -20,9 +36,26 @@ export interface StaffDeps {
   jwt: JwtService
   refresh: RefreshTokens
   cipher: PersonalDataCipher
-  maxFailures: number
-  lockMinutes: number
+  guard: LoginGuard
 }
+
+/** How long a temporary password (set at creation or by a reset) can be used to sign in and change it. */
+export const TEMP_PASSWORD_HOURS = 72
+const tempPasswordUntil = () => new Date(Date.now() + TEMP_PASSWORD_HOURS * 3600_000)
+
+function tempPasswordExpired(u: Pick<AdminUserDoc, 'mustChangePassword' | 'passwordExpiresAt'>) {
+  return !!u.mustChangePassword && !!u.passwordExpiresAt && u.passwordExpiresAt.getTime() <= Date.now()
+}
+const tempExpired = () =>
+  errors.forbidden(
+    `临时密码已超过 ${TEMP_PASSWORD_HOURS} 小时有效期，请联系管理员重新设置`,
+    undefined,
+    'TEMP_PASSWORD_EXPIRED',
+  )
+
+/** Built-in role whose holders only other super administrators may manage. */
+const SUPER_ROLE = 'super_admin'
+
 
 export class StaffService {
   constructor(private readonly d: StaffDeps) {}
@@ -35,47 +68,32 @@ export class StaffService {
         { upsert: true },
       )
     }
+    // Permissions retired by a release leave custom roles too (files.read became per-purpose rules).
+    await RoleModel.updateMany(
+      { permissions: { $nin: ALL_PERMISSIONS } },
+      { $pull: { permissions: { $nin: ALL_PERMISSIONS } } },
+    )
   }
 
   // ── sign-in ────────────────────────────────────────────────────────────────
-  async login(username: string, password: string) {
+  /**
+   * One answer for an unknown name and a wrong password (status, message, headers, timing); delays come
+   * from the login guard, keyed by the typed name, so they do not tell the two apart either.
+   */
+  async login(username: string, password: string, ip: string) {
+    await this.d.guard.check(username, ip)
     const user = await AdminUserModel.findOne({ username }).lean<AdminUserDoc>()
-    if (!user) {
-      dummyHash ??= hash('not-a-password', ARGON)
-      await verify(await dummyHash, password).catch(() => false)
+    dummyHash ??= hash('not-a-password', ARGON)
+    const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false)
+    if (!user || !ok) {
+      await this.d.guard.failed(username, ip, user?._id.toHexString() ?? null)
       throw errors.unauthorized('用户名或密码错误', 'LOGIN_FAILED')
     }
-    if (user.lockedUntil && user.lockedUntil > new Date()) {
-      const secs = Math.ceil((user.lockedUntil.getTime() - Date.now()) / 1000)
-      throw errors.locked(
-        `密码错误次数过多，账号已锁定，请 ${Math.ceil(secs / 60)} 分钟后再试或联系管理员解锁`,
-        secs,
-      )
-    }
+    // Only someone who knows the password learns these.
     if (user.disabled) throw errors.forbidden('账号已停用，请联系管理员', undefined, 'ACCOUNT_DISABLED')
-    if (!(await verify(user.passwordHash, password).catch(() => false))) {
-      const failed = await AdminUserModel.findOneAndUpdate(
-        { _id: user._id },
-        { $inc: { failedLogins: 1 } },
-        { new: true },
-      ).lean()
-      const left = this.d.maxFailures - (failed?.failedLogins ?? 0)
-      if (left <= 0) {
-        await AdminUserModel.updateOne(
-          { _id: user._id },
-          { $set: { lockedUntil: new Date(Date.now() + this.d.lockMinutes * 60_000), failedLogins: 0 } },
-        )
-        throw errors.locked(
-          `密码错误次数过多，账号已锁定 ${this.d.lockMinutes} 分钟`,
-          this.d.lockMinutes * 60,
-        )
-      }
-      throw errors.unauthorized(`用户名或密码错误，再错 ${left} 次账号将被锁定`, 'LOGIN_FAILED')
-    }
-    await AdminUserModel.updateOne(
-      { _id: user._id },
-      { $set: { failedLogins: 0, lockedUntil: null, lastLoginAt: new Date() } },
-    )
+    if (tempPasswordExpired(user)) throw tempExpired()
+    await this.d.guard.succeeded(username, ip)
+    await AdminUserModel.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } })
     return this.session(user, await this.d.refresh.issue('admin', user._id.toHexString()))
   }
 
@@ -106,14 +124,18 @@ export class StaffService {
       stationId: 1,
       disabled: 1,
       tokenVersion: 1,
+      mustChangePassword: 1,
+      passwordExpiresAt: 1,
     }).lean<AdminUserDoc>()
     if (!user || user.disabled || user.tokenVersion !== claims.ver) return undefined
-    const { permissions } = await this.rolesOf(user)
+    const { permissions, isSuper } = await this.rolesOf(user)
     return {
       kind: 'admin',
       id: user._id.toHexString(),
       username: user.username,
       permissions,
+      isSuper,
+      passwordChange: tempPasswordExpired(user) ? 'expired' : user.mustChangePassword ? 'required' : 'none',
       ...(user.stationId ? { stationId: user.stationId.toHexString() } : {}),
     }
   }
@@ -124,7 +146,7 @@ export class StaffService {
       : []
     const roles = new Map(list.map((r) => [r._id.toHexString(), r]))
     const permissions = new Set(list.flatMap((r) => r.permissions as Permission[]))
-    return { roles, permissions }
+    return { roles, permissions, isSuper: list.some((r) => r.key === SUPER_ROLE) }
   }
 
   async me(userId: string) {
@@ -137,12 +159,18 @@ export class StaffService {
   async changePassword(userId: string, oldPassword: string, newPassword: string) {
     const user = await AdminUserModel.findById(userId).lean<AdminUserDoc>()
     if (!user) throw errors.notFound('用户')
+    if (tempPasswordExpired(user)) throw tempExpired()
     if (!(await verify(user.passwordHash, oldPassword).catch(() => false)))
       throw errors.validation([{ path: 'oldPassword', message: '原密码不正确' }])
+    assertStrongPassword(newPassword, 'newPassword', [user.username, user.displayName])
     await AdminUserModel.updateOne(
       { _id: user._id },
       {
-        $set: { passwordHash: await hash(newPassword, ARGON), mustChangePassword: false },
+        $set: {
+          passwordHash: await hash(newPassword, ARGON),
+          mustChangePassword: false,
+          passwordExpiresAt: null,
+        },
         $inc: { tokenVersion: 1 },
       },
     )
@@ -160,11 +188,17 @@ export class StaffService {
       this.allRoles(),
     ])
     const full = viewer.permissions.has('pii.read')
-    return { ...page, items: docs.map((u) => presentUser(u, roles, this.d.cipher, full)), fullPii: full }
+    const throttled = await this.d.guard.accountUntil(docs.map((u) => u.username))
+    return {
+      ...page,
+      items: docs.map((u) => presentUser(u, roles, this.d.cipher, full, throttled.get(u.username))),
+      fullPii: full,
+    }
   }
 
   async createUser(input: z.output<typeof UserCreate>, actor: AdminPrincipal) {
     await this.assertGrantable(input.roleIds, actor)
+    assertStrongPassword(input.password, 'password', [input.username, input.displayName])
     const doc = await AdminUserModel.create({
       username: input.username,
       displayName: input.displayName,
@@ -173,14 +207,16 @@ export class StaffService {
       stationId: input.stationId ?? null,
       phoneEnc: input.phone ? this.d.cipher.encrypt(input.phone) : null,
       mustChangePassword: true,
+      passwordExpiresAt: tempPasswordUntil(),
     })
     return presentUser(doc.toObject() as AdminUserDoc, await this.allRoles(), this.d.cipher, false)
   }
 
   async updateUser(id: string, input: z.output<typeof UserUpdate>, actor: AdminPrincipal) {
-    if (input.roleIds) await this.assertGrantable(input.roleIds, actor)
     if (id === actor.id && (input.disabled || input.roleIds))
       throw errors.badRequest('SELF_CHANGE_FORBIDDEN', '不能停用自己或修改自己的角色，请让其他管理员操作')
+    const target = await this.assertManageable(id, actor)
+    if (input.roleIds) await this.assertGrantable(input.roleIds, actor)
     const set: Record<string, unknown> = {}
     if (input.displayName !== undefined) set.displayName = input.displayName
     if (input.roleIds !== undefined) set.roleIds = input.roleIds
@@ -189,12 +225,13 @@ export class StaffService {
     if (input.disabled !== undefined) set.disabled = input.disabled
     // Permissions or status changed: existing tokens must not keep the old powers.
     const bump = input.roleIds !== undefined || input.disabled === true
+    // Guarded by the roles the check saw, so a promotion in between cannot slip under it.
     const user = await AdminUserModel.findOneAndUpdate(
-      { _id: id },
+      { _id: id, roleIds: target.roleIds },
       { $set: set, ...(bump ? { $inc: { tokenVersion: 1 } } : {}) },
       { new: true },
     ).lean<AdminUserDoc>()
-    if (!user) throw errors.notFound('用户')
+    if (!user) throw changedMeanwhile()
     if (input.disabled) await this.d.refresh.revokeAll('admin', id)
     return {
       user: presentUser(user, await this.allRoles(), this.d.cipher, false),
@@ -202,28 +239,68 @@ export class StaffService {
     }
   }
 
-  async resetPassword(id: string, password: string) {
+  async resetPassword(id: string, password: string, actor: AdminPrincipal) {
+    const target = await this.assertManageable(id, actor)
+    assertStrongPassword(password, 'password', [target.username, target.displayName])
     const res = await AdminUserModel.updateOne(
-      { _id: id },
+      { _id: id, roleIds: target.roleIds },
       {
         $set: {
           passwordHash: await hash(password, ARGON),
           mustChangePassword: true,
-          failedLogins: 0,
-          lockedUntil: null,
+          passwordExpiresAt: tempPasswordUntil(),
         },
         $inc: { tokenVersion: 1 },
       },
     )
-    if (!res.matchedCount) throw errors.notFound('用户')
+    if (!res.matchedCount) throw changedMeanwhile()
     await this.d.refresh.revokeAll('admin', id)
+    await this.d.guard.lift(target.username)
   }
 
-  /** A role manager cannot hand out powers they do not hold themselves. */
+  /**
+   * Acting on a user needs more than users.manage: the target may hold no permission the actor lacks, and
+   * super administrators are managed by super administrators only. Otherwise 403 TARGET_OUTRANKS.
+   */
+  private async assertManageable(id: string, actor: AdminPrincipal) {
+    const target = await AdminUserModel.findById(id, {
+      username: 1,
+      displayName: 1,
+      roleIds: 1,
+    }).lean<Pick<AdminUserDoc, '_id' | 'username' | 'displayName' | 'roleIds'>>()
+    if (!target) throw errors.notFound('用户')
+    if (id === actor.id) return target
+    const { permissions, isSuper } = await this.rolesOf(target)
+    if (isSuper && !actor.isSuper)
+      throw outranks(`「${target.username}」是超级管理员，只有超级管理员可以管理其账号`)
+    const beyond = [...permissions].filter((p) => !actor.permissions.has(p))
+    if (beyond.length)
+      throw outranks(
+        `「${target.username}」拥有您没有的权限（${beyond.map((p) => PERMISSIONS[p]).join('、')}），请让权限更高的管理员操作`,
+        beyond,
+      )
+    return target
+  }
+
+  /** Throttled sign-in attempts of the last 30 days, newest first, for the console's user page. */
+  async listThrottles(q: z.output<typeof ThrottleListQuery>) {
+    const filter: Record<string, unknown> = {}
+    if (q.active) Object.assign(filter, { until: { $gt: new Date() }, liftedAt: null })
+    const { docs, ...page } = await findPage<LoginThrottleDoc>(LoginThrottleModel, filter, q, { at: -1 })
+    return { ...page, items: docs.map(presentThrottle) }
+  }
+
+  async liftThrottle(username: string) {
+    await this.d.guard.lift(username)
+  }
+
+  /** A role manager cannot hand out powers they do not hold themselves, nor the super administrator role. */
   private async assertGrantable(roleIds: string[], actor: AdminPrincipal) {
     const roles = await RoleModel.find({ _id: { $in: roleIds } }).lean<RoleDoc[]>()
     if (roles.length !== new Set(roleIds).size)
       throw errors.validation([{ path: 'roleIds', message: '包含不存在的角色' }])
+    if (!actor.isSuper && roles.some((r) => r.key === SUPER_ROLE))
+      throw errors.forbidden('只有超级管理员可以授予超级管理员角色', { refused: [SUPER_ROLE] }, 'GRANT_REFUSED')
     this.assertPermissionsHeld(
       roles.flatMap((r) => r.permissions as Permission[]),
       actor,
@@ -263,20 +340,24 @@ export class StaffService {
     const role = await RoleModel.findById(id).lean<RoleDoc>()
     if (!role) throw errors.notFound('角色')
     if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可修改，请新建自定义角色')
+    assertRoleWithin(role, actor)
     if (input.permissions) this.assertPermissionsHeld(input.permissions, actor)
+    // Guarded by the permissions the check saw.
     const updated = await RoleModel.findOneAndUpdate(
-      { _id: id },
+      { _id: id, permissions: role.permissions },
       { $set: input },
       { new: true },
     ).lean<RoleDoc>()
+    if (!updated) throw changedMeanwhile()
     // Holders' tokens carry no permissions, so the change applies on their next request.
-    return presentRole(updated!)
+    return presentRole(updated)
   }
 
-  async deleteRole(id: string) {
+  async deleteRole(id: string, actor: AdminPrincipal) {
     const role = await RoleModel.findById(id).lean<RoleDoc>()
     if (!role) throw errors.notFound('角色')
     if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可删除')
+    assertRoleWithin(role, actor)
     const holders = await AdminUserModel.countDocuments({ roleIds: role._id })
     if (holders)
       throw errors.conflict('ROLE_IN_USE', `仍有 ${holders} 名用户使用该角色，请先调整这些用户的角色`)
@@ -297,3 +378,20 @@ export class StaffService {
     return doc._id.toHexString()
   }
 }
+
+/** A role holding a permission the actor lacks can be neither rewritten, renamed nor deleted by them. */
+function assertRoleWithin(role: RoleDoc, actor: AdminPrincipal) {
+  const beyond = (role.permissions as Permission[]).filter((p) => !actor.permissions.has(p))
+  if (beyond.length)
+    throw outranks(
+      `角色「${role.name}」包含您没有的权限（${beyond.map((p) => PERMISSIONS[p]).join('、')}），不能修改或删除`,
+      beyond,
+    )
+}
+
+function outranks(message: string, beyond?: Permission[]) {
+  return errors.forbidden(message, beyond ? { beyond } : undefined, 'TARGET_OUTRANKS')
+}
+
+const changedMeanwhile = () =>
+  errors.conflict('CHANGED_MEANWHILE', '该记录刚被其他管理员修改，请刷新后重试')

@@ -39,7 +39,9 @@ export function ancestorsIpc(code: string): string[] {
 
 export const IpcCode = z
   .string()
+  .min(1)
   .max(20)
+  .meta({ label: 'IPC 分类号' })
   .transform((v, ctx) => {
     const n = normaliseIpc(v)
     if (!n) {
@@ -55,7 +57,10 @@ export function ancestorsRegion(code: string): string[] {
   const city = `${code.slice(0, 4)}00`
   return [...new Set([province, city, code])]
 }
-export const RegionCode = z.string().regex(/^[1-8]\d{5}$/, '请填写 6 位行政区划代码，例如 440200（韶关市）')
+export const RegionCode = z
+  .string()
+  .regex(/^[1-8]\d{5}$/, '请填写 6 位行政区划代码，例如 440200（韶关市）')
+  .meta({ label: '地区' })
 
 // ── Industries (GB/T 4754-2017): section letter → 2-digit division → 3-digit group → 4-digit class ──
 const SECTIONS: [string, number, number][] = [
@@ -77,8 +82,8 @@ const SECTIONS: [string, number, number][] = [
   ['P', 83, 83],
   ['Q', 84, 85],
   ['R', 86, 90],
-  ['S', 91, 97],
-  ['T', 98, 98],
+  ['S', 91, 96],
+  ['T', 97, 97],
 ]
 export function industrySection(code: string): string | undefined {
   if (/^[A-T]$/.test(code)) return code
@@ -97,17 +102,12 @@ export const IndustryCode = z
   .toUpperCase()
   .regex(/^([A-T]|\d{2,4})$/, '国民经济行业代码应为门类字母（如 C）或 2–4 位数字（如 39、3911）')
   .refine((c) => industrySection(c) !== undefined, '不存在的国民经济行业大类')
+  .meta({ label: '行业' })
 
-export const EnterpriseType = z.enum([
-  'hightech',
-  'specialized',
-  'sme',
-  'state',
-  'private',
-  'foreign',
-  'other',
-])
-export const EnterpriseSize = z.enum(['micro', 'small', 'medium', 'large'])
+export const EnterpriseType = z
+  .enum(['hightech', 'specialized', 'sme', 'state', 'private', 'foreign', 'other'])
+  .meta({ label: '企业类型' })
+export const EnterpriseSize = z.enum(['micro', 'small', 'medium', 'large']).meta({ label: '企业规模' })
 export const ENTERPRISE_TYPE_LABELS: Record<z.output<typeof EnterpriseType>, string> = {
   hightech: '高新技术企业',
   specialized: '专精特新企业',

@@ -1,0 +1,7 @@
+import type { Routers } from '../index.js'
+import type { WorkbenchService } from './workbench.service.js'
+
+export function registerWorkbenchRoutes({ admin }: Routers, workbench: WorkbenchService) {
+  // Any console user: the service leaves out each figure the user holds no permission for.
+  admin.admin('get', '/workbench', null, {}, (ctx) => workbench.figures(ctx.state.user))
+}
