@@ -19,6 +19,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const dataDir = devDataDir()
 mkdirSync(dataDir, { recursive: true })
 const runtimeFile = path.join(dataDir, DEV_RUNTIME_FILE)
+/** A path as the banner shows it: relative inside the repository, absolute outside (DEV_DATA_DIR). */
+const shown = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p)
 
 /** TypeScript entry points run in one node process (not a tsx wrapper), so exit codes and signals are its own. */
 const nodeTs = (script: string, args: string[], env: NodeJS.ProcessEnv) =>
@@ -155,7 +157,7 @@ async function main() {
       /listening on (mongodb:\/\/\S+)/,
     )
     env.MONGODB_URI = `${m[1]}/zhichantong`
-    embedded.push(`MongoDB：内嵌兼容服务器 ${m[1]}（数据目录 ${path.relative(root, dataDir)}/db）`)
+    embedded.push(`MongoDB：内嵌兼容服务器 ${m[1]}（数据目录 ${shown(path.join(dataDir, 'db'))}）`)
   }
 
   const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379')
@@ -180,7 +182,7 @@ async function main() {
       /Ready to accept connections/,
     )
     embedded.push(
-      `Redis：已自动启动 redis-server（端口 ${redisPort}，数据目录 ${path.relative(root, dataDir)}/redis）`,
+      `Redis：已自动启动 redis-server（端口 ${redisPort}，数据目录 ${shown(path.join(dataDir, 'redis'))}）`,
     )
   } else embedded.push(`Redis：使用已在运行的 ${redisUrl.href}`)
   env.REDIS_URL = redisUrl.href
@@ -244,7 +246,7 @@ async function main() {
       `  小程序接口 ${url}/mp/v1/`,
       `  健康检查   ${url}/healthz   ${url}/readyz`,
       ...embedded.map((e) => `  ${e}`),
-      `  密钥与管理员密码保存在 ${path.relative(root, path.join(dataDir, DEV_SECRETS_FILE))}`,
+      `  密钥与管理员密码保存在 ${shown(path.join(dataDir, DEV_SECRETS_FILE))}`,
       '  按 Ctrl-C 停止全部进程',
       '━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━',
       '',

@@ -1,5 +1,5 @@
 #!/usr/bin/env -S npx tsx
-/** mongo-embedded [--port 27017] [--dbpath ./data/db | --memory] [--host 127.0.0.1] */
+/** mongo-embedded [--port 27017] [--dbpath ./data/db | --memory] [--host 127.0.0.1] [--journalCommitInterval 50] */
 import { parseArgs } from 'node:util'
 import { startServer } from './server.js'
 
@@ -9,11 +9,17 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     dbpath: { type: 'string' },
     memory: { type: 'boolean', default: false },
+    journalCommitInterval: { type: 'string' },
   },
 })
 
 const dbPath = values.memory ? undefined : (values.dbpath ?? './data/db')
-const server = await startServer({ port: Number(values.port), host: values.host, dbPath })
+const server = await startServer({
+  port: Number(values.port),
+  host: values.host,
+  dbPath,
+  journalCommitIntervalMs: values.journalCommitInterval ? Number(values.journalCommitInterval) : undefined,
+})
 console.log(`mongo-embedded listening on ${server.uri} (dbpath ${dbPath ?? 'in-memory'})`)
 
 let stopping = false

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   IndexNotFound: 27,
   NamespaceNotFound: 26,
   CursorNotFound: 43,
+  WriteConcernFailed: 64,
   NamespaceExists: 48,
   CommandNotFound: 59,
   ImmutableField: 66,
@@ -19,6 +20,7 @@ export const ErrorCodes = {
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
   CommandNotSupported: 115,
+  ConversionFailure: 241,
   ConflictingUpdateOperators: 40,
   DuplicateKey: 11000,
   Location40324: 40324,
@@ -39,7 +41,8 @@ export class MongoServerError extends Error {
   }
 
   get codeName(): string {
-    return codeNames.get(this.code) ?? 'UnknownError'
+    // mongod names its numbered assertions Location<code>
+    return codeNames.get(this.code) ?? (this.code >= 10000 ? `Location${this.code}` : 'UnknownError')
   }
 
   toReply(): Document {

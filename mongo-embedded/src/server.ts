@@ -1,5 +1,7 @@
+import type { Document } from 'bson'
 import { createServer, type Socket } from 'node:net'
 import { CursorManager } from './commands/cursors.js'
+import { ErrorCodes } from './errors.js'
 import { runCommand } from './commands/registry.js'
 import { Storage } from './storage/engine.js'
 import { Persistence } from './storage/persistence.js'
@@ -15,6 +17,17 @@ export interface ServerOptions {
   logLevel?: 'silent' | 'info'
   /** how often expired TTL documents are removed (default 15 s; mongod uses 60 s) */
   ttlMonitorIntervalMs?: number
+  /**
+   * Group-commit interval of the journal (default 50 ms, like mongod's commitIntervalMs): the most
+   * a write acknowledged without `j: true` / `w: 'majority'` can lose in a crash.
+   */
+  journalCommitIntervalMs?: number
+}
+
+/** `j: true`, `w: 'majority'` or `fsync: true`: acknowledge only once the write is on disk. */
+function wantsJournal(body: Document): boolean {
+  const wc = body.writeConcern as Document | undefined
+  return !!wc && (wc.j === true || wc.w === 'majority' || wc.fsync === true)
 }
 
 export interface RunningServer {
@@ -26,7 +39,9 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1'
   const storage = new Storage()
-  const persistence = opts.dbPath ? await Persistence.open(opts.dbPath, storage) : null
+  const persistence = opts.dbPath
+    ? await Persistence.open(opts.dbPath, storage, opts.journalCommitIntervalMs)
+    : null
   const cursors = new CursorManager()
   const sockets = new Set<Socket>()
   let connectionId = 0
@@ -35,7 +50,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     const ctx = { storage, cursors, connectionId: ++connectionId }
-    serveConnection(socket, (body) => runCommand(body, ctx))
+    serveConnection(socket, (body) => {
+      const reply = runCommand(body, ctx)
+      if (!persistence || !wantsJournal(body)) return reply
+      return persistence.durable().then(
+        () => reply,
+        (err: unknown) => ({
+          ...reply,
+          writeConcernError: {
+            code: ErrorCodes.WriteConcernFailed,
+            codeName: 'WriteConcernFailed',
+            errmsg: `journal write failed: ${String(err)}`,
+          },
+        }),
+      )
+    })
   })
 
   const ttl = setInterval(() => {

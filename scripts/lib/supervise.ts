@@ -60,6 +60,7 @@ export function supervise(opts: SuperviseOptions): Supervised {
     proc = opts.spawn()
     for (const stream of [proc.stdout, proc.stderr]) {
       let buf = ''
+      let restarted = false
       stream?.on('data', (chunk: Buffer) => {
         buf += chunk.toString()
         let nl: number
@@ -70,10 +71,13 @@ export function supervise(opts: SuperviseOptions): Supervised {
           const m = !readyThisRun && line.match(opts.readyLine)
           if (!m) continue
           readyThisRun = true
-          if (everReady) say(`${opts.name} 已重新启动`)
+          if (everReady) restarted = true
           else resolveReady(m)
           everReady = true
         }
+        // After the whole chunk, so the notice does not split a multi-line log record.
+        if (restarted) say(`${opts.name} 已重新启动`)
+        restarted = false
       })
     }
     proc.once('exit', (code, signal) => {

@@ -252,7 +252,7 @@ describe('enterprise administrator verification', () => {
     const entries = await AuditModel.find({ 'target.type': 'enterprise', 'target.id': boss.enterpriseId })
       .sort({ _id: 1 })
       .lean()
-    expect(entries.map((e) => [e.action, e.actor.id?.toString(), e.fields])).toEqual([
+    expect(entries.map((e) => [e.action, e.actor?.id?.toString(), e.fields])).toEqual([
       ['enterprise.verification.reject', reviewer.id, ['verificationStatus', 'reason']],
       ['enterprise.verification.approve', reviewer.id, ['verificationStatus']],
     ])

@@ -91,6 +91,7 @@ describe('enterprise binding', () => {
       name: '韶关市测试知识产权服务有限公司',
       role: 'admin',
       status: 'active',
+      verificationStatus: 'verified',
     })
 
     const staff = await buildMpUser(w)
@@ -176,15 +177,27 @@ describe('enterprise binding', () => {
     expect(res.body.error.details.fields[0].message).toMatch(/校验不通过/)
   })
 
-  it('refuses a name that does not match the registered enterprise', async () => {
+  it('turns a name that does not match the registered enterprise into a join request, flagged for the approver', async () => {
     const boss = await buildEnterpriseAdmin(w)
     const u = await buildMpUser(w)
     const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
       token: u.token,
       body: { creditCode: boss.creditCode, name: '另一家公司' },
     })
-    expect(res.status).toBe(400)
-    expect(res.body.error.code).toBe('ENTERPRISE_NAME_MISMATCH')
+    expect(res.status).toBe(202)
+    expect(res.body).toMatchObject({
+      enterprise: { name: '另一家公司' },
+      membership: { role: 'member', status: 'pending' },
+    })
+    const reviewer = await buildAdmin(w.api, { permissions: ['enterprise.read'] })
+    const queue = await w.api.call('GET', '/admin/v1/join-requests?status=pending&pageSize=100', {
+      token: reviewer.token,
+    })
+    expect(queue.body.items.find((r: { userId: string }) => r.userId === u.id)).toMatchObject({
+      enterprise: { name: boss.name },
+      appliedName: '另一家公司',
+      nameMismatch: true,
+    })
   })
 
   it('gives exactly one administrator when two people bind a new enterprise at the same moment', async () => {

@@ -64,6 +64,7 @@ describe('console shell', () => {
       'audit',
       'campaigns',
       'dashboard',
+      'enterprise-verifications',
       'enterprises',
       'join-requests',
       'patents',
@@ -141,7 +142,12 @@ describe('console shell', () => {
     await page.goto(`${w.api.url}/admin/join-requests`)
     await login(page, reviewer.username, reviewer.password)
     await page.waitForURL(/\/admin\/join-requests$/)
-    expect(await menuNames(page)).toEqual(['dashboard', 'enterprises', 'join-requests'])
+    expect(await menuNames(page)).toEqual([
+      'dashboard',
+      'enterprise-verifications',
+      'enterprises',
+      'join-requests',
+    ])
     const row = page.locator('[data-test="join-requests-table"] .el-table__row', { hasText: owner.name })
     await row.locator('[data-test="join-approve"]').click()
     await page.locator('.el-message-box__btns .el-button--primary').click()

@@ -81,6 +81,7 @@ describe('targeted push in the console', () => {
     await page.locator('[data-test="content-kind"] label', { hasText: '专利预警分析' }).click()
     await input(page, 'content-title').fill(title)
     await input(page, 'content-summary').fill('H04L 领域侵权风险提示，请相关企业关注')
+    await page.click('[data-test="body-mode-source"]') // the HTML source view of the rich-text editor
     await input(page, 'content-body').fill(
       '<h2>风险提示</h2><p>近期 <strong>H04L 9/32</strong> 领域诉讼增多。</p><script>alert(1)</script>',
     )

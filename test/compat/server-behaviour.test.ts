@@ -187,10 +187,10 @@ describe.skipIf(!embedded)('persistence', () => {
   it('keeps acknowledged writes when the server process is killed without warning', async () => {
     const pkg = fileURLToPath(new URL('../../mongo-embedded/', import.meta.url))
     const crashDir = join(dir, 'crash')
-    const spawnServer = async () => {
+    const spawnServer = async (...extra: string[]) => {
       const child = spawn(
         process.execPath,
-        ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--dbpath', crashDir],
+        ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--dbpath', crashDir, ...extra],
         { cwd: pkg, stdio: ['ignore', 'pipe', 'inherit'] },
       )
       const uri = await new Promise<string>((resolve, reject) => {
@@ -202,6 +202,7 @@ describe.skipIf(!embedded)('persistence', () => {
       })
       return { child, uri }
     }
+    // default writes: on disk within one group-commit interval
     const first = await spawnServer()
     const c1 = await new MongoClient(first.uri).connect()
     await c1
@@ -215,17 +216,44 @@ describe.skipIf(!embedded)('persistence', () => {
     await new Promise((r) => setTimeout(r, 300)) // > one group-commit interval
     first.child.kill('SIGKILL')
     await c1.close(true)
-    const second = await spawnServer()
+
+    // journaled writes (j: true, w: 'majority'): on disk when acknowledged. With a 10 s group commit,
+    // nothing but the journaled acknowledgement can have put them there before the kill.
+    const second = await spawnServer('--journalCommitInterval', '10000')
     const c2 = await new MongoClient(second.uri).connect()
+    const j = c2.db('crash').collection('j')
     try {
       expect(await c2.db('crash').collection('c').countDocuments()).toBe(100)
       const hit = await c2.db('crash').collection('c').findOne({ i: 5 }, { promoteLongs: false })
       expect(hit!.hit).toBeInstanceOf(Long)
+      await Promise.all(
+        Array.from({ length: 50 }, (_, n) => j.insertOne({ n }, { writeConcern: { j: true } })),
+      )
+      await j.insertMany(
+        Array.from({ length: 100 }, (_, i) => ({ n: 100 + i })),
+        { writeConcern: { w: 'majority' } },
+      )
+      await j.updateMany({ n: { $lt: 10 } }, { $set: { vip: true } }, { writeConcern: { j: true } })
+      await j.deleteOne({ n: 49 }, { writeConcern: { w: 'majority' } })
+      await j.findOneAndUpdate({ n: 0 }, { $set: { claimed: true } }, { writeConcern: { j: true } })
     } finally {
-      await c2.close()
-      second.child.kill('SIGTERM')
+      second.child.kill('SIGKILL') // right after the last acknowledgement
+      await c2.close(true)
     }
-  }, 30_000)
+
+    const third = await spawnServer()
+    const c3 = await new MongoClient(third.uri).connect()
+    try {
+      const after = c3.db('crash').collection('j')
+      expect(await after.countDocuments()).toBe(149)
+      expect(await after.countDocuments({ vip: true })).toBe(10)
+      expect(await after.countDocuments({ n: 49 })).toBe(0)
+      expect(await after.countDocuments({ claimed: true })).toBe(1)
+    } finally {
+      await c3.close()
+      third.child.kill('SIGTERM')
+    }
+  }, 60_000)
 
   it('ignores a torn record at the end of the journal', async () => {
     await withServer(async (client) => {

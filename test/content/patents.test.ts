@@ -68,7 +68,7 @@ describe('patent information', () => {
     expect(res.body.error.details.fields).toEqual([
       { path: 'tags.ipcs.1', message: expect.stringContaining('H04X9') },
     ])
-    expect(res.body.error.message).toContain('tags.ipcs.1')
+    expect(res.body.error.message).toContain('"H04X9" 不是有效的 IPC 分类号')
   })
 
   it('refuses a summary longer than 120 characters, as pushes show it', async () => {

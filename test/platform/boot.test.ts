@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { startServer as startMongo } from '@zct/mongo-embedded'
 import { describe, expect, it } from 'vitest'
@@ -29,6 +29,53 @@ describe('config', () => {
     })
     expect(res.status).toBe(1)
     expect(res.stderr).toMatch(/DATA_KEY: .*32 字节/)
+  })
+})
+
+/** Starts the api process as production or development would and returns its stdout up to the ready line. */
+async function firstLines(nodeEnv: 'production' | 'development') {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      ...testEnv(),
+      NODE_ENV: nodeEnv,
+      LOG_LEVEL: 'info',
+      WECHAT_APP_SECRET: 'a-real-app-secret',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString()
+        if (/api listening[^\n]*\n/.test(out)) resolve()
+      })
+      child.once('exit', (code) => reject(new Error(`api exited with ${code}: ${out}`)))
+    })
+  } finally {
+    child.kill('SIGTERM')
+  }
+  // eslint-disable-next-line no-control-regex -- colour codes, if the terminal asked for them
+  return out
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .filter(Boolean)
+}
+
+describe('logs', () => {
+  it('are JSON in production, one object per line', async () => {
+    const lines = await firstLines('production')
+    const listening = lines.map((l) => JSON.parse(l) as { msg: string; name: string; url: string }).at(-1)!
+    expect(listening).toMatchObject({ msg: 'api listening', name: 'api', level: 30 })
+  })
+
+  it('are readable lines in development (pino-pretty)', async () => {
+    const lines = await firstLines('development')
+    const listening = lines.findIndex((l) => l.includes('api listening'))
+    expect(lines[listening]).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] INFO \(api\): api listening$/)
+    expect(() => JSON.parse(lines[listening]!)).toThrow()
   })
 })
 

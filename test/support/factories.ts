@@ -87,7 +87,7 @@ export async function uploadMpFile(
   const form = new FormData()
   form.append(
     'file',
-    new Blob([opts.data ?? LICENCE_PNG], { type: opts.type ?? 'image/png' }),
+    new Blob([new Uint8Array(opts.data ?? LICENCE_PNG)], { type: opts.type ?? 'image/png' }),
     opts.name ?? '营业执照.png',
   )
   const res = await fetch(`${w.api.url}/mp/v1/files?purpose=${opts.purpose ?? 'enterprise-licence'}`, {

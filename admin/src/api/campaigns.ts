@@ -24,3 +24,6 @@ export const dryRunCampaign = (id: string, query: DryRunQueryInput) =>
 export const sendCampaign = (id: string, body: CampaignSendInput, opts?: RequestOptions) =>
   request.post<CampaignOutput>(`/campaigns/${id}/send`, body, opts)
 export const cancelCampaign = (id: string) => request.post<CampaignOutput>(`/campaigns/${id}/cancel`)
+/** 202: the members WeChat refused for its daily quota or for being busy are sent again, once each. */
+export const resendFailedCampaign = (id: string) =>
+  request.post<CampaignOutput>(`/campaigns/${id}/resend-failed`)

@@ -12,7 +12,7 @@ import type {
 import { request, type RequestOptions } from './request'
 
 /**
- * 通知公告 and 专利信息 share one lifecycle on the api (`registerConsoleLifecycle`): the same nine routes
+ * 通知公告 and 专利信息 share one lifecycle on the api (`registerConsoleLifecycle`): the same ten routes
  * under two prefixes, so one typed factory serves both and the views can be written once.
  */
 function lifecycle<Item, Create, Update, Query>(path: string) {
@@ -29,6 +29,8 @@ function lifecycle<Item, Create, Update, Query>(path: string) {
       request.post<Item>(`${path}/${id}/publish`, undefined, opts),
     withdraw: (id: string) => request.post<Item>(`${path}/${id}/withdraw`),
     pin: (id: string, pinned: boolean) => request.post<Item>(`${path}/${id}/${pinned ? 'pin' : 'unpin'}`),
+    /** 已人工复核: clears the 待人工复核 mark of text WeChat's check asked a person to look at. */
+    confirmReview: (id: string) => request.post<Item>(`${path}/${id}/review`),
     remove: (id: string) => request.delete(`${path}/${id}`),
   }
 }

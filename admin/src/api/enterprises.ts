@@ -6,6 +6,10 @@ import type {
   JoinRequestQueryInput,
   MemberDecisionInput,
   MemberOutput,
+  VerificationDecisionInput,
+  VerificationOutput,
+  VerificationPageOutput,
+  VerificationQueryInput,
 } from './contracts'
 import { request, type RequestOptions } from './request'
 
@@ -20,3 +24,10 @@ export const decideMember = (
   body: MemberDecisionInput,
   opts?: RequestOptions,
 ) => request.post<MemberOutput>(`/enterprises/${enterpriseId}/members/${memberId}/decision`, body, opts)
+
+export const listVerifications = (query: VerificationQueryInput) =>
+  request.get<VerificationPageOutput>('/enterprise-verifications', query)
+export const decideVerification = (enterpriseId: string, body: VerificationDecisionInput, opts?: RequestOptions) =>
+  request.post<VerificationOutput>(`/enterprises/${enterpriseId}/verification/decision`, body, opts)
+/** The licence itself, with the auth header (`GET /files/:id`, enterprise.manage); the server audits each view. */
+export const fetchLicence = (fileId: string) => request.download(`/files/${fileId}`, undefined, { silent: true })

@@ -45,6 +45,16 @@ export const consoleRoutes: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'enterprise-verifications',
+    name: 'enterprise-verifications',
+    component: () => import('@/views/enterprises/VerificationsView.vue'),
+    meta: {
+      title: '待审核企业认证',
+      permission: 'enterprise.manage',
+      menu: { group: '企业服务', icon: 'DocumentChecked', order: 11.5 },
+    },
+  },
+  {
     path: 'announcements',
     name: 'announcements',
     component: () => import('@/views/content/ContentListView.vue'),

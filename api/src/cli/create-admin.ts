@@ -16,7 +16,7 @@ import { createRedis } from '../platform/redis.js'
 
 try {
   const config = loadConfig(withDevDefaults())
-  const log = createLogger('warn', 'create-admin')
+  const log = createLogger('error', 'create-admin')
   const ifNone = process.argv.includes('--if-none')
   let username = process.env.ADMIN_USERNAME
   let password = process.env.ADMIN_PASSWORD

@@ -12,7 +12,7 @@ import { rewrapPersonalData } from '../modules/personal-data/rotation.js'
 
 try {
   const config = loadConfig(withDevDefaults())
-  await connectMongo(config.mongo.uri, createLogger('warn', 'rotate-data-key'))
+  await connectMongo(config.mongo.uri, createLogger('error', 'rotate-data-key'))
   const counts = await rewrapPersonalData(PersonalDataCipher.fromConfig(config.data))
   for (const [collection, n] of Object.entries(counts))
     console.log(`${collection}: 已用新密钥 ${config.data.keyId} 重新加密 ${n} 条记录`)

@@ -93,8 +93,7 @@ function parseOffset(spec: string): number | null {
 
 /** The zone a `timezone` value names (error 40485 for an unknown one, as mongod). */
 export function zoneOf(id: unknown): Zone {
-  if (typeof id !== 'string')
-    throw fail(40517, `timezone must evaluate to a string, found ${typeName(id)}`)
+  if (typeof id !== 'string') throw fail(40517, `timezone must evaluate to a string, found ${typeName(id)}`)
   let zone = zones.get(id)
   if (zone) return zone
   if (id === 'UTC') zone = UTC_ZONE
@@ -217,7 +216,17 @@ function sundayWeek(l: Local): number {
 // Units, dateAdd, dateDiff, truncation (mongod's date_time_support.cpp, step by step)
 
 type Unit = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second' | 'millisecond'
-const UNITS = new Set<Unit>(['year', 'quarter', 'month', 'week', 'day', 'hour', 'minute', 'second', 'millisecond'])
+const UNITS = new Set<Unit>([
+  'year',
+  'quarter',
+  'month',
+  'week',
+  'day',
+  'hour',
+  'minute',
+  'second',
+  'millisecond',
+])
 const UNIT_MS: Partial<Record<Unit, number>> = {
   millisecond: 1,
   second: MS_SECOND,
@@ -274,7 +283,8 @@ export function dateAdd(ms: number, unit: Unit, amount: number, zone: Zone): num
     amount = dayNumber(ry, rm, Math.min(l.d, daysInMonth(ry, rm))) - dayNumber(l.y, l.m, l.d)
     unit = 'day'
   }
-  const calendar = unit === 'year' || unit === 'quarter' || unit === 'month' || unit === 'week' || unit === 'day'
+  const calendar =
+    unit === 'year' || unit === 'quarter' || unit === 'month' || unit === 'week' || unit === 'day'
   if (zone.fixed !== null || (calendar && amount !== 0)) {
     let wall: number
     switch (unit) {
@@ -336,7 +346,13 @@ export function dateDiff(start: number, end: number, unit: Unit, zone: Zone, sta
 const binFloor = (value: number, size: number) => value - (((value % size) + size) % size)
 
 /** mongod's truncateDate: bins counted from 2000-01-01 local (weeks: the first startOfWeek on or after). */
-export function truncateDate(ms: number, unit: Unit, binSize: number, zone: Zone, startOfWeek: number): number {
+export function truncateDate(
+  ms: number,
+  unit: Unit,
+  binSize: number,
+  zone: Zone,
+  startOfWeek: number,
+): number {
   let refMs = REFERENCE_MS - zone.offset(REFERENCE_MS) * MS_SECOND
   let refDay = 1
   if (unit === 'week') {
@@ -469,7 +485,7 @@ function formatDate(format: string, ms: number, zone: Zone): string {
 // ---------------------------------------------------------------------------------------------
 // Parsing ($dateFromString): the unambiguous subset; anything timelib might read differently is 115
 
-const CONVERSION_FAILURE = 241
+const CONVERSION_FAILURE = ErrorCodes.ConversionFailure
 
 interface Parsed {
   wall: number
@@ -539,7 +555,10 @@ function parseWithFormat(s: string, format: string): Parsed {
   if (pos !== s.length) throw mismatch()
   const hasTime = ['h', 'mi', 's'].map((k) => f[k] !== undefined)
   if (f.y === undefined || f.mo === undefined || f.d === undefined)
-    throw fail(CONVERSION_FAILURE, `an incomplete date/time string has been found, with elements missing: "${s}"`)
+    throw fail(
+      CONVERSION_FAILURE,
+      `an incomplete date/time string has been found, with elements missing: "${s}"`,
+    )
   if (hasTime.some(Boolean) && !hasTime.every(Boolean)) throw mismatch()
   const wall = checkedWall(f.y, f.mo, f.d, f.h ?? 0, f.mi ?? 0, f.s ?? 0, f.ms ?? 0)
   return { wall, offset }
@@ -624,7 +643,8 @@ function extraction(op: string, fn: (ms: number, zone: Zone) => number): DateOp 
     const ev = evaluator(obj, options)
     let arg = expr
     if (Array.isArray(arg)) {
-      if (arg.length !== 1) throw fail(40536, `${op} takes exactly 1 arguments. ${arg.length} were passed in.`)
+      if (arg.length !== 1)
+        throw fail(40536, `${op} takes exactly 1 arguments. ${arg.length} were passed in.`)
       arg = arg[0]
     }
     let args: Document = { date: arg }
@@ -663,7 +683,12 @@ const $dateToString: DateOp = (obj, expr, options) => {
 
 const $dateTrunc: DateOp = (obj, expr, options) => {
   const ev = evaluator(obj, options)
-  const args = argsObject('$dateTrunc', expr, ['date', 'unit', 'binSize', 'timezone', 'startOfWeek'], ['date', 'unit'])
+  const args = argsObject(
+    '$dateTrunc',
+    expr,
+    ['date', 'unit', 'binSize', 'timezone', 'startOfWeek'],
+    ['date', 'unit'],
+  )
   const date = ev(args.date)
   if (nullish(date)) return null
   let binSize = 1
@@ -672,7 +697,10 @@ const $dateTrunc: DateOp = (obj, expr, options) => {
     if (nullish(v)) return null
     const n = integral(v)
     if (n === null)
-      throw fail(5439017, `$dateTrunc requires 'binSize' to be a 64-bit integer, but got value of type ${typeName(v)}`)
+      throw fail(
+        5439017,
+        `$dateTrunc requires 'binSize' to be a 64-bit integer, but got value of type ${typeName(v)}`,
+      )
     if (n <= 0) throw fail(5439018, `$dateTrunc requires 'binSize' to be greater than 0, but got value ${n}`)
     binSize = n
   }
@@ -693,7 +721,12 @@ const $dateTrunc: DateOp = (obj, expr, options) => {
 function dateArithmetic(op: string, sign: 1 | -1): DateOp {
   return (obj, expr, options) => {
     const ev = evaluator(obj, options)
-    const args = argsObject(op, expr, ['startDate', 'unit', 'amount', 'timezone'], ['startDate', 'unit', 'amount'])
+    const args = argsObject(
+      op,
+      expr,
+      ['startDate', 'unit', 'amount', 'timezone'],
+      ['startDate', 'unit', 'amount'],
+    )
     const start = ev(args.startDate)
     if (nullish(start)) return null
     const unitValue = ev(args.unit)
@@ -780,11 +813,27 @@ const $dateFromParts: DateOp = (obj, expr, options) => {
   const args = argsObject(
     '$dateFromParts',
     expr,
-    ['year', 'month', 'day', 'isoWeekYear', 'isoWeek', 'isoDayOfWeek', 'hour', 'minute', 'second', 'millisecond', 'timezone'],
+    [
+      'year',
+      'month',
+      'day',
+      'isoWeekYear',
+      'isoWeek',
+      'isoDayOfWeek',
+      'hour',
+      'minute',
+      'second',
+      'millisecond',
+      'timezone',
+    ],
     [],
   )
   const iso = 'isoWeekYear' in args
-  if (iso === 'year' in args || (iso && ('month' in args || 'day' in args)) || (!iso && ('isoWeek' in args || 'isoDayOfWeek' in args)))
+  if (
+    iso === 'year' in args ||
+    (iso && ('month' in args || 'day' in args)) ||
+    (!iso && ('isoWeek' in args || 'isoDayOfWeek' in args))
+  )
     throw fail(40489, "$dateFromParts requires either 'year' or 'isoWeekYear' to be present, and not both")
   // evaluateNumberWithDefault(AndBounds): null/missing → the result is null
   const part = (name: string, dflt: number, bounded: boolean): number | null => {
@@ -794,7 +843,10 @@ const $dateFromParts: DateOp = (obj, expr, options) => {
     const n = integral(v)
     if (n === null) throw fail(40515, `'${name}' must evaluate to an integer, found ${typeName(v)}`)
     if (bounded && (n < -32768 || n > 32767))
-      throw fail(31034, `'${name}' must evaluate to a value in the range [-32768, 32767]; value ${n} is not in range`)
+      throw fail(
+        31034,
+        `'${name}' must evaluate to a value in the range [-32768, 32767]; value ${n} is not in range`,
+      )
     return n
   }
   const hour = part('hour', 0, true)
@@ -819,9 +871,20 @@ const $dateFromParts: DateOp = (obj, expr, options) => {
     const isoDay = part('isoDayOfWeek', 1, true)
     if (isoWeekYear === null || isoWeek === null || isoDay === null) return null
     if (isoWeekYear < 1 || isoWeekYear > 9999)
-      throw fail(31095, `'isoWeekYear' must evaluate to an integer in the range 1 to 9999, found ${isoWeekYear}`)
+      throw fail(
+        31095,
+        `'isoWeekYear' must evaluate to an integer in the range 1 to 9999, found ${isoWeekYear}`,
+      )
     const mondayOfWeek1 = 4 - (isoDayOfWeek(isoWeekYear, 1, 4) - 1)
-    wall = wallMs(isoWeekYear, 1, mondayOfWeek1 + (isoWeek - 1) * 7 + (isoDay - 1), hour, minute, second, millisecond)
+    wall = wallMs(
+      isoWeekYear,
+      1,
+      mondayOfWeek1 + (isoWeek - 1) * 7 + (isoDay - 1),
+      hour,
+      minute,
+      second,
+      millisecond,
+    )
   }
   return new Date(fromWall(wall, zone))
 }
@@ -848,7 +911,10 @@ const $dateFromString: DateOp = (obj, expr, options) => {
   if (nullish(input)) return 'onNull' in args ? (ev(args.onNull) ?? null) : null
   try {
     if (typeof input !== 'string')
-      throw fail(CONVERSION_FAILURE, `$dateFromString requires that 'dateString' be a string, found: ${typeName(input)}`)
+      throw fail(
+        CONVERSION_FAILURE,
+        `$dateFromString requires that 'dateString' be a string, found: ${typeName(input)}`,
+      )
     if (!zone) return null
     if ('format' in args && nullish(format)) return null
     const parsed = format === undefined ? parseDefault(input) : parseWithFormat(input, format as string)
@@ -870,19 +936,52 @@ const $dateFromString: DateOp = (obj, expr, options) => {
 
 /** Every mongod date operator that takes a `timezone`, registered ahead of mingo's. */
 export const dateOperators: Record<string, DateOp> = {
-  $year: extraction('$year', local((l) => l.y)),
-  $month: extraction('$month', local((l) => l.m)),
-  $dayOfMonth: extraction('$dayOfMonth', local((l) => l.d)),
-  $hour: extraction('$hour', local((l) => l.h)),
-  $minute: extraction('$minute', local((l) => l.mi)),
-  $second: extraction('$second', local((l) => l.s)),
+  $year: extraction(
+    '$year',
+    local((l) => l.y),
+  ),
+  $month: extraction(
+    '$month',
+    local((l) => l.m),
+  ),
+  $dayOfMonth: extraction(
+    '$dayOfMonth',
+    local((l) => l.d),
+  ),
+  $hour: extraction(
+    '$hour',
+    local((l) => l.h),
+  ),
+  $minute: extraction(
+    '$minute',
+    local((l) => l.mi),
+  ),
+  $second: extraction(
+    '$second',
+    local((l) => l.s),
+  ),
   $millisecond: extraction('$millisecond', (ms) => ((ms % 1000) + 1000) % 1000),
-  $dayOfYear: extraction('$dayOfYear', local((l) => dayOfYear(l.y, l.m, l.d))),
-  $dayOfWeek: extraction('$dayOfWeek', local((l) => (isoDayOfWeek(l.y, l.m, l.d) % 7) + 1)),
+  $dayOfYear: extraction(
+    '$dayOfYear',
+    local((l) => dayOfYear(l.y, l.m, l.d)),
+  ),
+  $dayOfWeek: extraction(
+    '$dayOfWeek',
+    local((l) => (isoDayOfWeek(l.y, l.m, l.d) % 7) + 1),
+  ),
   $week: extraction('$week', local(sundayWeek)),
-  $isoWeek: extraction('$isoWeek', local((l) => isoWeekAndYear(l.y, l.m, l.d)[0])),
-  $isoWeekYear: extraction('$isoWeekYear', local((l) => isoWeekAndYear(l.y, l.m, l.d)[1])),
-  $isoDayOfWeek: extraction('$isoDayOfWeek', local((l) => isoDayOfWeek(l.y, l.m, l.d))),
+  $isoWeek: extraction(
+    '$isoWeek',
+    local((l) => isoWeekAndYear(l.y, l.m, l.d)[0]),
+  ),
+  $isoWeekYear: extraction(
+    '$isoWeekYear',
+    local((l) => isoWeekAndYear(l.y, l.m, l.d)[1]),
+  ),
+  $isoDayOfWeek: extraction(
+    '$isoDayOfWeek',
+    local((l) => isoDayOfWeek(l.y, l.m, l.d)),
+  ),
   $dateToString,
   $dateToParts,
   $dateFromParts,

@@ -3,20 +3,30 @@
  * own algorithms: `$project` keeps the input's field order (so `_id` stays first) and appends
  * computed fields; `$group`, `$bucket`, `$bucketAuto` and `$sortByCount` put `_id` first, treat a
  * missing key as null and group with BSON equality; `$bucket` emits only non-empty buckets;
- * `$setWindowFields` supports the common window functions and refuses the rest with 115.
+ * `$setWindowFields` supports the common window functions and refuses the rest with 115;
+ * `$lookup` with localField/foreignField joins by BSON equality and runs its pipeline (if any) on
+ * the matching documents only.
  */
 import type { Document } from 'bson'
 import { ComputeOptions, computeValue, type Options } from 'mingo/core'
 import type { Iterator } from 'mingo/lazy'
-import { $bucketAuto as mingoBucketAuto } from 'mingo/operators/pipeline'
+import { Aggregator } from 'mingo'
+import { $bucketAuto as mingoBucketAuto, $lookup as mingoLookup } from 'mingo/operators/pipeline'
 import { ErrorCodes, MongoServerError, notSupported } from '../errors.js'
-import { compareValues, isPlainObject, keyOf, toNumber, typeRank } from './compare.js'
+import { cloneDoc, compareValues, isPlainObject, keyOf, toNumber, typeRank, valuesAtPath } from './compare.js'
 import { dateAdd, zoneOf } from './dates.js'
+// mingo.ts registers these stages and is always loaded first; compileFilter is only called at run time
+import { compileFilter } from './mingo.js'
 import { parseSort, sortDocs } from './sort.js'
 
 type Stage = (collection: Iterator, expr: unknown, options: Options) => Iterator
 
 const fail = (code: number, msg: string) => new MongoServerError(code, msg)
+/** Runs `fn` over the whole input (the stages here need every document before emitting one). */
+const onAll = (collection: Iterator, fn: (docs: Document[]) => Document[]) =>
+  collection.transform((all: unknown[]) => fn(all as Document[]))
+const mapDocs = (collection: Iterator, fn: (doc: Document) => Document) =>
+  collection.map((d: unknown) => fn(d as Document))
 const isOperatorObject = (v: unknown): v is Document =>
   isPlainObject(v) && (Object.keys(v)[0]?.startsWith('$') ?? false)
 
@@ -75,7 +85,8 @@ function parseProjection(spec: Document): { root: ProjNode; inclusion: boolean }
     const keys = Object.keys(s)
     if (keys.length === 0) throw fail(51270, 'An empty sub-projection is not a valid value')
     for (const key of keys) {
-      if (key.startsWith('$')) throw fail(16410, `FieldPath field names may not start with '$'. Given '${key}'`)
+      if (key.startsWith('$'))
+        throw fail(16410, `FieldPath field names may not start with '$'. Given '${key}'`)
       const v = s[key] as unknown
       const parts = key.split('.')
       const nodes = [...path]
@@ -111,12 +122,23 @@ function parseProjection(spec: Document): { root: ProjNode; inclusion: boolean }
     }
   }
   walk([root], spec, '')
+  checkCollisions(root, '')
   const computedId = root.exprs.has('_id')
   if (!inclusion && !exclusion) inclusion = root.included.has('_id') || computedId
   if (inclusion) {
     if (!idExcluded && !computedId) root.included.add('_id')
   } else if (idExcluded) root.excluded.add('_id')
   return { root, inclusion }
+}
+
+/** `{a: 1, 'a.b': 1}` and the like name one path twice: mongod refuses them (31250). */
+function checkCollisions(node: ProjNode, prefix: string): void {
+  const seen = new Set<string>()
+  for (const k of [...node.included, ...node.excluded, ...node.exprs.keys(), ...node.children.keys()]) {
+    if (seen.has(k)) throw fail(31250, `Invalid $project :: caused by :: Path collision at ${prefix}${k}`)
+    seen.add(k)
+  }
+  for (const [k, c] of node.children) checkCollisions(c, `${prefix}${k}.`)
 }
 
 type Ev = (expr: unknown) => unknown
@@ -128,13 +150,22 @@ function includeFields(node: ProjNode, input: Document): Document {
       if (input[k] !== undefined) out[k] = input[k]
     } else {
       const c = node.children.get(k)
-      if (c) {
-        const v = includeValue(c, input[k])
-        if (v !== undefined) out[k] = v
-      }
+      // a field with a sub-projection keeps its slot even when nothing of it survives (mongod
+      // sets it "missing" there); computed values may still fill it, dropMissing removes the rest
+      if (c) out[k] = includeValue(c, input[k])
     }
   }
   return out
+}
+
+function dropMissing(doc: Document): Document {
+  for (const k of Object.keys(doc)) {
+    const v = doc[k] as unknown
+    if (v === undefined) delete doc[k]
+    else if (isPlainObject(v)) dropMissing(v)
+    else if (Array.isArray(v)) for (const e of v) if (isPlainObject(e)) dropMissing(e)
+  }
+  return doc
 }
 
 function includeValue(node: ProjNode, v: unknown): unknown {
@@ -186,17 +217,20 @@ function excludeValue(node: ProjNode, v: unknown): unknown {
 const $project: Stage = (collection, expr, options) => {
   if (!isPlainObject(expr)) throw fail(15969, '$project specification must be an object')
   if (Object.keys(expr).length === 0)
-    throw fail(51272, 'Invalid $project :: caused by :: projection specification must have at least one field')
+    throw fail(
+      51272,
+      'Invalid $project :: caused by :: projection specification must have at least one field',
+    )
   const { root, inclusion } = parseProjection(expr)
   const copts = ComputeOptions.init(options)
-  return collection.map((doc: Document) => {
+  return mapDocs(collection, (doc) => {
     if (!inclusion) return excludeFields(root, doc)
     const out = includeFields(root, doc)
     if (root.computed) {
       const o = copts.update(doc)
       applyExpressions(root, out, (e) => computeValue(doc, e, null, o))
     }
-    return out
+    return dropMissing(out)
   })
 }
 
@@ -207,7 +241,10 @@ function checkAccumulators(fields: Document, stage: string): void {
   for (const [k, v] of Object.entries(fields)) {
     if (k.includes('.')) throw fail(40235, `The field name '${k}' cannot contain '.'`)
     if (!isPlainObject(v) || Object.keys(v).length !== 1 || !Object.keys(v)[0]?.startsWith('$'))
-      throw fail(40234, `The field '${k}' must be an accumulator object${stage === '$bucket' ? ' in $bucket' : ''}`)
+      throw fail(
+        40234,
+        `The field '${k}' must be an accumulator object${stage === '$bucket' ? ' in $bucket' : ''}`,
+      )
   }
 }
 
@@ -242,7 +279,7 @@ const $group: Stage = (collection, expr, options) => {
   if (!('_id' in expr)) throw fail(15955, 'a group specification must include an _id')
   const { _id: idExpr, ...fields } = expr
   checkAccumulators(fields, '$group')
-  return collection.transform((docs: Document[]) =>
+  return onAll(collection, (docs) =>
     groupDocs(docs, (doc, o) => computeValue(doc, idExpr, null, o), fields, options),
   )
 }
@@ -250,7 +287,7 @@ const $group: Stage = (collection, expr, options) => {
 const $sortByCount: Stage = (collection, expr, options) => {
   if (!(typeof expr === 'string' && expr.startsWith('$')) && !isOperatorObject(expr))
     throw fail(40148, 'the sortBy field must be defined as a $-prefixed path or an expression')
-  return collection.transform((docs: Document[]) =>
+  return onAll(collection, (docs) =>
     sortDocs(
       groupDocs(docs, (doc, o) => computeValue(doc, expr, null, o), { count: { $sum: 1 } }, options),
       [[['count'], -1]],
@@ -301,10 +338,13 @@ const $bucket: Stage = (collection, expr, options) => {
       return boundaries[lo]
     }
     if (!hasDefault)
-      throw fail(40066, '$switch could not find a matching branch for an input, and no default was specified.')
+      throw fail(
+        40066,
+        '$switch could not find a matching branch for an input, and no default was specified.',
+      )
     return dflt
   }
-  return collection.transform((docs: Document[]) =>
+  return onAll(collection, (docs) =>
     groupDocs(docs, (doc, o) => bucketOf(computeValue(doc, groupBy, null, o)), fields, options).sort((a, b) =>
       compareValues(a._id, b._id),
     ),
@@ -314,14 +354,14 @@ const $bucket: Stage = (collection, expr, options) => {
 const idFirst = (doc: Document): Document => ('_id' in doc ? { _id: doc._id, ...doc } : doc)
 
 const $bucketAuto: Stage = (collection, expr, options) =>
-  (mingoBucketAuto as Stage)(collection, expr, options).map(idFirst)
+  mapDocs((mingoBucketAuto as Stage)(collection, expr, options), idFirst)
 
 // ---------------------------------------------------------------------------------------------
 // Accumulators: mongod skips missing values in $push and $addToSet
 
-type Accumulator = (collection: Document[], expr: unknown, options: Options) => unknown
+type Accumulator = (collection: unknown[], expr: unknown, options: Options) => unknown
 
-const values = (collection: Document[], expr: unknown, options: Options): unknown[] => {
+const values = (collection: unknown[], expr: unknown, options: Options): unknown[] => {
   const copts = ComputeOptions.init(options)
   const out: unknown[] = []
   for (const doc of collection) {
@@ -353,7 +393,17 @@ interface WindowSpec {
   unit?: string
 }
 
-const ACCUMULATING = new Set(['$sum', '$avg', '$min', '$max', '$count', '$push', '$addToSet', '$first', '$last'])
+const ACCUMULATING = new Set([
+  '$sum',
+  '$avg',
+  '$min',
+  '$max',
+  '$count',
+  '$push',
+  '$addToSet',
+  '$first',
+  '$last',
+])
 const RANKING = new Set(['$rank', '$denseRank', '$documentNumber'])
 const RANGE_UNITS: Record<string, number> = {
   week: 7 * 86_400_000,
@@ -387,7 +437,10 @@ function parseWindowOutput(field: string, spec: unknown, sortKeys: number): Wind
     if (window !== undefined) throw fail(5371601, `${op} does not accept a 'window' field`)
     if (sortKeys === 0) throw fail(5371602, `${op} must be specified with a top level sortBy expression`)
     if ((op === '$rank' || op === '$denseRank') && sortKeys !== 1)
-      throw fail(5371602, `${op} must be specified with a top level sortBy expression with exactly one element`)
+      throw fail(
+        5371602,
+        `${op} must be specified with a top level sortBy expression with exactly one element`,
+      )
     if (RANKING.has(op) && (!isPlainObject(ws.arg) || Object.keys(ws.arg).length))
       throw fail(ErrorCodes.FailedToParse, `${op} takes no arguments`)
     return ws
@@ -471,7 +524,8 @@ function accumulate(op: string, vals: unknown[], start: number, end: number): un
       for (let j = start; j < end; j++) {
         const v = vals[j]
         if (typeRank(v) !== 3) continue
-        if ((v as { _bsontype?: string })._bsontype === 'Decimal128') throw notSupported(`${op} of Decimal128 in a window`)
+        if ((v as { _bsontype?: string })._bsontype === 'Decimal128')
+          throw notSupported(`${op} of Decimal128 in a window`)
         sum += toNumber(v)
         n++
       }
@@ -483,7 +537,8 @@ function accumulate(op: string, vals: unknown[], start: number, end: number): un
       for (let j = start; j < end; j++) {
         const v = vals[j]
         if (v === undefined || v === null) continue
-        if (best === undefined || (op === '$min' ? compareValues(v, best) < 0 : compareValues(v, best) > 0)) best = v
+        if (best === undefined || (op === '$min' ? compareValues(v, best) < 0 : compareValues(v, best) > 0))
+          best = v
       }
       return best ?? null
     }
@@ -512,18 +567,20 @@ const $setWindowFields: Stage = (collection, expr, options) => {
   const { partitionBy, sortBy, output, ...other } = expr
   if (Object.keys(other).length)
     throw fail(ErrorCodes.FailedToParse, `$setWindowFields got unexpected argument: ${Object.keys(other)[0]}`)
-  if (!isPlainObject(output)) throw fail(ErrorCodes.FailedToParse, "$setWindowFields requires an 'output' object")
+  if (!isPlainObject(output))
+    throw fail(ErrorCodes.FailedToParse, "$setWindowFields requires an 'output' object")
   const sort = parseSort(sortBy as Document | undefined) ?? []
   const specs = Object.entries(output).map(([f, s]) => parseWindowOutput(f, s, sort.length))
   if (specs.some((ws) => ws.kind === 'range') && sort[0]?.[1] === -1)
     throw notSupported('a range window over a descending sortBy')
   const copts = ComputeOptions.init(options)
-  return collection.transform((docs: Document[]) => {
+  return onAll(collection, (docs) => {
     // mongod sorts by the partition key, then sortBy, and emits partitions in that order
     const keyed = docs.map((doc, i) => ({
       doc,
       i,
-      part: partitionBy === undefined ? null : normalize(computeValue(doc, partitionBy, null, copts.update(doc))),
+      part:
+        partitionBy === undefined ? null : normalize(computeValue(doc, partitionBy, null, copts.update(doc))),
     }))
     keyed.sort((a, b) => compareValues(a.part, b.part) || a.i - b.i)
     const partitions: Document[][] = []
@@ -554,10 +611,12 @@ const $setWindowFields: Stage = (collection, expr, options) => {
         if (ws.op === '$shift') {
           if (!isPlainObject(ws.arg)) throw fail(ErrorCodes.FailedToParse, '$shift takes an object')
           const { output: shiftExpr, by, default: dflt } = ws.arg
-          if (!Number.isInteger(by)) throw fail(ErrorCodes.FailedToParse, "'$shift:by' field must be an integer")
+          if (!Number.isInteger(by))
+            throw fail(ErrorCodes.FailedToParse, "'$shift:by' field must be an integer")
           return part.map((doc, i) => {
             const j = i + (by as number)
-            if (j < 0 || j >= n) return dflt === undefined ? null : computeValue(doc, dflt, null, copts.update(doc))
+            if (j < 0 || j >= n)
+              return dflt === undefined ? null : computeValue(doc, dflt, null, copts.update(doc))
             const target = part[j] as Document
             return computeValue(target, shiftExpr, null, copts.update(target)) ?? null
           })
@@ -587,7 +646,58 @@ function sortValue(doc: Document, path: string[]): unknown {
   return v ?? null
 }
 
+// ---------------------------------------------------------------------------------------------
+// $lookup with localField/foreignField (with or without a pipeline); let+pipeline alone stays mingo's
+
+const $lookup: Stage = (collection, expr, options) => {
+  if (!isPlainObject(expr) || (expr.localField === undefined && expr.foreignField === undefined))
+    return (mingoLookup as Stage)(collection, expr, options)
+  const { from, localField, foreignField, as, pipeline, let: letExpr } = expr
+  if (typeof localField !== 'string' || typeof foreignField !== 'string')
+    throw fail(
+      ErrorCodes.FailedToParse,
+      "$lookup requires both 'localField' and 'foreignField' to be strings",
+    )
+  if (typeof as !== 'string') throw fail(ErrorCodes.FailedToParse, "$lookup requires an 'as' string")
+  if (typeof from !== 'string') throw notSupported('$lookup without a collection name in from')
+  if (as.includes('.')) throw notSupported("$lookup into a dotted 'as' field")
+  const resolver = options.collectionResolver
+  const foreign = (resolver ? resolver(from) : []) as Document[]
+  // foreign documents by the canonical key of each value they hold at foreignField (null if none)
+  const byValue = new Map<string, number[]>()
+  const ffPath = foreignField.split('.')
+  foreign.forEach((f, i) => {
+    const vals = valuesAtPath(f, ffPath)
+    for (const k of new Set(vals.length ? vals.map(keyOf) : [keyOf(null)])) {
+      const at = byValue.get(k)
+      if (at) at.push(i)
+      else byValue.set(k, [i])
+    }
+  })
+  const lfPath = localField.split('.')
+  const sub = Array.isArray(pipeline) && pipeline.length ? (pipeline as Document[]) : null
+  return mapDocs(collection, (doc) => {
+    const local = valuesAtPath(doc, lfPath)
+    if (local.some((v) => v === undefined || Array.isArray(v) || v instanceof RegExp))
+      throw notSupported('$lookup on a localField holding an empty array, nested arrays or regexes')
+    const wanted = local.length ? local : [null]
+    const hits = new Set<number>()
+    for (const v of wanted) for (const i of byValue.get(keyOf(v)) ?? []) hits.add(i)
+    const match = compileFilter({ [foreignField]: { $in: wanted } })
+    const matched = [...hits]
+      .sort((a, b) => a - b)
+      .map((i) => foreign[i] as Document)
+      .filter((f) => match(f))
+      .map(cloneDoc)
+    if (!sub) return { ...doc, [as]: matched }
+    const vars = letExpr === undefined ? {} : (computeValue(doc, letExpr, null, options) as Document)
+    const agg = new Aggregator(sub, { ...options, variables: { ...options.variables, ...vars } })
+    return { ...doc, [as]: agg.run(matched) }
+  })
+}
+
 export const pipelineOverrides: Record<string, Stage> = {
+  $lookup,
   $project,
   $group,
   $bucket,
@@ -597,4 +707,3 @@ export const pipelineOverrides: Record<string, Stage> = {
 }
 
 export const accumulatorOverrides: Record<string, Accumulator> = { $push, $addToSet }
-

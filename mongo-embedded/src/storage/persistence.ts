@@ -6,7 +6,10 @@
  *   journal.<gen>.bson   framed records appended after the snapshot of generation <gen>
  * Frame: uint32 payload length | uint32 crc32(payload) | BSON payload.
  *
- * Writes are buffered and fsync'd in groups (every FLUSH_MS). Compaction serialises the
+ * Writes are buffered and fsync'd in groups (every `commitIntervalMs`, default 50 ms), like
+ * mongod's journal commit interval: a write acknowledged without `j` can be lost if the process dies
+ * within that window. `durable()` flushes at once for writes that asked for `j: true` or
+ * `w: 'majority'`; their reply waits for it. Compaction serialises the
  * state synchronously (so it is consistent), switches to a new journal generation, then
  * writes snapshot.tmp + fsync + rename. Start-up loads the snapshot and replays journals
  * with gen >= the snapshot's, stopping at the first torn/corrupt frame. Replaying a journal
@@ -20,7 +23,8 @@ import { crc32 } from 'node:zlib'
 import { DESERIALIZE_OPTIONS } from '../wire/protocol.js'
 import type { Storage } from './engine.js'
 
-const FLUSH_MS = 50
+/** Default group-commit interval (mongod's storage.journal.commitIntervalMs defaults to 100). */
+export const DEFAULT_COMMIT_INTERVAL_MS = 50
 const COMPACT_AFTER_BYTES = 64 * 1024 * 1024
 const SNAPSHOT = 'snapshot.bson'
 const JOURNAL_RE = /^journal\.(\d+)\.bson$/
@@ -56,15 +60,22 @@ export class Persistence {
   private io: Promise<void> = Promise.resolve()
   private timer: NodeJS.Timeout | null = null
   private failed: unknown = null
+  /** the immediate flush journaled writes of this event-loop turn share */
+  private syncing: Promise<void> | null = null
 
   private constructor(
     private readonly dir: string,
     private readonly storage: Storage,
+    private readonly commitIntervalMs: number,
   ) {}
 
-  static async open(dir: string, storage: Storage): Promise<Persistence> {
+  static async open(
+    dir: string,
+    storage: Storage,
+    commitIntervalMs = DEFAULT_COMMIT_INTERVAL_MS,
+  ): Promise<Persistence> {
     mkdirSync(dir, { recursive: true })
-    const p = new Persistence(dir, storage)
+    const p = new Persistence(dir, storage, commitIntervalMs)
     p.load()
     storage.log = (rec) => p.append(rec)
     // start from a fresh snapshot so old journals can go
@@ -106,7 +117,24 @@ export class Persistence {
       this.timer = null
       void this.flush()
       if (this.journalBytes > COMPACT_AFTER_BYTES) this.compact()
-    }, FLUSH_MS)
+    }, this.commitIntervalMs)
+  }
+
+  /**
+   * Resolves once everything appended so far is on disk (rejects if the journal cannot be written).
+   * Journaled writes arriving in the same event-loop turn share one write + fsync; the default
+   * group commit keeps its interval.
+   */
+  durable(): Promise<void> {
+    const done = this.pending.length
+      ? (this.syncing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          this.syncing = null
+          return this.flush()
+        }))
+      : this.io
+    return done.then(() => {
+      if (this.failed) throw this.failed
+    })
   }
 
   /** Group commit: one write + fsync for everything appended since the last flush. */

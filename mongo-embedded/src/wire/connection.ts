@@ -13,7 +13,10 @@ import {
   parseQuery,
 } from './protocol.js'
 
-export type Dispatch = (body: Document) => Document
+/** A reply, or a promise of one for a write that waits for the journal before it is acknowledged. */
+export type Dispatch = (body: Document) => Document | Promise<Document>
+
+type Send = (encoder: typeof encodeMsg, responseTo: number, reply: Document | Promise<Document>) => void
 
 let nextResponseId = 1
 
@@ -37,7 +40,7 @@ function encode(encoder: typeof encodeMsg, responseTo: number, reply: Document):
 }
 
 /** Answers one framed message (or destroys the socket for an unknown opcode). */
-function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
+function handle(socket: Socket, dispatch: Dispatch, send: Send, msg: Buffer): void {
   const requestId = msg.readInt32LE(4)
   const opCode = msg.readInt32LE(12)
   if (opCode === OP_MSG) {
@@ -45,13 +48,13 @@ function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
     try {
       req = parseMsg(msg)
     } catch (err) {
-      socket.write(encode(encodeMsg, requestId, invalidBson(err)))
+      send(encodeMsg, requestId, invalidBson(err))
       return
     }
     const reply = dispatch(req.body)
-    if (!(req.flags & FLAG_MORE_TO_COME)) socket.write(encode(encodeMsg, requestId, reply))
+    if (!(req.flags & FLAG_MORE_TO_COME)) send(encodeMsg, requestId, reply)
   } else if (opCode === OP_QUERY) {
-    let reply: Document
+    let reply: Document | Promise<Document>
     try {
       const q = parseQuery(msg)
       const cmd = (q.query.$query as Document | undefined) ?? q.query
@@ -64,7 +67,7 @@ function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
     } catch (err) {
       reply = invalidBson(err)
     }
-    socket.write(encode(encodeReply, requestId, reply))
+    send(encodeReply, requestId, reply)
   } else {
     // OP_COMPRESSED (never negotiated), legacy opcodes, garbage: mongod drops the connection
     socket.destroy()
@@ -78,7 +81,8 @@ function handle(socket: Socket, dispatch: Dispatch, msg: Buffer): void {
  *
  * Hot path: a chunk holding exactly one message (the usual request/response case) is handled
  * without copying; when one chunk carries several messages their replies are corked into a
- * single write.
+ * single write. A reply that waits for the journal holds back the replies after it on this
+ * connection, so replies always leave in request order.
  */
 export function serveConnection(socket: Socket, dispatch: Dispatch): void {
   let chunks: Buffer[] = []
@@ -86,11 +90,28 @@ export function serveConnection(socket: Socket, dispatch: Dispatch): void {
   socket.setNoDelay(true)
   socket.on('error', () => socket.destroy())
 
+  let waiting: Promise<void> | null = null
+  const send: Send = (encoder, responseTo, reply) => {
+    if (!waiting && !(reply instanceof Promise)) {
+      socket.write(encode(encoder, responseTo, reply))
+      return
+    }
+    const mine: Promise<void> = (waiting ?? Promise.resolve())
+      .then(() => reply)
+      .then((r) => {
+        if (!socket.destroyed) socket.write(encode(encoder, responseTo, r))
+      })
+      .finally(() => {
+        if (waiting === mine) waiting = null
+      })
+    waiting = mine
+  }
+
   socket.on('data', (chunk: Buffer) => {
     if (buffered === 0 && chunk.length >= 4 && !socket.destroyed) {
       const length = chunk.readInt32LE(0)
       if (length === chunk.length && length >= HEADER_SIZE && length <= MAX_MESSAGE_SIZE) {
-        handle(socket, dispatch, chunk)
+        handle(socket, dispatch, send, chunk)
         return
       }
     }
@@ -118,7 +139,7 @@ export function serveConnection(socket: Socket, dispatch: Dispatch): void {
         socket.cork()
         corked = true
       }
-      handle(socket, dispatch, msg)
+      handle(socket, dispatch, send, msg)
     }
     if (corked) socket.uncork()
   })

@@ -23,6 +23,8 @@ export interface FakeWechatControl {
   messageCount(): Promise<{ count: number; distinctUsers: number }>
   stats(): Promise<StatsSnapshot>
   configure(patch: Partial<Omit<FakeWechatConfig, 'appId' | 'appSecret'>>): Promise<void>
+  /** midnight in Beijing: the daily subscribe quota starts again */
+  newDay(): Promise<void>
   reset(): Promise<void>
 }
 
@@ -56,6 +58,7 @@ export function createControlClient(baseUrl: string): FakeWechatControl {
     },
     stats: () => call('GET', 'stats'),
     configure: async (patch) => void (await call('POST', 'config', patch)),
+    newDay: async () => void (await call('POST', 'new-day', {})),
     reset: async () => void (await call('POST', 'reset', {})),
   }
 }

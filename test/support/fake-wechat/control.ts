@@ -50,6 +50,7 @@ export const ControlBodies = {
       reviewWords: z.record(z.string(), z.number().int()),
       secCheckRiskyAsError: z.boolean(),
       secCheckAccessWindowMs: z.number().int().positive(),
+      subscribeDailyQuota: z.number().int().nonnegative().nullable(),
     })
     .partial() satisfies z.ZodType<Partial<FakeWechatConfig>>,
 }
@@ -131,6 +132,10 @@ export function registerControl(router: Router, state: FakeWechatState): void {
     const b = await body(ctx, ControlBodies.config)
     if (!b) return
     Object.assign(state.config, b)
+    ctx.body = { ok: true }
+  })
+  router.post('/__control/new-day', (ctx) => {
+    state.newDay()
     ctx.body = { ok: true }
   })
   router.post('/__control/reset', (ctx) => {

@@ -66,6 +66,8 @@ export interface FakeWechatConfig {
   secCheckRiskyAsError: boolean
   /** msg_sec_check needs a login by the openid within this window (ms) or answers 61010; default 2 h */
   secCheckAccessWindowMs: number
+  /** subscribe/send messages accepted per day before 45009 (reach max api daily quota limit); null: no limit */
+  subscribeDailyQuota: number | null
 }
 
 export const DEFAULT_CONFIG: Omit<FakeWechatConfig, 'appId' | 'appSecret'> = {
@@ -77,6 +79,7 @@ export const DEFAULT_CONFIG: Omit<FakeWechatConfig, 'appId' | 'appSecret'> = {
   reviewWords: { 加微信: 10001 },
   secCheckRiskyAsError: false,
   secCheckAccessWindowMs: 2 * 60 * 60_000,
+  subscribeDailyQuota: null,
 }
 
 export interface Injection {
@@ -153,6 +156,8 @@ export class FakeWechatState {
   subscriptions = new Map<string, number>()
   messages: SentMessage[] = []
   injections: Injection[] = []
+  /** subscribe messages accepted since the day began (see subscribeDailyQuota and newDay) */
+  sentToday = 0
   stats: StatsSnapshot = { calls: {}, errors: {}, forceRefreshes: 0 }
   private nextMsgId = 2_000_000_000_000_000
   private readonly initialConfig: FakeWechatConfig
@@ -174,6 +179,7 @@ export class FakeWechatState {
     this.templates.clear()
     this.subscriptions.clear()
     this.messages = []
+    this.sentToday = 0
     this.injections = []
     this.stats = { calls: {}, errors: {}, forceRefreshes: 0 }
     this.registerDefaultTemplates()
@@ -280,7 +286,18 @@ export class FakeWechatState {
   recordMessage(m: Omit<SentMessage, 'msgid' | 'sentAt'>): SentMessage {
     const sent = { ...m, msgid: this.nextMsgId++, sentAt: Date.now() }
     this.messages.push(sent)
+    this.sentToday++
     return sent
+  }
+
+  /** The daily subscribe quota is used up (WeChat answers 45009 until the next day). */
+  subscribeQuotaSpent(): boolean {
+    return this.config.subscribeDailyQuota !== null && this.sentToday >= this.config.subscribeDailyQuota
+  }
+
+  /** Midnight in Beijing: daily quotas start again. */
+  newDay(): void {
+    this.sentToday = 0
   }
 
   // ---- injection and stats -----------------------------------------------------------------------

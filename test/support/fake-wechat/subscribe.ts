@@ -63,6 +63,7 @@ export function registerSubscribe(router: Router, state: FakeWechatState): void 
     wxEndpoint(state, 'subscribe_send', { token: true }, async (ctx): Promise<WxReply> => {
       const b = await readJson(ctx)
       if (!b.ok) return badBody(b)
+      if (state.subscribeQuotaSpent()) return wxError(45009)
       const { touser, template_id, page, data, miniprogram_state, lang } = b.value
       if (typeof touser !== 'string' || !state.users.has(touser)) return wxError(40003)
       const fields = typeof template_id === 'string' ? state.templates.get(template_id) : undefined

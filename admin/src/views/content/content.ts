@@ -1,6 +1,6 @@
 import { ElMessageBox } from 'element-plus'
 import { announcements, patents, type ContentApi } from '@/api/content'
-import type { ContentStatusOutput } from '@/api/contracts'
+import type { ContentStatusOutput, SecCheckOutput } from '@/api/contracts'
 import { ApiError } from '@/api/request'
 import type { StatusMap } from '@/components/StatusTag.vue'
 
@@ -18,6 +18,13 @@ export const CONTENT_STATUS: Record<ContentStatusOutput, StatusMap[string]> = {
   published: { label: '已发布', type: 'success' },
   withdrawn: { label: '已撤回', type: 'danger' },
 }
+
+/** WeChat's check said "review" and nobody has confirmed the text yet: shown as 待人工复核. */
+export const pendingReview = (item: { secCheck: SecCheckOutput | null }) =>
+  item.secCheck?.suggest === 'review' && !item.secCheck.reviewedAt
+
+/** The list's 人工复核 filter (AdminContentQuery.review). */
+export const REVIEW_FILTER = { pending: '待人工复核', done: '已人工复核' } as const
 
 /**
  * WeChat's content check refused the text (422 CONTENT_RISKY): an editor must act on it, so it is shown as

@@ -1,4 +1,10 @@
-import type { MemberOutput } from '@/api/contracts'
+import {
+  VERIFICATION_MOVES,
+  VERIFICATION_STATUS_LABELS,
+  type MemberOutput,
+  type VerificationMove,
+  type VerificationStatusOutput,
+} from '@/api/contracts'
 
 type TagType = 'success' | 'warning' | 'info' | 'danger' | 'primary'
 
@@ -10,3 +16,17 @@ export const MEMBER_STATUS: Record<MemberOutput['status'], { label: string; type
 }
 
 export const MEMBER_ROLE: Record<MemberOutput['role'], string> = { admin: '企业管理员', member: '成员' }
+
+export const VERIFICATION_STATUS: Record<VerificationStatusOutput, { label: string; type: TagType }> = {
+  pending: { label: VERIFICATION_STATUS_LABELS.pending, type: 'warning' },
+  rejected: { label: VERIFICATION_STATUS_LABELS.rejected, type: 'danger' },
+  verified: { label: VERIFICATION_STATUS_LABELS.verified, type: 'success' },
+  unsubmitted: { label: VERIFICATION_STATUS_LABELS.unsubmitted, type: 'info' },
+}
+
+/** The moves the verification state machine allows from `status`: the console offers only these. */
+export function verificationMovesFrom(status: VerificationStatusOutput): VerificationMove[] {
+  return (Object.keys(VERIFICATION_MOVES) as VerificationMove[]).filter((m) =>
+    (VERIFICATION_MOVES[m].from as readonly VerificationStatusOutput[]).includes(status),
+  )
+}

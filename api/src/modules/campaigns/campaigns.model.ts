@@ -28,6 +28,8 @@ const CampaignSchema = new Schema(
     failure: { type: Schema.Types.Mixed, default: null },
     /** the latest resend of quota-failed deliveries; its batches continue the plan's numbering */
     resend: { type: Schema.Types.Mixed, default: null },
+    /** the first batch number a next resend may use */
+    nextBatch: { type: Number, default: null },
     createdBy: { type: Schema.Types.ObjectId, required: true },
   },
   { timestamps: true },
@@ -124,6 +126,7 @@ export interface CampaignDoc {
   planJobId?: string | null
   failure?: { reason: string; error: string; at: Date } | null
   resend?: CampaignResend | null
+  nextBatch?: number | null
   createdBy: Types.ObjectId
   createdAt: Date
 }

@@ -56,9 +56,11 @@ const resendableFilter = (campaignIds: Types.ObjectId[]) => ({
   status: 'failed',
   errcode: { $in: RESENDABLE_ERRCODES },
 })
-/** Batches a campaign waits for: the plan's, and those of its latest resend, numbered after them. */
-const expectedBatches = (c: Pick<CampaignDoc, 'plan' | 'resend'>) =>
-  c.resend ? c.resend.firstBatch + c.resend.batches : (c.plan?.batches ?? 0)
+/** Batch numbers [from, to) a sending campaign waits for: its latest resend's, else the plan's. */
+const waitingFor = (c: Pick<CampaignDoc, 'plan' | 'resend'>) =>
+  c.resend
+    ? { from: c.resend.firstBatch, to: c.resend.firstBatch + c.resend.batches }
+    : { from: 0, to: c.plan?.batches ?? 0 }
 const hasDimension = (t: TargetingOutput) =>
   t.regions.length + t.industries.length + t.ipcs.length + t.enterpriseTypes.length + t.sizes.length > 0
 
@@ -380,8 +382,9 @@ export class CampaignService {
   async finishIfComplete(campaignId: Types.ObjectId) {
     const c = await CampaignModel.findById(campaignId, { plan: 1, status: 1, resend: 1 }).lean<CampaignDoc>()
     if (!c?.plan || c.status !== 'sending') return false
-    const done = await BatchResultModel.countDocuments({ campaignId })
-    if (done < expectedBatches(c)) return false
+    const { from, to } = waitingFor(c)
+    const done = await BatchResultModel.countDocuments({ campaignId, batch: { $gte: from, $lt: to } })
+    if (done < to - from) return false
     const now = new Date()
     await CampaignModel.updateOne(
       { _id: campaignId, status: 'sending' },
@@ -435,7 +438,8 @@ export class CampaignService {
     if (!failed.length) throw campaignErrors.nothingToResend(c.status)
 
     const round = (c.resend?.round ?? 0) + 1
-    const firstBatch = expectedBatches(c)
+    // Numbers never used before, not even by a resend whose enqueueing failed half-way (bull keeps job ids).
+    const firstBatch = c.nextBatch ?? waitingFor(c).to
     const batches: BatchPayload[] = []
     for (let i = 0; i < failed.length; i += BATCH_SIZE) {
       const slice = failed.slice(i, i + BATCH_SIZE)
@@ -455,6 +459,7 @@ export class CampaignService {
         $set: {
           status: 'sending',
           finishedAt: null,
+          nextBatch: firstBatch + batches.length,
           resend: {
             round,
             members: failed.length,
@@ -508,7 +513,8 @@ export class CampaignService {
       const written = new Set(
         (await BatchResultModel.distinct('batch', { campaignId: c._id })).map((b) => Number(b)),
       )
-      const missing = Array.from({ length: expectedBatches(c) }, (_, b) => b).filter((b) => !written.has(b))
+      const { from, to } = waitingFor(c)
+      const missing = Array.from({ length: to - from }, (_, i) => from + i).filter((b) => !written.has(b))
       for (const job of await this.d.queue.failedJobs(missing.map((b) => BatchJob.id(id, b)))) {
         const payload = BatchJob.payload.safeParse(job.data)
         if (payload.success) await failBatch(payload.data, new Error(job.reason))

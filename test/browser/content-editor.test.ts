@@ -1,0 +1,225 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BODY_MAX_BYTES } from '@zct/api/contracts/content/content'
+import { sanitizeBody } from '@zct/api/modules/content/content.sanitize'
+import { buildAdmin, type AdminSession } from '../support/factories.js'
+import { artifacts, launchChromium } from '../support/browser.js'
+import { world } from '../support/world.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const adminDist = path.join(root, 'admin/dist')
+if (!existsSync(path.join(adminDist, 'index.html')))
+  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
+
+/** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
+const input = (page: Page, name: string) =>
+  page
+    .locator(
+      `input[data-test="${name}"], textarea[data-test="${name}"], [data-test="${name}"] input, [data-test="${name}"] textarea`,
+    )
+    .first()
+const confirmBox = (page: Page) => page.locator('.el-message-box__btns .el-button--primary').click()
+
+/** What the editor's toolbar may offer: each maps to markup content.sanitize.ts keeps. */
+const ALLOWED_MENUS = [
+  'header2',
+  'header3',
+  'header4',
+  'blockquote',
+  'bold',
+  'italic',
+  'underline',
+  'through',
+  'color',
+  'clearStyle',
+  'bulletedList',
+  'numberedList',
+  'justifyLeft',
+  'justifyCenter',
+  'justifyRight',
+  'justifyJustify',
+  'insertLink',
+  'insertImage',
+  'insertTable',
+  'undo',
+  'redo',
+]
+
+/** Serialisation aside (`text-align: center;` vs `text-align:center`, `<br>` vs `<br />`), the same markup. */
+const sameMarkup = (html: string) =>
+  html
+    .replace(/style="([^"]*)"/g, (_, v: string) => `style="${v.replace(/\s+/g, '').replace(/;$/, '')}"`)
+    .replace(/<br\s*\/?>/g, '<br>')
+
+describe('the content editor in the console', () => {
+  const w = world({ ADMIN_STATIC_DIR: adminDist })
+  let browser: Browser
+  let page: Page
+  let editor: AdminSession
+  const cspViolations: string[] = []
+
+  beforeAll(async () => {
+    editor = await buildAdmin(w.api, { roles: ['content_editor'] })
+    browser = await launchChromium()
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+    page.setDefaultTimeout(15_000)
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
+    })
+    await page.goto(`${w.api.url}/admin/patents`)
+    await input(page, 'login-username').fill(editor.username)
+    await input(page, 'login-password').fill(editor.password)
+    await page.click('[data-test="login-submit"]')
+    await page.waitForURL(/\/admin\/patents$/)
+  })
+  afterAll(async () => {
+    await page?.context().close()
+    await browser?.close()
+  })
+
+  it('offers only the patent kinds, pickers over the standards and a rich-text editor the server agrees with', async () => {
+    await page.click('[data-test="content-create"]')
+    // B11: the four patent kinds, not 通知公告
+    const kinds = await page.locator('[data-test="content-kind"] label').allTextContents()
+    expect(kinds.map((k) => k.trim())).toEqual([
+      '专利导航报告',
+      '专利预警分析',
+      '可许可/转让高价值专利',
+      '政策解读',
+    ])
+    await page.locator('[data-test="content-kind"] label', { hasText: '政策解读' }).click()
+    await input(page, 'content-title').fill('数据知识产权登记政策解读（浏览器测试）')
+    await input(page, 'content-summary').fill('解读数据知识产权登记办法')
+
+    // The editor loads on demand, under the console's CSP (no eval), with only the allowed menus.
+    const editable = page.locator('[data-test="rich-text-editor"] [contenteditable="true"]')
+    await editable.waitFor()
+    const menus = await page
+      .locator('[data-test="rich-text"] .w-e-toolbar [data-menu-key]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-menu-key')))
+    expect(menus).toEqual(ALLOWED_MENUS)
+
+    await editable.click()
+    await page.keyboard.type('数据知识产权登记')
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('加粗的要点')
+    await page.keyboard.down('Shift')
+    await page.keyboard.press('Home')
+    await page.keyboard.up('Shift')
+    await page.waitForTimeout(300) // the editor reads the selection on selectionchange
+    await page.click('[data-test="rich-text"] .w-e-toolbar [data-menu-key="bold"]')
+    await page.click('[data-test="rich-text"] .w-e-toolbar [data-menu-key="justifyCenter"]')
+    await expect.poll(() => page.locator('[data-test="content-preview"] strong').count()).toBe(1)
+    expect(await page.textContent('[data-test="content-preview"] strong')).toBe('加粗的要点')
+    // What the editor produced is what the server keeps: its own cleaner changes nothing.
+    await page.click('[data-test="body-mode-source"]')
+    const html = await input(page, 'content-body').inputValue()
+    expect(html).toContain('<strong>加粗的要点</strong>')
+    expect(html).toContain('text-align: center')
+    expect(sameMarkup(sanitizeBody(html))).toBe(sameMarkup(html))
+    expect(await page.textContent('[data-test="content-body-size"]')).toMatch(/已用 0\.\d KB \/ 最大 200 KB/)
+
+    // Regions: picked by name from the national divisions, or typed as a code.
+    const regions = input(page, 'tags-regions-input')
+    await regions.fill('韶关')
+    await page
+      .locator('.el-cascader__suggestion-item:visible', { hasText: '广东省 / 韶关市' })
+      .first()
+      .click()
+    await page.locator('[data-test="tags-regions"] .el-tag', { hasText: '广东省韶关市（440200）' }).waitFor()
+    await regions.fill('440203')
+    await regions.press('Enter')
+    await page
+      .locator('[data-test="tags-regions"] .el-tag', { hasText: '广东省韶关市武江区（440203）' })
+      .waitFor()
+
+    // Industries: a division picked by name; a 4-digit class typed.
+    const industries = input(page, 'tags-industries-input')
+    await industries.fill('计算机、通信')
+    await page
+      .locator('.el-cascader__suggestion-item:visible', { hasText: '计算机、通信和其他电子设备制造业' })
+      .first()
+      .click()
+    await page.locator('[data-test="tags-industries"] .el-tag', { hasText: '39 计算机' }).waitFor()
+    await industries.fill('3911')
+    await industries.press('Enter')
+    await page.locator('[data-test="tags-industries"] .el-tag', { hasText: '3911（属 39' }).waitFor()
+
+    // IPC: suggestions by title; a full symbol typed is normalised; a bad one is refused in words.
+    const ipcs = input(page, 'tags-ipcs-input')
+    await ipcs.fill('电通信')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '电通信技术' }).first().click()
+    await page.locator('[data-test="tags-ipcs"] .el-tag', { hasText: 'H04 电通信技术' }).waitFor()
+    await ipcs.fill('X99')
+    await ipcs.press('Enter')
+    await expect
+      .poll(() => page.textContent('[data-test="tags-ipcs-error"]'))
+      .toContain('不是有效的 IPC 分类号')
+    await ipcs.fill('g06f 16/00')
+    await ipcs.press('Enter')
+    await page.locator('[data-test="tags-ipcs"] .el-tag', { hasText: 'G06F 16/00' }).waitFor()
+
+    await page.screenshot({ path: path.join(artifacts, 'content-editor.png'), fullPage: true })
+    await page.click('[data-test="dialog-submit"]')
+    await page.locator('.el-message--success', { hasText: '已保存为草稿' }).waitFor()
+    const saved = await w.api.call('GET', '/admin/v1/patents?pageSize=1', { token: editor.token })
+    expect(saved.body.items[0]).toMatchObject({
+      kind: 'policy',
+      body: html,
+      tags: { regions: ['440200', '440203'], industries: ['39', '3911'], ipcs: ['H04', 'G06F 16/00'] },
+    })
+    expect(cspViolations).toEqual([])
+  })
+
+  it('shows the body limit the api applies and refuses an over-long body on the field', async () => {
+    await page.goto(`${w.api.url}/admin/patents`)
+    await page.click('[data-test="content-create"]')
+    await page.locator('[data-test="content-kind"] label', { hasText: '政策解读' }).click()
+    await input(page, 'content-title').fill('超长正文')
+    await input(page, 'content-summary').fill('摘要')
+    await page.click('[data-test="body-mode-source"]')
+    const body = `<p>${'知'.repeat(Math.ceil(BODY_MAX_BYTES / 3) + 2000)}</p>`
+    await input(page, 'content-body').fill(body)
+    await expect.poll(() => page.textContent('[data-test="content-body-size"]')).toContain('/ 最大 200 KB')
+    expect(await page.textContent('[data-test="content-body-size"]')).toMatch(/已用 20[5-9] KB/)
+    await page.locator('[data-test="content-body-over"]').waitFor()
+    await page.click('[data-test="dialog-submit"]')
+    await expect
+      .poll(() => page.locator('.el-form-item.is-error .el-form-item__error').allTextContents())
+      .toContainEqual(expect.stringContaining('正文不能超过 200 KB'))
+    await page.keyboard.press('Escape')
+  })
+
+  it('marks published text WeChat wants reviewed as 待人工复核 until an editor confirms it', async () => {
+    const created = await w.api.call('POST', '/admin/v1/patents', {
+      token: editor.token,
+      body: {
+        kind: 'licensable',
+        title: '高价值专利许可（待复核）',
+        summary: '咨询请加微信了解',
+        body: '<p>正文</p>',
+      },
+    })
+    expect(created.status).toBe(201)
+    await page.goto(`${w.api.url}/admin/patents`)
+    const row = page.locator('[data-test="content-table"] .el-table__row', {
+      hasText: '高价值专利许可（待复核）',
+    })
+    await row.locator('[data-test="content-publish"]').click()
+    await confirmBox(page)
+    await page.locator('.el-message--warning', { hasText: '建议人工复核' }).waitFor()
+    await row.locator('[data-test="content-review-pending"]', { hasText: '待人工复核' }).waitFor()
+
+    await page.click('[data-test="content-review-filter"]')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '待人工复核' }).click()
+    await expect.poll(() => page.locator('[data-test="content-table"] .el-table__row').count()).toBe(1)
+
+    await row.locator('[data-test="content-confirm-review"]').click()
+    await confirmBox(page)
+    await page.locator('.el-message--success', { hasText: '人工复核' }).waitFor()
+    await expect.poll(() => page.locator('[data-test="content-table"] .el-table__row').count()).toBe(0)
+  })
+})
