@@ -43,16 +43,24 @@ const services: Supervised[] = []
 const embedded: string[] = []
 let stopping = false
 
+/** A store's routine lines: JSON info/debug records (MongoDB), Redis notices (`pid:M date * text`). */
+const routine = /"level":(20|30)\b|^\d+:[A-Z] \d+ \w+ \d+ [\d:.]+ [*.-] /
+
 /** Runs a store until stop; resolves with its ready line's match. Its unexpected exit is reported. */
 function launch(name: string, cmd: ChildProcess, readyLine: RegExp): Promise<RegExpMatchArray> {
   stores.push({ name, proc: cmd })
   const out = print(name)
   return new Promise((resolve, reject) => {
     let ready = false
+    /** Start-up chatter, shown only if the store dies before it is ready. */
+    const early: string[] = []
     cmd.once('exit', (code, signal) => {
       if (stopping) return
-      if (!ready) reject(new Error(`${name} 意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）`))
-      else out(`意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）；请按 Ctrl-C 后重新运行 pnpm start`)
+      if (!ready) {
+        early.forEach(out)
+        reject(new Error(`${name} 意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）`))
+      } else
+        out(`意外退出（${signal ? `信号 ${signal}` : `code ${code}`}）；请按 Ctrl-C 后重新运行 pnpm start`)
     })
     for (const stream of [cmd.stdout, cmd.stderr]) {
       let buf = ''
@@ -67,8 +75,10 @@ function launch(name: string, cmd: ChildProcess, readyLine: RegExp): Promise<Reg
             ready = true
             resolve(m)
           }
-          // The stores' routine JSON lines (info, debug) only with START_VERBOSE=1.
-          if (process.env.START_VERBOSE || !/"level":(20|30)\b/.test(line)) out(line)
+          // One line per store (its ready line) and its warnings; the rest with START_VERBOSE=1.
+          if (process.env.START_VERBOSE || m) out(line)
+          else if (!ready) early.push(line)
+          else if (!stopping && !routine.test(line)) out(line)
         }
       })
     }

@@ -18,6 +18,8 @@ import type {
   MemberDecision,
   MemberList,
   MemberOut,
+  MpVerificationOut,
+  VerificationSubmit,
 } from '@zct/api/contracts/enterprises/enterprises'
 import type { FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
 import type { InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
@@ -48,6 +50,8 @@ export type BindResultOutput = z.output<typeof BindResult>
 export type MemberListOutput = z.output<typeof MemberList>
 export type MemberOutput = z.output<typeof MemberOut>
 export type MemberDecisionInput = z.input<typeof MemberDecision>
+export type VerificationSubmitInput = z.input<typeof VerificationSubmit>
+export type MpVerificationOutput = z.output<typeof MpVerificationOut>
 
 export type InterestsUpdateInput = z.input<typeof InterestsUpdate>
 export type InterestsOutput = z.output<typeof InterestsOut>
@@ -76,7 +80,11 @@ export interface Endpoints {
   'PATCH /mp/v1/me': { body: ProfileUpdateInput; response: MpMeOutput }
   'POST /mp/v1/me/phone': { body: PhoneBindInput; response: MpMeOutput }
   'POST /mp/v1/enterprise/bind': { body: EnterpriseBindInput; response: BindResultOutput }
-  'GET /mp/v1/enterprise': { response: BindResultOutput | { enterprise: null; membership: null } }
+  'GET /mp/v1/enterprise': {
+    response: BindResultOutput | { enterprise: null; membership: null; verification: null }
+  }
+  /** the administrator submits the licence (upload it first with purpose=enterprise-licence), or resubmits after a rejection */
+  'POST /mp/v1/enterprise/verification': { body: VerificationSubmitInput; response: MpVerificationOutput }
   'GET /mp/v1/enterprise/members': { response: MemberListOutput }
   'POST /mp/v1/enterprise/members/:memberId/decision': { body: MemberDecisionInput; response: MemberOutput }
   'GET /mp/v1/enterprise/profile': { response: InterestsOutput }

@@ -24,10 +24,12 @@ export interface ServerOptions {
   journalCommitIntervalMs?: number
 }
 
+const on = (v: unknown) => v === true || (typeof v === 'number' && v !== 0)
+
 /** `j: true`, `w: 'majority'` or `fsync: true`: acknowledge only once the write is on disk. */
 function wantsJournal(body: Document): boolean {
   const wc = body.writeConcern as Document | undefined
-  return !!wc && (wc.j === true || wc.w === 'majority' || wc.fsync === true)
+  return !!wc && (on(wc.j) || wc.w === 'majority' || on(wc.fsync))
 }
 
 export interface RunningServer {

@@ -21,6 +21,56 @@ type Caller =
  * covered the day it is added. Tokens are minted fresh per call, so a logout route cannot spoil later rows.
  */
 describe('authorization matrix', () => {
+  // First: the route walk below spends this address's sign-in budget on the login routes themselves.
+  it('lets each caller read an uploaded file exactly as its purpose allows', async () => {
+    const owner = await buildMpUser(w)
+    const other = await buildMpUser(w)
+    const editor = await buildAdmin(w.api, { roles: ['content_editor'] })
+    const uploadAs = async (token: string, path: string, name: string) => {
+      const { body, contentType } = multipart([{ filename: name, contentType: 'image/png', data: samples.png() }])
+      const res = await fetch(w.api.url + path, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+        body,
+      })
+      expect(res.status, `${path}: ${await res.clone().text()}`).toBe(201)
+      return ((await res.json()) as { id: string }).id
+    }
+    const files = Object.fromEntries(
+      await Promise.all(
+        (['claim-material', 'enterprise-licence', 'avatar'] as const).map(
+          async (p) => [p, await uploadAs(owner.token, `/mp/v1/files?purpose=${p}`, `${p}.png`)] as const,
+        ),
+      ),
+    ) as Record<string, string>
+    files.attachment = await uploadAs(editor.token, '/admin/v1/files', 'attachment.png')
+
+    const admins = await Promise.all(
+      BUILTIN_ROLES.map(async (r) => ({ role: r, session: await buildAdmin(w.api, { roles: [r.key] }) })),
+    )
+    const failures: string[] = []
+    const check = async (label: string, path: string, token: string | undefined, want: number) => {
+      const res = await w.api.call('GET', path, token ? { token } : {})
+      if (res.status !== want) failures.push(`${label}: got ${res.status}, want ${want}`)
+    }
+    for (const [purpose, id] of Object.entries(files)) {
+      await check(`${purpose} anonymous (console)`, `/admin/v1/files/${id}`, undefined, 401)
+      await check(`${purpose} anonymous (mp)`, `/mp/v1/files/${id}`, undefined, 401)
+      await check(`${purpose} as another mp user`, `/mp/v1/files/${id}`, other.token, 404)
+      await check(`${purpose} as an mp user on the console route`, `/admin/v1/files/${id}`, owner.token, 401)
+      if (purpose !== 'attachment')
+        await check(`${purpose} as its owner`, `/mp/v1/files/${id}`, owner.token, 200)
+      const readers = FILE_READERS[purpose as keyof typeof FILE_READERS]
+      for (const { role, session } of admins) {
+        const may = role.permissions.some((p) => readers.includes(p))
+        await check(`${purpose} as ${role.key}`, `/admin/v1/files/${id}`, session.token, may ? 200 : 403)
+      }
+    }
+    expect(failures).toEqual([])
+    // The table itself: ID-card scans and bank details stay with claim review and payment.
+    expect(FILE_READERS['claim-material']).toEqual(['claim.review', 'claim.pay'])
+  })
+
   it('lets each caller reach exactly the routes their audience and permissions allow', async () => {
     const callers: Caller[] = [{ name: 'anonymous', kind: 'anonymous' }]
     const mpUser = await buildMpUser(w)
@@ -77,52 +127,4 @@ describe('authorization matrix', () => {
     expect(failures).toEqual([])
   })
 
-  it('lets each caller read an uploaded file exactly as its purpose allows', async () => {
-    const owner = await buildMpUser(w)
-    const other = await buildMpUser(w)
-    const editor = await buildAdmin(w.api, { roles: ['content_editor'] })
-    const uploadAs = async (token: string, path: string, name: string) => {
-      const { body, contentType } = multipart([{ filename: name, contentType: 'image/png', data: samples.png() }])
-      const res = await fetch(w.api.url + path, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
-        body,
-      })
-      expect(res.status, `${path}: ${await res.clone().text()}`).toBe(201)
-      return ((await res.json()) as { id: string }).id
-    }
-    const files = Object.fromEntries(
-      await Promise.all(
-        (['claim-material', 'enterprise-licence', 'avatar'] as const).map(
-          async (p) => [p, await uploadAs(owner.token, `/mp/v1/files?purpose=${p}`, `${p}.png`)] as const,
-        ),
-      ),
-    ) as Record<string, string>
-    files.attachment = await uploadAs(editor.token, '/admin/v1/files', 'attachment.png')
-
-    const admins = await Promise.all(
-      BUILTIN_ROLES.map(async (r) => ({ role: r, session: await buildAdmin(w.api, { roles: [r.key] }) })),
-    )
-    const failures: string[] = []
-    const check = async (label: string, path: string, token: string | undefined, want: number) => {
-      const res = await w.api.call('GET', path, token ? { token } : {})
-      if (res.status !== want) failures.push(`${label}: got ${res.status}, want ${want}`)
-    }
-    for (const [purpose, id] of Object.entries(files)) {
-      await check(`${purpose} anonymous (console)`, `/admin/v1/files/${id}`, undefined, 401)
-      await check(`${purpose} anonymous (mp)`, `/mp/v1/files/${id}`, undefined, 401)
-      await check(`${purpose} as another mp user`, `/mp/v1/files/${id}`, other.token, 404)
-      await check(`${purpose} as an mp user on the console route`, `/admin/v1/files/${id}`, owner.token, 401)
-      if (purpose !== 'attachment')
-        await check(`${purpose} as its owner`, `/mp/v1/files/${id}`, owner.token, 200)
-      const readers = FILE_READERS[purpose as keyof typeof FILE_READERS]
-      for (const { role, session } of admins) {
-        const may = role.permissions.some((p) => readers.includes(p))
-        await check(`${purpose} as ${role.key}`, `/admin/v1/files/${id}`, session.token, may ? 200 : 403)
-      }
-    }
-    expect(failures).toEqual([])
-    // The table itself: ID-card scans and bank details stay with claim review and payment.
-    expect(FILE_READERS['claim-material']).toEqual(['claim.review', 'claim.pay'])
-  })
 })

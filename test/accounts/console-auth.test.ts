@@ -195,16 +195,18 @@ describe('console users and roles', () => {
 
   // Last: it spends this address's refresh budget for the rest of the file.
   it('rate-limits token refreshes from one address with 429 and RateLimit headers', async () => {
+    // Earlier tests of this file spent part of the address's 30 refreshes a minute.
     const statuses: number[] = []
     let last
-    for (let i = 0; i < 31; i++) {
+    for (let i = 0; i < 31 && last?.status !== 429; i++) {
       last = await w.api.call('POST', '/admin/v1/auth/refresh', {
         body: { refreshToken: `not-a-real-token-${i}` },
       })
       statuses.push(last.status)
     }
-    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true)
-    expect(statuses[30]).toBe(429)
+    expect(statuses.at(-1)).toBe(429)
+    expect(statuses.slice(0, -1).every((s) => s === 401)).toBe(true)
+    expect(statuses.length).toBeGreaterThan(20)
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(last!.headers.get('ratelimit-limit')).toBe('30')
     expect(last!.headers.get('ratelimit-remaining')).toBe('0')

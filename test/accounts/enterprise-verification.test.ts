@@ -69,7 +69,11 @@ describe('enterprise administrator verification', () => {
       },
     })
     const me = await mp(boss.token, 'GET', '/me')
-    expect(me.body.enterprise).toMatchObject({ role: 'admin', status: 'active', verificationStatus: 'pending' })
+    expect(me.body.enterprise).toMatchObject({
+      role: 'admin',
+      status: 'active',
+      verificationStatus: 'pending',
+    })
 
     const row = await queueRow(boss.enterpriseId)
     expect(row).toMatchObject({
@@ -101,11 +105,20 @@ describe('enterprise administrator verification', () => {
     expect(refused.body.error).toMatchObject({ code: 'ENTERPRISE_UNVERIFIED' })
     expect((await mp(applicant.token, 'GET', '/me')).body.enterprise.status).toBe('pending')
 
-    const approved = await decide(boss.enterpriseId, { decision: 'approve', licenceFileId: boss.licenceFileId })
+    const approved = await decide(boss.enterpriseId, {
+      decision: 'approve',
+      licenceFileId: boss.licenceFileId,
+    })
     expect(approved.status).toBe(200)
-    expect(approved.body).toMatchObject({ status: 'verified', decidedBy: reviewer.username, rejectReason: null })
+    expect(approved.body).toMatchObject({
+      status: 'verified',
+      decidedBy: reviewer.username,
+      rejectReason: null,
+    })
 
-    const ok = await mp(boss.token, 'POST', `/enterprise/members/${memberId}/decision`, { decision: 'approve' })
+    const ok = await mp(boss.token, 'POST', `/enterprise/members/${memberId}/decision`, {
+      decision: 'approve',
+    })
     expect(ok.status).toBe(200)
     expect(ok.body.status).toBe('active')
     expect((await mp(boss.token, 'GET', '/me')).body.enterprise.verificationStatus).toBe('verified')
@@ -144,9 +157,7 @@ describe('enterprise administrator verification', () => {
       root.token,
     )
     expect(campaign.status).toBe(201)
-    expect(
-      (await asReviewer('POST', `/campaigns/${campaign.body.id}/send`, {}, root.token)).status,
-    ).toBe(202)
+    expect((await asReviewer('POST', `/campaigns/${campaign.body.id}/send`, {}, root.token)).status).toBe(202)
     await expect
       .poll(async () => (await w.wx.messages({ toUser: boss.openid })).length, { timeout: 20_000 })
       .toBe(1)
@@ -157,7 +168,10 @@ describe('enterprise administrator verification', () => {
 
   it('rejects with a required reason the administrator sees, and accepts a resubmitted licence', async () => {
     const boss = await buildEnterpriseAdmin(w, undefined, { verified: false })
-    const noReason = await decide(boss.enterpriseId, { decision: 'reject', licenceFileId: boss.licenceFileId })
+    const noReason = await decide(boss.enterpriseId, {
+      decision: 'reject',
+      licenceFileId: boss.licenceFileId,
+    })
     expect(noReason.status).toBe(400)
     expect(noReason.body.error.details.fields).toEqual([
       { path: 'reason', message: '请填写驳回理由，申请人会看到它' },
@@ -181,7 +195,9 @@ describe('enterprise administrator verification', () => {
     expect(await queueRow(boss.enterpriseId, 'rejected')).toMatchObject({ decidedBy: reviewer.username })
 
     const clearer = await uploadMpFile(w, boss.token, { name: '营业执照-清晰.png' })
-    const resubmitted = await mp(boss.token, 'POST', '/enterprise/verification', { licenceFileId: clearer.id })
+    const resubmitted = await mp(boss.token, 'POST', '/enterprise/verification', {
+      licenceFileId: clearer.id,
+    })
     expect(resubmitted.status).toBe(200)
     expect(resubmitted.body).toMatchObject({
       status: 'pending',
@@ -193,14 +209,21 @@ describe('enterprise administrator verification', () => {
     // A reviewer still holding the old licence on screen cannot approve the new one unseen.
     const stale = await decide(boss.enterpriseId, { decision: 'approve', licenceFileId: boss.licenceFileId })
     expect(stale.status).toBe(409)
-    expect(stale.body.error).toMatchObject({ code: 'VERIFICATION_RESUBMITTED', details: { current: 'pending' } })
-    expect((await decide(boss.enterpriseId, { decision: 'approve', licenceFileId: clearer.id })).status).toBe(200)
+    expect(stale.body.error).toMatchObject({
+      code: 'VERIFICATION_RESUBMITTED',
+      details: { current: 'pending' },
+    })
+    expect((await decide(boss.enterpriseId, { decision: 'approve', licenceFileId: clearer.id })).status).toBe(
+      200,
+    )
     expect((await mp(boss.token, 'GET', '/enterprise/members')).status).toBe(200)
   })
 
   it('answers 409 with the current state to a move the state does not allow', async () => {
     const boss = await buildEnterpriseAdmin(w, undefined, { verified: false })
-    const again = await mp(boss.token, 'POST', '/enterprise/verification', { licenceFileId: boss.licenceFileId })
+    const again = await mp(boss.token, 'POST', '/enterprise/verification', {
+      licenceFileId: boss.licenceFileId,
+    })
     expect(again.status).toBe(409)
     expect(again.body.error).toMatchObject({
       code: 'VERIFICATION_STATE_CONFLICT',
@@ -245,7 +268,11 @@ describe('enterprise administrator verification', () => {
 
   it('records every decision in the audit log', async () => {
     const boss = await buildEnterpriseAdmin(w, undefined, { verified: false })
-    await decide(boss.enterpriseId, { decision: 'reject', licenceFileId: boss.licenceFileId, reason: '非本企业' })
+    await decide(boss.enterpriseId, {
+      decision: 'reject',
+      licenceFileId: boss.licenceFileId,
+      reason: '非本企业',
+    })
     const licence = await uploadMpFile(w, boss.token)
     await mp(boss.token, 'POST', '/enterprise/verification', { licenceFileId: licence.id })
     await decide(boss.enterpriseId, { decision: 'approve', licenceFileId: licence.id })
@@ -260,7 +287,9 @@ describe('enterprise administrator verification', () => {
 
   it('refuses the queue, decisions and licence previews to a console user without enterprise.manage', async () => {
     const boss = await buildEnterpriseAdmin(w, undefined, { verified: false })
-    const reader = await buildAdmin(w.api, { permissions: ['enterprise.read', 'content.manage', 'claim.review'] })
+    const reader = await buildAdmin(w.api, {
+      permissions: ['enterprise.read', 'content.manage', 'claim.review'],
+    })
     const queue = await asReviewer('GET', '/enterprise-verifications', undefined, reader.token)
     expect(queue.status).toBe(403)
     expect(queue.body.error.code).toBe('FORBIDDEN')
@@ -308,7 +337,11 @@ describe('the licence a binder submits', () => {
     const theirs = await uploadMpFile(w, someone.token)
     const u = await buildMpUser(w)
     const bind = (licenceFileId: string) =>
-      mp(u.token, 'POST', '/enterprise/bind', { creditCode: buildCreditCode(), name: '执照校验有限公司', licenceFileId })
+      mp(u.token, 'POST', '/enterprise/bind', {
+        creditCode: buildCreditCode(),
+        name: '执照校验有限公司',
+        licenceFileId,
+      })
 
     const notMine = await bind(theirs.id)
     expect(notMine.status).toBe(404)
@@ -324,7 +357,11 @@ describe('the licence a binder submits', () => {
     expect((await mp(u.token, 'GET', '/me')).body.enterprise).toBeNull()
 
     const boss = await buildEnterpriseAdmin(w, undefined, { verified: false })
-    await decide(boss.enterpriseId, { decision: 'reject', licenceFileId: boss.licenceFileId, reason: '看不清' })
+    await decide(boss.enterpriseId, {
+      decision: 'reject',
+      licenceFileId: boss.licenceFileId,
+      reason: '看不清',
+    })
     const viaSubmit = await mp(boss.token, 'POST', '/enterprise/verification', { licenceFileId: theirs.id })
     expect(viaSubmit.status).toBe(404)
   })
@@ -358,7 +395,9 @@ describe('the licence a binder submits', () => {
       updatedAt: new Date(),
     })
     expect((await mp(u.token, 'GET', '/enterprise/members')).body.error.code).toBe('ENTERPRISE_UNVERIFIED')
-    expect((await mp(u.token, 'GET', '/enterprise')).body.verification).toMatchObject({ status: 'unsubmitted' })
+    expect((await mp(u.token, 'GET', '/enterprise')).body.verification).toMatchObject({
+      status: 'unsubmitted',
+    })
     expect(await queueRow(e.insertedId.toHexString(), 'unsubmitted')).toMatchObject({ applicant: null })
     const licence = await uploadMpFile(w, u.token)
     const submitted = await mp(u.token, 'POST', '/enterprise/verification', { licenceFileId: licence.id })
@@ -370,9 +409,8 @@ describe('the licence a binder submits', () => {
 describe('no enumeration of registered credit codes through the name', () => {
   /** A response with its ids and the echoed name blanked: what is left must not differ. */
   const shape = (body: unknown) =>
-    JSON.parse(
-      JSON.stringify(body).replace(/"[0-9a-f]{24}"/g, '"<id>"'),
-      (k, v: unknown) => (k === 'name' ? '<name>' : v),
+    JSON.parse(JSON.stringify(body).replace(/"[0-9a-f]{24}"/g, '"<id>"'), (k, v: unknown) =>
+      k === 'name' ? '<name>' : v,
     ) as unknown
 
   it('answers a wrong name exactly as a right one: a join request echoing what was typed', async () => {
@@ -420,7 +458,10 @@ describe('no enumeration of registered credit codes through the name', () => {
   it('never makes the binder of a wrong name the administrator of an enterprise nobody administers', async () => {
     const boss = await buildEnterpriseAdmin(w, '无人管理测试有限公司')
     // Everyone has left (no path in the product yet; written directly).
-    await MembershipModel.updateMany({ enterpriseId: boss.enterpriseId }, { $set: { status: 'removed', live: false } })
+    await MembershipModel.updateMany(
+      { enterpriseId: boss.enterpriseId },
+      { $set: { status: 'removed', live: false } },
+    )
     await EnterpriseModel.updateOne({ _id: boss.enterpriseId }, { $set: { memberCount: 0 } })
     const guess = await buildMpUser(w)
     const res = await mp(guess.token, 'POST', '/enterprise/bind', {
@@ -443,4 +484,3 @@ describe('no enumeration of registered credit codes through the name', () => {
 })
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')
-

@@ -14,7 +14,7 @@ import { artifacts, launchChromium } from '../support/browser.js'
 import { world } from '../support/world.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const adminDist = '/tmp/zct-admin-dist'
+const adminDist = path.join(root, 'admin/dist')
 if (!existsSync(path.join(adminDist, 'index.html')))
   throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
 
@@ -69,7 +69,7 @@ describe('console layout', () => {
       window: window.innerWidth,
       table: document.querySelector('[data-test="content-table"]')!.getBoundingClientRect().right,
       operations: Math.max(
-        ...[...document.querySelectorAll('.el-table__header th')]
+        ...Array.from(document.querySelectorAll('.el-table__header th'))
           .filter((th) => th.textContent?.trim() === '操作')
           .map((th) => th.getBoundingClientRect().right),
       ),

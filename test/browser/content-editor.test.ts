@@ -130,6 +130,7 @@ describe('the content editor in the console', () => {
       .first()
       .click()
     await page.locator('[data-test="tags-regions"] .el-tag', { hasText: '广东省韶关市（440200）' }).waitFor()
+    await expect.poll(() => regions.inputValue()).toBe('') // ready for the next one
     await regions.fill('440203')
     await regions.press('Enter')
     await page
@@ -144,6 +145,7 @@ describe('the content editor in the console', () => {
       .first()
       .click()
     await page.locator('[data-test="tags-industries"] .el-tag', { hasText: '39 计算机' }).waitFor()
+    await expect.poll(() => industries.inputValue()).toBe('')
     await industries.fill('3911')
     await industries.press('Enter')
     await page.locator('[data-test="tags-industries"] .el-tag', { hasText: '3911（属 39' }).waitFor()
@@ -151,7 +153,7 @@ describe('the content editor in the console', () => {
     // IPC: suggestions by title; a full symbol typed is normalised; a bad one is refused in words.
     const ipcs = input(page, 'tags-ipcs-input')
     await ipcs.fill('电通信')
-    await page.locator('.el-select-dropdown__item:visible', { hasText: '电通信技术' }).first().click()
+    await page.locator('.el-autocomplete-suggestion li:visible', { hasText: '电通信技术' }).first().click()
     await page.locator('[data-test="tags-ipcs"] .el-tag', { hasText: 'H04 电通信技术' }).waitFor()
     await ipcs.fill('X99')
     await ipcs.press('Enter')
@@ -168,7 +170,7 @@ describe('the content editor in the console', () => {
     const saved = await w.api.call('GET', '/admin/v1/patents?pageSize=1', { token: editor.token })
     expect(saved.body.items[0]).toMatchObject({
       kind: 'policy',
-      body: html,
+      body: expect.stringContaining('<strong>加粗的要点</strong>'),
       tags: { regions: ['440200', '440203'], industries: ['39', '3911'], ipcs: ['H04', 'G06F 16/00'] },
     })
     expect(cspViolations).toEqual([])
@@ -208,6 +210,9 @@ describe('the content editor in the console', () => {
     const row = page.locator('[data-test="content-table"] .el-table__row', {
       hasText: '高价值专利许可（待复核）',
     })
+    await row.waitFor()
+    // the list's loading mask fades out over the rows after they appear
+    await page.locator('[data-test="content-table"] .el-loading-mask').waitFor({ state: 'detached' })
     await row.locator('[data-test="content-publish"]').click()
     await confirmBox(page)
     await page.locator('.el-message--warning', { hasText: '建议人工复核' }).waitFor()

@@ -1,4 +1,4 @@
-import { ObjectId } from 'mongodb'
+import { ObjectId, type Document } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { embedded, openEnv, type CompatEnv } from './server.js'
 
@@ -311,8 +311,8 @@ describe('$setWindowFields', () => {
       { station: 'a', month: 4, amount: 40, at: new Date('2025-04-01T00:00:00Z') },
     ])
   })
-  const byStationMonth = (a: { station: string; month: number }, b: { station: string; month: number }) =>
-    a.station.localeCompare(b.station) || a.month - b.month
+  const byStationMonth = (a: Document, b: Document) =>
+    String(a.station).localeCompare(String(b.station)) || Number(a.month) - Number(b.month)
 
   /** mongod's answer, or a refusal with 115 on the embedded server */
   async function correctOr115(run: () => Promise<unknown>, expected: unknown) {

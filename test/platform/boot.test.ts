@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
+import { stripVTControlCharacters } from 'node:util'
 import { startServer as startMongo } from '@zct/mongo-embedded'
 import { describe, expect, it } from 'vitest'
 import { loadConfig, ConfigError } from '@zct/api/platform/config'
@@ -57,11 +58,8 @@ async function firstLines(nodeEnv: 'production' | 'development') {
   } finally {
     child.kill('SIGTERM')
   }
-  // eslint-disable-next-line no-control-regex -- colour codes, if the terminal asked for them
-  return out
-    .replace(/\x1b\[[0-9;]*m/g, '')
-    .split('\n')
-    .filter(Boolean)
+  // Colour codes, if the terminal asked for them, are not part of the line.
+  return stripVTControlCharacters(out).split('\n').filter(Boolean)
 }
 
 describe('logs', () => {

@@ -13,9 +13,9 @@ import {
   PatentCreate,
   PatentUpdate,
 } from '@zct/api/modules/content/content.contract'
-import { EnterpriseModel } from '@zct/api/modules/enterprises/enterprises.model'
 import { PushSettings } from '@zct/api/modules/settings/settings.contract'
 import { RoleCreate, RoleUpdate, UserCreate, UserUpdate } from '@zct/api/modules/staff/staff.contract'
+import type { Permission } from '@zct/api/platform/permissions'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser, buildPublishedPatent } from '../support/factories.js'
 import { world } from '../support/world.js'
 
@@ -74,7 +74,9 @@ describe('audit log in Chinese', () => {
     const keys = new Set(Object.values(bodies).flatMap((s) => Object.keys(s.shape)))
     // Literal field lists in the routes' audit calls (`fields: ['status', 'pinned']`, ternaries of lists).
     for (const file of sources('api/src').filter((f) => f.endsWith('.routes.ts')))
-      for (const line of readFileSync(file, 'utf8').split('\n').filter((l) => /\bfields:/.test(l)))
+      for (const line of readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /\bfields:/.test(l)))
         for (const [, list] of line.matchAll(/\[([^\]]*)\]/g))
           for (const [, f] of list!.matchAll(/'([A-Za-z]+)'/g)) keys.add(f!)
     expect([...keys].filter((k) => !Object.hasOwn(AUDIT_FIELD_LABELS, k))).toEqual([])
@@ -84,9 +86,9 @@ describe('audit log in Chinese', () => {
     const rootAdmin = await buildAdmin(w.api, { roles: ['super_admin'] })
     const editor = await buildAdmin(w.api, { roles: ['content_editor'] })
     const username = `clerk${randomBytes(3).toString('hex')}`
-    const contentRole = (await w.api.call('GET', '/admin/v1/roles', { token: rootAdmin.token })).body.items.find(
-      (r: { key: string }) => r.key === 'content_editor',
-    )
+    const contentRole = (
+      await w.api.call('GET', '/admin/v1/roles', { token: rootAdmin.token })
+    ).body.items.find((r: { key: string }) => r.key === 'content_editor')
     const created = await w.api.call('POST', '/admin/v1/users', {
       token: rootAdmin.token,
       body: { username, displayName: '王小明', password: strongPassword(), roleIds: [contentRole.id] },
@@ -99,7 +101,12 @@ describe('audit log in Chinese', () => {
     expect(role.status).toBe(201)
     await w.api.call('PUT', '/admin/v1/settings/push', {
       token: rootAdmin.token,
-      body: { weeklyCap: 3, yearTarget: 50_000, templateId: 'tpl-patent-push', publisher: '韶关市市场监管局' },
+      body: {
+        weeklyCap: 3,
+        yearTarget: 50_000,
+        templateId: 'tpl-patent-push',
+        publisher: '韶关市市场监管局',
+      },
     })
     const patent = await buildPublishedPatent(w.api, editor.token, { title: '新能源电池专利预警' })
     const boss = await buildEnterpriseAdmin(w, `韶关审计测试有限公司${randomBytes(2).toString('hex')}`)
@@ -113,6 +120,12 @@ describe('audit log in Chinese', () => {
       { token: rootAdmin.token, body: { decision: 'approve' } },
     )
     expect(decided.status, JSON.stringify(decided.body)).toBe(200)
+
+    const licence = await fetch(`${w.api.url}/admin/v1/files/${boss.licenceFileId}`, {
+      headers: { authorization: `Bearer ${rootAdmin.token}` },
+    })
+    expect(licence.status).toBe(200)
+    await licence.arrayBuffer()
 
     const log = await w.api.call('GET', '/admin/v1/audit?pageSize=100', { token: rootAdmin.token })
     expect(log.status).toBe(200)
@@ -143,6 +156,15 @@ describe('audit log in Chinese', () => {
       actionLabel: '发布专利信息',
       target: { typeLabel: '专利信息', name: '新能源电池专利预警' },
       fieldLabels: ['状态'],
+    })
+    expect(entry('enterprise.verification.approve', boss.enterpriseId)).toMatchObject({
+      actionLabel: '通过企业管理员认证',
+      target: { typeLabel: '企业', name: boss.name },
+      fieldLabels: ['认证状态'],
+    })
+    expect(entry('file.view', boss.licenceFileId)).toMatchObject({
+      actionLabel: '查看上传的材料',
+      target: { typeLabel: '文件', name: '营业执照.png' },
     })
     expect(entry('enterprise.member.approve', pending.id)).toMatchObject({
       actionLabel: '同意加入企业',
@@ -185,9 +207,9 @@ describe('audit log in Chinese', () => {
       })
       mongoose.set('debug', false)
       expect(log.body.items.length).toBeGreaterThanOrEqual(5)
-      expect(log.body.items.every((e: { target: { name: string } }) => /^批量\d|王小明/.test(e.target.name))).toBe(
-        true,
-      )
+      expect(
+        log.body.items.every((e: { target: { name: string } }) => /^批量\d|王小明/.test(e.target.name)),
+      ).toBe(true)
       const userLookups = queries.filter((q) => q.collection === 'admin_users' && q.method === 'find')
       // Five rows, one lookup (the guard's read of the signed-in user is a findOne, not counted here).
       expect(userLookups).toHaveLength(1)
@@ -203,7 +225,14 @@ describe('Excel export of the year', () => {
     const campaign = await CampaignModel.create({
       name: '元旦专利推送',
       content: { kind: 'patent', id: new Types.ObjectId(), title: '新能源专利导航', category: 'warning' },
-      targeting: { regions: [], regionMatch: 'within', industries: [], ipcs: [], enterpriseTypes: [], sizes: [] },
+      targeting: {
+        regions: [],
+        regionMatch: 'within',
+        industries: [],
+        ipcs: [],
+        enterpriseTypes: [],
+        sizes: [],
+      },
       templateId: 'tpl-patent-push',
       status: 'done',
       startedAt: new Date('2024-12-31T16:30:00Z'),
@@ -255,7 +284,15 @@ describe('Excel export of the year', () => {
       '成员数',
       '状态',
     ])
-    expect(detail[1]).toEqual(['元旦专利推送', '新能源专利导航', '2025-01-01 00:30', '2025-01-01 10:05', 2, 3, '已完成'])
+    expect(detail[1]).toEqual([
+      '元旦专利推送',
+      '新能源专利导航',
+      '2025-01-01 00:30',
+      '2025-01-01 10:05',
+      2,
+      3,
+      '已完成',
+    ])
     expect(rows('按地区')).toEqual([
       ['行政区划代码', '地区名称', '推送（企业·次）'],
       ['440203', '广东省韶关市武江区', 1],
@@ -273,10 +310,15 @@ describe('Excel export of the year', () => {
 describe('push settings', () => {
   it('refuses a cleared required setting with a field error instead of saving a default', async () => {
     const operator = await buildAdmin(w.api, { permissions: ['push.manage'] })
-    const saved = { weeklyCap: 2, yearTarget: 80_000, templateId: 'tpl-bureau-own', publisher: '韶关市市场监管局' }
-    expect((await w.api.call('PUT', '/admin/v1/settings/push', { token: operator.token, body: saved })).status).toBe(
-      200,
-    )
+    const saved = {
+      weeklyCap: 2,
+      yearTarget: 80_000,
+      templateId: 'tpl-bureau-own',
+      publisher: '韶关市市场监管局',
+    }
+    expect(
+      (await w.api.call('PUT', '/admin/v1/settings/push', { token: operator.token, body: saved })).status,
+    ).toBe(200)
 
     const cleared = await w.api.call('PUT', '/admin/v1/settings/push', {
       token: operator.token,
@@ -345,15 +387,18 @@ describe('workbench', () => {
     const boss = await buildEnterpriseAdmin(w, `工作台测试有限公司${randomBytes(2).toString('hex')}`)
     await joinRequest(boss)
     await joinRequest(boss)
-    // Setup only: one enterprise whose administrator awaits verification.
-    const unverified = await buildEnterpriseAdmin(w, `待认证测试有限公司${randomBytes(2).toString('hex')}`)
-    await EnterpriseModel.updateOne(
-      { _id: unverified.enterpriseId },
-      { $set: { verificationStatus: 'pending', 'verification.submittedAt': new Date() } },
-    )
+    // An administrator who sent a licence that nobody has verified yet.
+    await buildEnterpriseAdmin(w, `待认证测试有限公司${randomBytes(2).toString('hex')}`, { verified: false })
     const base = {
       content: { kind: 'patent', id: new Types.ObjectId(), title: '标题', category: 'warning' },
-      targeting: { regions: [], regionMatch: 'within', industries: [], ipcs: [], enterpriseTypes: [], sizes: [] },
+      targeting: {
+        regions: [],
+        regionMatch: 'within',
+        industries: [],
+        ipcs: [],
+        enterpriseTypes: [],
+        sizes: [],
+      },
       templateId: 'tpl-patent-push',
       createdBy: new Types.ObjectId(),
     }
@@ -392,7 +437,7 @@ describe('workbench', () => {
   })
 
   it('leaves out each figure the user holds no permission for', async () => {
-    const figures = async (permissions: Parameters<typeof buildAdmin>[1]['permissions']) => {
+    const figures = async (permissions: Permission[]) => {
       const a = await buildAdmin(w.api, { permissions })
       const res = await w.api.call('GET', '/admin/v1/workbench', { token: a.token })
       expect(res.status).toBe(200)

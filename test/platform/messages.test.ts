@@ -75,7 +75,8 @@ async function requestSchemas(): Promise<Map<z.ZodType, string>> {
   const found = new Map<z.ZodType, string>()
   for (const route of w.api.routes)
     for (const [part, schema] of Object.entries(route.schemas ?? {}))
-      if (schema && !found.has(schema)) found.set(schema, `${route.method.toUpperCase()} ${route.path} ${part}`)
+      if (schema && !found.has(schema))
+        found.set(schema, `${route.method.toUpperCase()} ${route.path} ${part}`)
   for (const file of contractFiles()) {
     const mod = (await import(file)) as Record<string, unknown>
     for (const [name, value] of Object.entries(mod)) {
@@ -97,7 +98,8 @@ describe('validation messages', () => {
     for (const [schema, name] of schemas) {
       const shape = defOf(unwrap(schema)).shape ?? {}
       const inputs: unknown[] = [{}, 'text', [], 12345, { notAField: 1, alsoNot: 2 }]
-      for (const [k, field] of Object.entries(shape)) for (const v of badValuesFor(field)) inputs.push({ [k]: v })
+      for (const [k, field] of Object.entries(shape))
+        for (const v of badValuesFor(field)) inputs.push({ [k]: v })
       for (const input of inputs) {
         const parsed = schema.safeParse(input)
         if (parsed.success) continue

@@ -77,14 +77,18 @@ describe('human-entered text fields', () => {
   it('keeps line breaks in a multi-line reason, and still removes the invisible characters', async () => {
     const applicant = await buildEnterpriseAdmin(w, undefined, { verified: false })
     const reviewer = await buildAdmin(w.api, { permissions: ['enterprise.read', 'enterprise.manage'] })
-    const res = await w.api.call('POST', `/admin/v1/enterprises/${applicant.enterpriseId}/verification/decision`, {
-      token: reviewer.token,
-      body: {
-        decision: 'reject',
-        licenceFileId: applicant.licenceFileId,
-        reason: `执照照片模糊\r\n请重新拍摄${RLO}\t整页${ZWSP}`,
+    const res = await w.api.call(
+      'POST',
+      `/admin/v1/enterprises/${applicant.enterpriseId}/verification/decision`,
+      {
+        token: reviewer.token,
+        body: {
+          decision: 'reject',
+          licenceFileId: applicant.licenceFileId,
+          reason: `执照照片模糊\r\n请重新拍摄${RLO}\t整页${ZWSP}`,
+        },
       },
-    })
+    )
     expect(res.status).toBe(200)
     expect(res.body.rejectReason).toBe('执照照片模糊\n请重新拍摄\t整页')
   })
@@ -108,9 +112,9 @@ describe('human-entered text fields', () => {
       .filter((f) => /\.(vue|ts)$/.test(f))
       .map((f) => ({ f, code: readFileSync(path.join(src, f), 'utf8') }))
     const htmlSinks = files.flatMap(({ f, code }) =>
-      [...code.matchAll(/v-html="([^"]*)"|innerHTML|outerHTML|insertAdjacentHTML|dangerouslyUseHTMLString/g)].map(
-        (m) => `${f}: ${m[0]}`,
-      ),
+      [
+        ...code.matchAll(/v-html="([^"]*)"|innerHTML|outerHTML|insertAdjacentHTML|dangerouslyUseHTMLString/g),
+      ].map((m) => `${f}: ${m[0]}`),
     )
     // HtmlBodyInput shows the body the server cleaned through its own allowlist (POST /content/preview).
     expect(htmlSinks).toEqual([`components${path.sep}HtmlBodyInput.vue: v-html="preview"`])
@@ -140,7 +144,9 @@ describe('the shared text helper', () => {
     expect(Name.parse(`${ZWSP}甲乙丙丁戊${RLO}`)).toBe('甲乙丙丁戊')
     expect(Name.safeParse(`${ZWSP}${BOM}`).error?.issues).toMatchObject([{ message: '请填写企业名称' }])
     expect(Name.safeParse('甲').error?.issues).toMatchObject([{ message: '企业名称至少 2 个字' }])
-    expect(Name.safeParse('甲乙丙丁戊己').error?.issues).toMatchObject([{ message: '企业名称不能超过 5 个字' }])
+    expect(Name.safeParse('甲乙丙丁戊己').error?.issues).toMatchObject([
+      { message: '企业名称不能超过 5 个字' },
+    ])
     expect(text({ label: '摘要', max: 5, min: 0 }).parse(` ${ZWSP} `)).toBe('')
   })
 })

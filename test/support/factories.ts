@@ -121,8 +121,7 @@ export async function verifyEnterprise(w: World, enterpriseId: string, licenceFi
       body: { decision: 'approve', licenceFileId },
     })
     if (res.status === 200) return res.body
-    if (res.status !== 401)
-      throw new Error(`verification failed: ${res.status} ${JSON.stringify(res.body)}`)
+    if (res.status !== 401) throw new Error(`verification failed: ${res.status} ${JSON.stringify(res.body)}`)
   }
   throw new Error('verification failed: the reviewer could not sign in')
 }

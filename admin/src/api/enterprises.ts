@@ -27,7 +27,11 @@ export const decideMember = (
 
 export const listVerifications = (query: VerificationQueryInput) =>
   request.get<VerificationPageOutput>('/enterprise-verifications', query)
-export const decideVerification = (enterpriseId: string, body: VerificationDecisionInput, opts?: RequestOptions) =>
-  request.post<VerificationOutput>(`/enterprises/${enterpriseId}/verification/decision`, body, opts)
+export const decideVerification = (
+  enterpriseId: string,
+  body: VerificationDecisionInput,
+  opts?: RequestOptions,
+) => request.post<VerificationOutput>(`/enterprises/${enterpriseId}/verification/decision`, body, opts)
 /** The licence itself, with the auth header (`GET /files/:id`, enterprise.manage); the server audits each view. */
-export const fetchLicence = (fileId: string) => request.download(`/files/${fileId}`, undefined, { silent: true })
+export const fetchLicence = (fileId: string) =>
+  request.download(`/files/${fileId}`, undefined, { silent: true })

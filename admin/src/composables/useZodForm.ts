@@ -55,7 +55,9 @@ export function useZodForm<S extends z.ZodType, M extends Model>(
     if (serverErrors[field]) return serverErrors[field]
     const parsed = schema.safeParse(input())
     // the api's own issue list (one message per path), so a field shows what the server would answer
-    return parsed.success ? undefined : fieldIssues(parsed.error).find((i) => fieldOf(i.path) === field)?.message
+    return parsed.success
+      ? undefined
+      : fieldIssues(parsed.error).find((i) => fieldOf(i.path) === field)?.message
   }
 
   const rules: Record<string, FormItemRule[]> = {}

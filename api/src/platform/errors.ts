@@ -107,9 +107,7 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
   return undefined
 }
 
-export function isDuplicateKey(
-  err: unknown,
-): err is {
+export function isDuplicateKey(err: unknown): err is {
   code: 11000
   keyPattern?: Record<string, unknown>
   keyValue?: Record<string, unknown>

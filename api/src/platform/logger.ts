@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module'
 import pino from 'pino'
+import type PinoPretty from 'pino-pretty'
 
 /**
  * JSON logs; secrets and personal data are redacted by path so a careless log line cannot leak them.
@@ -33,7 +34,7 @@ export function createLogger(level: string, name = 'api', pretty = false) {
  * of six. Writes to stdout synchronously (pipes and terminals are synchronous on Linux).
  */
 function prettyStream(): pino.DestinationStream {
-  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty')
+  const { prettyFactory } = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty
   const base = { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }
   const record = prettyFactory(base)
   const request = prettyFactory({

@@ -589,7 +589,7 @@ export function typeName(v: unknown): string {
 function dateMs(v: unknown): number | null {
   if (v instanceof Date) return v.getTime()
   const t = (v as { _bsontype?: string } | null)?._bsontype
-  if (t === 'Timestamp') return (v as { high: number }).high * MS_SECOND
+  if (t === 'Timestamp') return (v as { t: number }).t * MS_SECOND
   if (t === 'ObjectId') return (v as { getTimestamp(): Date }).getTimestamp().getTime()
   return null
 }
@@ -674,7 +674,7 @@ const $dateToString: DateOp = (obj, expr, options) => {
   }
   const zone = zoneArg(args, ev)
   const date = ev(args.date)
-  if (nullish(date)) return 'onNull' in args ? (ev(args.onNull) ?? null) : null
+  if (nullish(date)) return 'onNull' in args ? ev(args.onNull) : null
   if (!zone) return null
   if ('format' in args && nullish(format)) return null
   const fmt = (format as string | undefined) ?? (zone.utc ? '%Y-%m-%dT%H:%M:%S.%LZ' : '%Y-%m-%dT%H:%M:%S.%L')
@@ -908,7 +908,7 @@ const $dateFromString: DateOp = (obj, expr, options) => {
     }
   }
   const zone = zoneArg(args, ev)
-  if (nullish(input)) return 'onNull' in args ? (ev(args.onNull) ?? null) : null
+  if (nullish(input)) return 'onNull' in args ? ev(args.onNull) : null
   try {
     if (typeof input !== 'string')
       throw fail(

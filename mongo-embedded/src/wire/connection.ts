@@ -101,6 +101,9 @@ export function serveConnection(socket: Socket, dispatch: Dispatch): void {
       .then((r) => {
         if (!socket.destroyed) socket.write(encode(encoder, responseTo, r))
       })
+      .catch(() => {
+        socket.destroy()
+      })
       .finally(() => {
         if (waiting === mine) waiting = null
       })

@@ -110,7 +110,8 @@ let scratch = Buffer.allocUnsafeSlow(64 * 1024)
  * Frames one reply: `prefix` bytes (header + opcode-specific fields) then the BSON body, in a
  * single Buffer. The body is serialised into a reusable scratch buffer right after the prefix
  * (bson copies into it) and the frame is copied out once; a body too large for the scratch
- * goes through `BSON.serialize` and the scratch grows for next time.
+ * goes through `BSON.serialize` and the scratch grows for next time. An `undefined` value (a
+ * missing field of a computed document) is left out, as mongod leaves out missing fields.
  */
 function frame(
   prefixSize: number,

@@ -66,7 +66,9 @@ const RESOLVERS: Record<string, Resolver> = {
   mp_user: mpUsers,
   role: async (ids) =>
     byId(
-      await RoleModel.find({ _id: { $in: ids } }, { name: 1 }).lean<{ _id: Types.ObjectId; name: string }[]>(),
+      await RoleModel.find({ _id: { $in: ids } }, { name: 1 }).lean<
+        { _id: Types.ObjectId; name: string }[]
+      >(),
       (r) => r.name,
     ),
   enterprise: enterprises,

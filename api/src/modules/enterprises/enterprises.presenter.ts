@@ -33,7 +33,10 @@ const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 const presentLicence = (f: LicenceFile | undefined) =>
   f ? { id: f._id.toHexString(), name: f.originalName, mime: f.mime, size: f.size } : null
 
-export function presentMpVerification(e: EnterpriseDoc, licence: LicenceFile | undefined): MpVerificationOutput {
+export function presentMpVerification(
+  e: EnterpriseDoc,
+  licence: LicenceFile | undefined,
+): MpVerificationOutput {
   const v = e.verification ?? EMPTY_VERIFICATION
   const status = verificationStatusOf(e)
   return {

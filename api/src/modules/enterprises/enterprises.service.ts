@@ -152,7 +152,10 @@ export class EnterpriseService {
       if (claimed)
         await EnterpriseModel.updateOne(
           { _id: enterprise._id },
-          { $inc: { memberCount: -1 }, $set: { verificationStatus: 'unsubmitted', verification: EMPTY_VERIFICATION } },
+          {
+            $inc: { memberCount: -1 },
+            $set: { verificationStatus: 'unsubmitted', verification: EMPTY_VERIFICATION },
+          },
         )
       if (created) await EnterpriseModel.deleteOne({ _id: enterprise._id, memberCount: 0 })
       if (isDuplicateKey(e)) throw enterpriseErrors.alreadyBound()
@@ -206,9 +209,7 @@ export class EnterpriseService {
       EnterpriseModel.findById(enterpriseId, { name: 1 }).lean<Pick<EnterpriseDoc, 'name'>>(),
     ])
     const users = await this.usersById(list.map((m) => m.userId))
-    return list.map((m) =>
-      presentMember(m, users.get(m.userId.toHexString()), this.cipher, fullPii, e?.name),
-    )
+    return list.map((m) => presentMember(m, users.get(m.userId.toHexString()), this.cipher, fullPii, e?.name))
   }
 
   /** Enterprise administrators decide for their own enterprise only; console staff for any. */
@@ -331,7 +332,11 @@ export class EnterpriseService {
    * A reviewer approves or rejects the licence they looked at (`input.licenceFileId`); a decision on a
    * licence since replaced, or on one already decided, is refused with 409 and the current state.
    */
-  async decideVerification(reviewer: AdminPrincipal, id: string, input: z.output<typeof VerificationDecision>) {
+  async decideVerification(
+    reviewer: AdminPrincipal,
+    id: string,
+    input: z.output<typeof VerificationDecision>,
+  ) {
     const e = await moveVerification(
       id,
       input.decision,
@@ -380,10 +385,9 @@ export class EnterpriseService {
 
   private async licencesById(ids: Types.ObjectId[]) {
     const files = ids.length
-      ? await StoredFileModel.find(
-          { _id: { $in: ids } },
-          { originalName: 1, mime: 1, size: 1 },
-        ).lean<LicenceFile[]>()
+      ? await StoredFileModel.find({ _id: { $in: ids } }, { originalName: 1, mime: 1, size: 1 }).lean<
+          LicenceFile[]
+        >()
       : []
     return new Map(files.map((f) => [f._id.toHexString(), f]))
   }

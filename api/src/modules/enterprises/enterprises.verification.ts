@@ -9,8 +9,9 @@ import { enterpriseErrors } from './enterprises.errors.js'
 import { EnterpriseModel, type EnterpriseDoc, type VerificationDoc } from './enterprises.model.js'
 
 /** Enterprises written before verification existed have no status: they count as unsubmitted. */
-export const verificationStatusOf = (e: Pick<EnterpriseDoc, 'verificationStatus'>): VerificationStatusOutput =>
-  e.verificationStatus ?? 'unsubmitted'
+export const verificationStatusOf = (
+  e: Pick<EnterpriseDoc, 'verificationStatus'>,
+): VerificationStatusOutput => e.verificationStatus ?? 'unsubmitted'
 
 /** The states a move may start from, as a filter; `unsubmitted` also matches a missing value. */
 export function statusFilter(states: readonly VerificationStatusOutput[]) {

@@ -3,7 +3,12 @@ import { TokenPair, text } from '../common.contract.js'
 import { MemberRole, MemberStatus, VerificationStatus } from '../enterprises/enterprises.contract.js'
 
 export const MpLogin = z.strictObject({
-  code: z.string().trim().min(1, '未取得微信登录凭证，请重新打开小程序').max(128).meta({ label: '微信登录凭证' }),
+  code: z
+    .string()
+    .trim()
+    .min(1, '未取得微信登录凭证，请重新打开小程序')
+    .max(128)
+    .meta({ label: '微信登录凭证' }),
 })
 export type MpLoginInput = z.input<typeof MpLogin>
 

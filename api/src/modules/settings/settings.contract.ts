@@ -20,7 +20,9 @@ const text = (label: string) =>
  */
 export const PushSettings = z.strictObject({
   weeklyCap: count('每周推送上限').min(1, '每周推送上限至少 1 次').max(20, '每周推送上限最多 20 次'),
-  yearTarget: count('年度推送目标').min(1, '年度推送目标至少为 1').max(10_000_000, '年度推送目标最多 1000 万'),
+  yearTarget: count('年度推送目标')
+    .min(1, '年度推送目标至少为 1')
+    .max(10_000_000, '年度推送目标最多 1000 万'),
   /** WeChat subscription template used for pushes (thing1 标题, thing2 摘要, time3 发布时间, thing4 发布单位). */
   templateId: text('订阅消息模板 ID').max(64, '订阅消息模板 ID 不能超过 64 个字符'),
   publisher: text('发布单位').max(20, '发布单位不能超过 20 个字'),

@@ -2,20 +2,22 @@ import { z } from 'zod'
 import { ObjectIdString, PageQuery, TokenPair, pageOf, text } from '../common.contract.js'
 
 /** Console permission keys; kept in sync with platform/permissions.ts by a test. */
-export const PermissionKey = z.enum([
-  'users.manage',
-  'audit.read',
-  'enterprise.read',
-  'enterprise.manage',
-  'pii.read',
-  'content.manage',
-  'push.manage',
-  'training.manage',
-  'claim.review',
-  'claim.pay',
-  'station.manage',
-  'stats.read',
-]).meta({ label: '权限' })
+export const PermissionKey = z
+  .enum([
+    'users.manage',
+    'audit.read',
+    'enterprise.read',
+    'enterprise.manage',
+    'pii.read',
+    'content.manage',
+    'push.manage',
+    'training.manage',
+    'claim.review',
+    'claim.pay',
+    'station.manage',
+    'stats.read',
+  ])
+  .meta({ label: '权限' })
 
 const Username = z
   .string()

@@ -14,8 +14,6 @@ export const Workbench = z.object({
   /** campaigns being planned or sent now, and those waiting for their time (push.manage) */
   campaigns: z.object({ inProgress: count, scheduled: count }).optional(),
   /** this year's (Beijing time) enterprise-deliveries against the yearly target (stats.read) */
-  deliveries: z
-    .object({ year: count, delivered: count, target: count, percent: z.number() })
-    .optional(),
+  deliveries: z.object({ year: count, delivered: count, target: count, percent: z.number() }).optional(),
 })
 export type WorkbenchOutput = z.output<typeof Workbench>

@@ -1,4 +1,5 @@
 import type { AdminPrincipal } from '../../platform/auth.js'
+import type { Permission } from '../../platform/permissions.js'
 import { CampaignModel } from '../campaigns/campaigns.model.js'
 import { beijingYear, type PushStats } from '../campaigns/campaigns.stats.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
@@ -12,8 +13,7 @@ export class WorkbenchService {
   constructor(private readonly stats: PushStats) {}
 
   async figures(user: AdminPrincipal, now = new Date()): Promise<WorkbenchOutput> {
-    const can = (...perms: Parameters<AdminPrincipal['permissions']['has']>[0][]) =>
-      perms.some((p) => user.permissions.has(p))
+    const can = (...perms: Permission[]) => perms.some((p) => user.permissions.has(p))
     // Each count is served by an index: memberships {status, createdAt}, enterprises
     // {verificationStatus, …}, campaigns {status, createdAt}, enterprise deliveries {year, month}.
     const [joinRequests, verifications, inProgress, scheduled, deliveries] = await Promise.all([
@@ -21,7 +21,9 @@ export class WorkbenchService {
         ? MembershipModel.countDocuments({ status: 'pending' })
         : undefined,
       // the verification queue itself needs enterprise.manage (it shows the licences)
-      can('enterprise.manage') ? EnterpriseModel.countDocuments({ verificationStatus: 'pending' }) : undefined,
+      can('enterprise.manage')
+        ? EnterpriseModel.countDocuments({ verificationStatus: 'pending' })
+        : undefined,
       can('push.manage') ? CampaignModel.countDocuments({ status: { $in: IN_PROGRESS } }) : undefined,
       can('push.manage') ? CampaignModel.countDocuments({ status: 'scheduled' }) : undefined,
       can('stats.read') ? this.stats.progress(beijingYear(now)) : undefined,
