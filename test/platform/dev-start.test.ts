@@ -254,7 +254,7 @@ describe('create-admin in development', () => {
     const api = await startTestApi({ MONGODB_URI: env.MONGODB_URI, REDIS_PREFIX: env.REDIS_PREFIX })
     try {
       const login = await api.call('POST', '/admin/v1/auth/login', { body: { username, password } })
-      expect(login.status).toBe(200)
+      expect(login.status, JSON.stringify(login.body)).toBe(200)
     } finally {
       await api.close()
     }

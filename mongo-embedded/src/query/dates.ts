@@ -86,7 +86,7 @@ const zones = new Map<string, Zone>()
 /** mongod's parseUtcOffset: ±HH, ±HHMM or ±HH:MM. */
 function parseOffset(spec: string): number | null {
   const m = /^([+-])(\d\d)(?::?(\d\d))?$/.exec(spec)
-  if (!m || (spec.length === 6 && spec[3] !== ':') || (spec.length === 5 && spec.includes(':'))) return null
+  if (!m) return null
   const sign = m[1] === '-' ? -1 : 1
   return sign * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60)
 }
