@@ -1,5 +1,7 @@
 import { shallowRef } from 'vue'
 import { INDUSTRY_TREE, industryLabel } from '@zct/api/modules/taxonomy/industries'
+import type * as IpcData from '@zct/api/modules/taxonomy/ipc'
+import type * as RegionsData from '@zct/api/modules/taxonomy/regions'
 
 /**
  * Display names for the code systems of targeting and statistics, from the same data the api uses:
@@ -15,8 +17,8 @@ export const INDUSTRY_SECTIONS: Record<string, string> = Object.fromEntries(
   INDUSTRY_TREE.map((s) => [s.code, s.name]),
 )
 
-type RegionsModule = typeof import('@zct/api/modules/taxonomy/regions')
-type IpcModule = typeof import('@zct/api/modules/taxonomy/ipc')
+type RegionsModule = typeof RegionsData
+type IpcModule = typeof IpcData
 
 const regions = shallowRef<RegionsModule>()
 let regionsLoading: Promise<RegionsModule> | undefined

@@ -34,9 +34,10 @@ export function utf8Bytes(s: string): number {
     const c = s.charCodeAt(i)
     if (c < 0x80) n += 1
     else if (c < 0x800) n += 2
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length)
-      ((n += 4), i++) // a surrogate pair
-    else n += 3
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < s.length) {
+      n += 4 // a surrogate pair: one 4-byte character
+      i++
+    } else n += 3
   }
   return n
 }
