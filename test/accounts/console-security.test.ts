@@ -21,7 +21,11 @@ async function letDelaysElapse(username: string) {
 }
 /** Headers that must not differ between two refusals (request ids and dates always do). */
 function comparable(h: Headers) {
-  return [...h.entries()].filter(([k]) => !['x-request-id', 'date'].includes(k))
+  const out: [string, string][] = []
+  h.forEach((v, k) => {
+    if (!['x-request-id', 'date'].includes(k)) out.push([k, v])
+  })
+  return out.sort()
 }
 
 async function createUser(

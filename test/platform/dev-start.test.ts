@@ -253,6 +253,8 @@ describe('create-admin in development', () => {
     // The api that pnpm start runs (same database) lets them in.
     const api = await startTestApi({ MONGODB_URI: env.MONGODB_URI, REDIS_PREFIX: env.REDIS_PREFIX })
     try {
+      // As pnpm start does, wait until it is ready (Redis connected) before signing in.
+      await expect.poll(async () => (await api.call('GET', '/readyz')).status).toBe(200)
       const login = await api.call('POST', '/admin/v1/auth/login', { body: { username, password } })
       expect(login.status, JSON.stringify(login.body)).toBe(200)
     } finally {
