@@ -13,7 +13,7 @@ const w = world()
 
 type Caller =
   | { name: string; kind: 'anonymous' }
-  | { name: string; kind: 'mp'; id: string; enterpriseAdmin: boolean }
+  | { name: string; kind: 'mp'; id: string; role: 'admin' | 'member' | null; verified: boolean }
   | { name: string; kind: 'admin'; id: string; permissions: string[] }
 
 /**
@@ -75,9 +75,25 @@ describe('authorization matrix', () => {
     const callers: Caller[] = [{ name: 'anonymous', kind: 'anonymous' }]
     const mpUser = await buildMpUser(w)
     const entAdmin = await buildEnterpriseAdmin(w)
+    const pendingAdmin = await buildEnterpriseAdmin(w, undefined, { verified: false })
+    // A member of the verified enterprise: asks to join, its administrator approves.
+    const member = await buildMpUser(w)
+    const join = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+      token: member.token,
+      body: { creditCode: entAdmin.creditCode, name: entAdmin.name },
+    })
+    expect(join.status).toBe(202)
+    const approved = await w.api.call(
+      'POST',
+      `/mp/v1/enterprise/members/${join.body.membership.id}/decision`,
+      { token: entAdmin.token, body: { decision: 'approve' } },
+    )
+    expect(approved.status).toBe(200)
     callers.push(
-      { name: 'mp user', kind: 'mp', id: mpUser.id, enterpriseAdmin: false },
-      { name: 'enterprise admin', kind: 'mp', id: entAdmin.id, enterpriseAdmin: true },
+      { name: 'mp user', kind: 'mp', id: mpUser.id, role: null, verified: false },
+      { name: 'enterprise admin', kind: 'mp', id: entAdmin.id, role: 'admin', verified: true },
+      { name: 'unverified enterprise admin', kind: 'mp', id: pendingAdmin.id, role: 'admin', verified: false },
+      { name: 'enterprise member', kind: 'mp', id: member.id, role: 'member', verified: true },
     )
     for (const role of BUILTIN_ROLES) {
       const a = await buildAdmin(w.api, { roles: [role.key] })
@@ -100,7 +116,11 @@ describe('authorization matrix', () => {
       if (c.kind === 'anonymous') return 401
       if (a.audience === 'mp') {
         if (c.kind !== 'mp') return 401
-        return a.enterprise && !c.enterpriseAdmin ? 403 : 'allowed'
+        if (!a.enterprise) return 'allowed'
+        if (!c.role) return 403
+        if (a.enterprise.endsWith('admin') && c.role !== 'admin') return 403
+        if (a.enterprise.startsWith('verified') && !c.verified) return 403
+        return 'allowed'
       }
       if (c.kind !== 'admin') return 401
       return a.permission === null || c.permissions.includes(a.permission) ? 'allowed' : 403
