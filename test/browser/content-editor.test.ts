@@ -176,6 +176,36 @@ describe('the content editor in the console', () => {
     expect(cspViolations).toEqual([])
   })
 
+  it("cleans pasted rich text with the server's allowlist before it enters the editor", async () => {
+    await page.goto(`${w.api.url}/admin/patents`)
+    await page.click('[data-test="content-create"]')
+    const editable = page.locator('[data-test="rich-text-editor"] [contenteditable="true"]')
+    await editable.click()
+    await page.waitForTimeout(300) // the editor reads the selection on selectionchange
+    page.on('console', (m) => console.log('PAGE', m.type(), m.text()))
+    // What Word or a web page puts on the clipboard: sizes, backgrounds, a script, a divider, inline code.
+    await editable.evaluate((el) => {
+      const data = new DataTransfer()
+      data.setData(
+        'text/html',
+        '<p><span style="font-size:30px;background-color:yellow">大字</span><b>粗体</b><script>alert(1)</script></p><hr><p><code>代码</code><a href="javascript:alert(1)">坏链接</a></p>',
+      )
+      data.setData('text/plain', '大字粗体代码坏链接')
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    })
+    await page.waitForTimeout(1500)
+    console.log('DEBUG', await editable.innerHTML())
+    await expect.poll(() => page.locator('[data-test="content-preview"] strong').count()).toBe(1)
+    await page.click('[data-test="body-mode-source"]')
+    const html = await input(page, 'content-body').inputValue()
+    expect(html).toContain('<strong>粗体</strong>')
+    expect(html).toContain('大字')
+    expect(html).toContain('代码')
+    expect(html).not.toMatch(/font-size|background|script|alert|<hr|<code|javascript:/)
+    expect(sameMarkup(sanitizeBody(html))).toBe(sameMarkup(html))
+    expect(cspViolations).toEqual([])
+  })
+
   it('shows the body limit the api applies and refuses an over-long body on the field', async () => {
     await page.goto(`${w.api.url}/admin/patents`)
     await page.click('[data-test="content-create"]')

@@ -70,6 +70,7 @@ export function buildPlatform({ config, redis, log }: CoreDeps) {
       maxFailures: config.auth.maxFailures,
       maxDelayMinutes: config.auth.lockMinutes,
       sprayFailures: config.auth.sprayFailures,
+      log: log.child({ component: 'login-guard' }),
     }),
   })
   const wechat = new WechatClient({

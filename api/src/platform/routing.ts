@@ -3,6 +3,9 @@ import type { Context, Middleware } from 'koa'
 import type { AdminPrincipal, EnterpriseAccess, MpPrincipal } from './auth.js'
 import type { Permission } from './permissions.js'
 import type { RatePolicy } from './rate-limit.js'
+import type { Readable } from 'node:stream'
+import type { z } from 'zod'
+import type { EndpointDef } from '../modules/endpoints.contract.js'
 import { validate, type Input, type RequestSchemas } from './validate.js'
 
 export type Access =
@@ -29,6 +32,8 @@ export interface RouteInfo {
   rateLimit?: RatePolicy
   /** what `validate` parses: the message test walks every one of them */
   schemas?: RequestSchemas
+  /** the contract's declaration, for routes registered from one */
+  endpoint?: EndpointDef
 }
 
 export type RouteContext<S extends RequestSchemas, U> = Context & { state: { input: Input<S>; user: U } }
@@ -44,6 +49,20 @@ interface AdminOptions<S extends RequestSchemas> extends Options<S> {
 interface MpOptions<S extends RequestSchemas> extends Options<S> {
   enterprise?: EnterpriseAccess
 }
+
+/** The request schemas an endpoint declares, as `validate` takes them. */
+type SchemasOf<E extends EndpointDef> = {
+  [K in 'params' | 'query' | 'body' as E[K] extends z.ZodType ? K : never]: E[K]
+}
+/** What a handler must return for its endpoint: the response schema's output, nothing for 204, a stream for files. */
+export type HandlerResult<E extends EndpointDef> = E['response'] extends z.ZodType
+  ? z.output<E['response']>
+  : E['response'] extends 'file'
+    ? Readable
+    : void
+type EndpointHandler<E extends EndpointDef, U> = (
+  ctx: RouteContext<SchemasOf<E>, U>,
+) => Promise<HandlerResult<E>> | HandlerResult<E>
 
 /** Guards the ApiRouter needs from the app; injected so modules stay free of wiring. */
 export interface Guards {
@@ -108,12 +127,67 @@ export class ApiRouter {
     this.add(method, path, access, opts, handler)
   }
 
+  /**
+   * Registers a route from its contract's endpoint declaration: path and schemas come from the contract, the
+   * handler's return value is checked by tsc against the declared response, and the declared status is set.
+   */
+  endpoint<E extends EndpointDef>(
+    e: E,
+    access: { audience: 'public'; rateLimit?: RatePolicy },
+    handler: EndpointHandler<E, undefined>,
+  ): void
+  endpoint<E extends EndpointDef>(
+    e: E,
+    access: { audience: 'mp'; enterprise?: EnterpriseAccess; rateLimit?: RatePolicy },
+    handler: EndpointHandler<E, MpPrincipal>,
+  ): void
+  endpoint<E extends EndpointDef>(
+    e: E,
+    access: {
+      audience: 'admin'
+      permission: Permission | null
+      whilePasswordChange?: 'change' | 'always'
+      rateLimit?: RatePolicy
+    },
+    handler: EndpointHandler<E, AdminPrincipal>,
+  ): void
+  endpoint(
+    e: EndpointDef,
+    access: Access & { rateLimit?: RatePolicy },
+    // The overloads type the handler; here it is only called.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    handler: (ctx: any) => unknown,
+  ) {
+    if (!e.path.startsWith(`${this.prefix}/`))
+      throw new Error(`${e.method.toUpperCase()} ${e.path} is not under ${this.prefix}`)
+    const schemas: RequestSchemas = {
+      ...(e.params ? { params: e.params } : {}),
+      ...(e.query ? { query: e.query } : {}),
+      ...(e.body ? { body: e.body } : {}),
+    }
+    const { rateLimit, ...declared } = access
+    const status = e.status ?? (e.response === null ? 204 : 200)
+    this.add(
+      e.method,
+      e.path.slice(this.prefix.length),
+      declared,
+      { schemas, ...(rateLimit ? { rateLimit } : {}) },
+      async (ctx) => {
+        const body = await handler(ctx)
+        if (status !== 200) ctx.status = status
+        return body
+      },
+      e,
+    )
+  }
+
   private add<S extends RequestSchemas, U>(
     method: Method,
     path: string,
     access: Access,
     opts: Options<S>,
     handler: Handler<S, U>,
+    endpoint?: EndpointDef,
   ) {
     const chain: Middleware[] = []
     if (access.audience === 'public' && opts.rateLimit) chain.push(this.guards.rateLimit(opts.rateLimit))
@@ -135,6 +209,7 @@ export class ApiRouter {
       access,
       ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
       ...(opts.schemas ? { schemas: opts.schemas } : {}),
+      ...(endpoint ? { endpoint } : {}),
     })
   }
 }

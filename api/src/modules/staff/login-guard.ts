@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis'
-import { errors } from '../../platform/errors.js'
+import { AppError, errors } from '../../platform/errors.js'
+import type { Logger } from '../../platform/logger.js'
 import { LoginThrottleModel } from './staff.model.js'
 
 export interface LoginGuardOptions {
@@ -12,6 +13,7 @@ export interface LoginGuardOptions {
   /** failures from one address, across every name, in `sprayWindowSeconds` before it gets 429 */
   sprayFailures?: number
   sprayWindowSeconds?: number
+  log?: Logger
 }
 
 type Scope = 'pair' | 'account' | 'address'
@@ -42,8 +44,21 @@ export class LoginGuard {
     return `${this.o.prefix}:login:${parts.join(':')}`
   }
 
-  /** Throws 429 LOGIN_THROTTLED when this attempt must wait; the password is not checked then. */
+  /**
+   * Throws 429 LOGIN_THROTTLED when this attempt must wait; the password is not checked then. Like the rate
+   * limiter, a Redis outage must not take sign-in down with it: the guard then lets attempts through and
+   * says so in the log.
+   */
   async check(username: string, ip: string) {
+    try {
+      await this.checkOrThrow(username, ip)
+    } catch (e) {
+      if (e instanceof AppError) throw e
+      this.o.log?.warn({ err: e }, 'login guard unavailable; allowing the attempt')
+    }
+  }
+
+  private async checkOrThrow(username: string, ip: string) {
     const now = Date.now()
     const [pair, account, address, known] = await this.o.redis
       .multi()
@@ -64,6 +79,12 @@ export class LoginGuard {
 
   /** Records a failed attempt; starts (and records for the console) a delay when one is due. */
   async failed(username: string, ip: string, userId: string | null) {
+    await this.recordFailure(username, ip, userId).catch((e: unknown) =>
+      this.o.log?.warn({ err: e }, 'login guard could not record a failure'),
+    )
+  }
+
+  private async recordFailure(username: string, ip: string, userId: string | null) {
     const pairKey = this.key('pair', username, ip)
     const accountKey = this.key('account', username)
     const addressKey = this.key('address', ip)
@@ -111,6 +132,7 @@ export class LoginGuard {
       .sadd(this.key('known', username), ip)
       .expire(this.key('known', username), KNOWN_ADDRESS_SECONDS)
       .exec()
+      .catch((e: unknown) => this.o.log?.warn({ err: e }, 'login guard could not record a sign-in'))
   }
 
   /** The console lifts every delay on a name (after the person called the bureau, say). */
