@@ -216,6 +216,16 @@ describe('rich text', () => {
   })
 })
 
+describe('rich text from elsewhere', () => {
+  it('keeps pasted bold and italic, written as b and i, as strong and em', async () => {
+    const res = await cms.call('POST', '/content/preview', {
+      body: '<p><b>加粗</b><i>斜体</i><b style="font-size:30px">大字</b></p>',
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.html).toBe('<p><strong>加粗</strong><em>斜体</em><strong>大字</strong></p>')
+  })
+})
+
 describe('content security check', () => {
   it('refuses risky text with CONTENT_RISKY and leaves the item unpublished', async () => {
     const user = await buildMpUser(w)

@@ -14,7 +14,8 @@ const ALIGNABLE = ['p', 'h2', 'h3', 'h4', 'li', 'td', 'th']
 /**
  * The rich-text allowlist. Everything else is dropped: scripts and styles with their content, event
  * handlers, unknown attributes and any URL that is not http(s)/mailto (links) or https / our file route
- * (images). Links always open outside the page and carry no referrer or opener.
+ * (images). Links always open outside the page and carry no referrer or opener. <b> and <i> (pasted
+ * from Word and web pages) become <strong> and <em>.
  */
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
@@ -58,6 +59,8 @@ const OPTIONS: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',
   transformTags: {
+    b: 'strong',
+    i: 'em',
     a: (tagName, attribs): sanitizeHtml.Tag => {
       const href = attribs.href?.trim()
       return {
