@@ -1,3 +1,9 @@
+import {
+  fillPath,
+  type EndpointDef,
+  type EndpointRequest,
+  type EndpointResponse,
+} from '@zct/api/contracts/endpoints'
 import axios, { type AxiosError, type AxiosRequestConfig, type InternalAxiosRequestConfig } from 'axios'
 import { ElMessage } from 'element-plus'
 import type { ErrorBodyOutput } from './contracts'
@@ -149,4 +155,27 @@ export function saveBlob(blob: Blob, filename: string) {
   a.click()
   a.remove()
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
+}
+
+/**
+ * Calls an endpoint declared in an api contract: path, method and types come from the declaration, so a
+ * console API function is one line and cannot drift from the server (`call(CampaignEndpoints.send, …)`).
+ */
+export function call<E extends EndpointDef>(
+  e: E,
+  req: EndpointRequest<E>,
+  opts: RequestOptions & AxiosRequestConfig = {},
+): Promise<EndpointResponse<E>> {
+  const r = req as { params?: Record<string, unknown>; query?: object; body?: unknown }
+  const url = fillPath(e.path, r.params).slice('/admin/v1'.length)
+  return http
+    .request<EndpointResponse<E>>({
+      method: e.method,
+      url,
+      params: r.query,
+      data: r.body,
+      ...(e.response === 'file' ? { responseType: 'blob', timeout: 120_000 } : {}),
+      ...opts,
+    })
+    .then((res) => res.data)
 }
