@@ -22,5 +22,36 @@ export default tseslint.config(
       'vue/multi-word-component-names': 'off',
     },
   },
+  {
+    // Contracts are read by the api, the console, the worker and the generated mini-program types, so they
+    // may not drag server code (mongoose, platform, services) into any of them: zod and other contracts only.
+    files: ['api/src/modules/**/*.contract.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod$)(?!.*\\.contract(\\.js)?$)',
+              message: 'A contract imports only zod and other *.contract.ts files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One spelling for dates in responses: `iso()` from platform/time.ts (null for an absent date).
+    files: ['api/src/modules/**/*.presenter.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='toISOString']",
+          message: 'Format dates with iso() from platform/time.ts.',
+        },
+      ],
+    },
+  },
   prettier,
 )

@@ -1,5 +1,4 @@
-import { runProcess } from '@zct/api/platform/process'
-import { startWorker } from './worker.js'
+import { runProcess, startWorker } from '@zct/api/tasks'
 
 await runProcess('worker', async (config, log) => {
   const worker = await startWorker({ config, log })

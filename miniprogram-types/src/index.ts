@@ -4,7 +4,8 @@
  * build expands every type into plain structures (dist/index.d.ts) so the mini-program needs no zod.
  */
 import type { z } from 'zod'
-import type { ErrorBody, PageQuery, TokenPair, UnreadCount } from '@zct/api/contracts/common'
+import type { ErrorBody, PageQuery, RefreshBody, TokenPair, UnreadCount } from '@zct/api/contracts/common'
+import type { EndpointDef, EndpointKey as KeyOf } from '@zct/api/contracts/endpoints'
 import type {
   AnnouncementMpDetail,
   AnnouncementMpPage,
@@ -15,27 +16,36 @@ import type {
 import type {
   BindResult,
   EnterpriseBind,
+  EnterpriseEndpoints,
   MemberDecision,
   MemberList,
   MemberOut,
   MpVerificationOut,
+  MyEnterprise,
   VerificationSubmit,
 } from '@zct/api/contracts/enterprises/enterprises'
-import type { FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
-import type { InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
-import type { InterestsOut, InterestsUpdate } from '@zct/api/contracts/interests/interests'
+import type { FileEndpoints, FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
+import type { InboxEndpoints, InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
+import type { InterestEndpoints, InterestsOut, InterestsUpdate } from '@zct/api/contracts/interests/interests'
 import type {
+  LogoutBody,
+  MpAccountEndpoints,
   MpLogin,
   MpMe,
   MpSession,
   PhoneBind,
   ProfileUpdate,
 } from '@zct/api/contracts/mp-accounts/mp-accounts'
-import type { SubscriptionReport, SubscriptionState } from '@zct/api/contracts/subscriptions/subscriptions'
+import type {
+  SubscriptionEndpoints,
+  SubscriptionReport,
+  SubscriptionState,
+} from '@zct/api/contracts/subscriptions/subscriptions'
 
 export type ApiError = z.output<typeof ErrorBody>
 export type TokenPairOutput = z.output<typeof TokenPair>
-export type RefreshInput = { refreshToken: string }
+export type RefreshInput = z.input<typeof RefreshBody>
+export type LogoutInput = z.input<typeof LogoutBody>
 export type PageQueryInput = z.input<typeof PageQuery>
 export type UnreadCountOutput = z.output<typeof UnreadCount>
 
@@ -47,6 +57,7 @@ export type ProfileUpdateInput = z.input<typeof ProfileUpdate>
 
 export type EnterpriseBindInput = z.input<typeof EnterpriseBind>
 export type BindResultOutput = z.output<typeof BindResult>
+export type MyEnterpriseOutput = z.output<typeof MyEnterprise>
 export type MemberListOutput = z.output<typeof MemberList>
 export type MemberOutput = z.output<typeof MemberOut>
 export type MemberDecisionInput = z.input<typeof MemberDecision>
@@ -71,40 +82,43 @@ export type PatentDetailOutput = z.output<typeof PatentMpDetail>
 export type UploadQueryInput = z.input<typeof MpUploadQuery>
 export type FileOutput = z.output<typeof FileOut>
 
-/** Every endpoint: method and path → what goes in (query, body) and what comes out. */
-export interface Endpoints {
-  'POST /mp/v1/auth/login': { body: MpLoginInput; response: MpSessionOutput }
-  'POST /mp/v1/auth/refresh': { body: RefreshInput; response: MpSessionOutput }
-  'POST /mp/v1/auth/logout': { body: Partial<RefreshInput>; response: void }
-  'GET /mp/v1/me': { response: MpMeOutput }
-  'PATCH /mp/v1/me': { body: ProfileUpdateInput; response: MpMeOutput }
-  'POST /mp/v1/me/phone': { body: PhoneBindInput; response: MpMeOutput }
-  'POST /mp/v1/enterprise/bind': { body: EnterpriseBindInput; response: BindResultOutput }
-  'GET /mp/v1/enterprise': {
-    response: BindResultOutput | { enterprise: null; membership: null; verification: null }
-  }
-  /** the administrator submits the licence (upload it first with purpose=enterprise-licence), or resubmits after a rejection */
-  'POST /mp/v1/enterprise/verification': { body: VerificationSubmitInput; response: MpVerificationOutput }
-  'GET /mp/v1/enterprise/members': { response: MemberListOutput }
-  'POST /mp/v1/enterprise/members/:memberId/decision': { body: MemberDecisionInput; response: MemberOutput }
-  'GET /mp/v1/enterprise/profile': { response: InterestsOutput }
-  'PUT /mp/v1/enterprise/profile': { body: InterestsUpdateInput; response: InterestsOutput }
-  'POST /mp/v1/subscriptions': { body: SubscriptionReportInput; response: SubscriptionStateOutput }
-  'GET /mp/v1/subscriptions': { response: SubscriptionStateOutput }
-  'GET /mp/v1/inbox': { query: InboxQueryInput; response: InboxPageOutput }
-  'GET /mp/v1/inbox/unread-count': { response: UnreadCountOutput }
-  'POST /mp/v1/inbox/read-all': { response: { updated: number } }
-  'GET /mp/v1/inbox/:id': { response: InboxItemOutput }
-  'POST /mp/v1/inbox/:id/click': { response: InboxItemOutput }
-  'GET /mp/v1/announcements': { query: PageQueryInput; response: AnnouncementPageOutput }
-  'GET /mp/v1/announcements/unread-count': { response: UnreadCountOutput }
-  'GET /mp/v1/announcements/:id': { response: AnnouncementDetailOutput }
-  'GET /mp/v1/patents': { query: PatentQueryInput; response: PatentPageOutput }
-  'GET /mp/v1/patents/:id': { response: PatentDetailOutput }
-  /** the file itself (binary, Content-Disposition attachment); use wx.downloadFile */
-  'GET /mp/v1/announcements/:id/attachments/:fileId': { response: ArrayBuffer }
-  'GET /mp/v1/patents/:id/attachments/:fileId': { response: ArrayBuffer }
-  /** multipart/form-data with one `file` part (PDF, JPG or PNG); use wx.uploadFile */
-  'POST /mp/v1/files': { query: UploadQueryInput; response: FileOutput }
-}
+/**
+ * The api's endpoint tables, each domain's `<Domain>Endpoints`; the mini-program's entries are picked from
+ * them by path below.
+ */
+type Tables =
+  | typeof MpAccountEndpoints
+  | typeof EnterpriseEndpoints
+  | typeof InterestEndpoints
+  | typeof SubscriptionEndpoints
+  | typeof InboxEndpoints
+  | typeof FileEndpoints
+
+type DefsOf<T> = T extends unknown ? T[keyof T] : never
+type MpDef = Extract<DefsOf<Tables>, { path: `/mp/v1/${string}` }>
+
+type Part<E, K extends 'params' | 'query' | 'body'> = E extends { [P in K]: infer S extends z.ZodType }
+  ? // a part whose every field may be left out may be left out itself
+    {} extends z.input<S>
+    ? { [P in K]?: z.input<S> }
+    : { [P in K]: z.input<S> }
+  : unknown
+/** A download answers the file itself (wx.downloadFile); 204 answers nothing. */
+type Response<E extends EndpointDef> = E['response'] extends z.ZodType
+  ? z.output<E['response']>
+  : E['response'] extends 'file'
+    ? ArrayBuffer
+    : void
+type Flat<T> = { [K in keyof T]: T[K] }
+type Entry<E extends EndpointDef> = Flat<
+  Part<E, 'params'> & Part<E, 'query'> & Part<E, 'body'> & { response: Response<E> }
+>
+
+/**
+ * Every endpoint: method and path → what goes in (params, query, body, as sent) and what comes out. Derived
+ * from the api's declarations, so an endpoint exists here exactly when the api serves it.
+ */
+export type Endpoints = { [E in MpDef as KeyOf<E>]: Entry<E> }
+/** Each endpoint's one-line summary; the build writes it as the entry's doc comment. */
+type EndpointSummaries = { [E in MpDef as KeyOf<E>]: E['summary'] }
 export type EndpointKey = keyof Endpoints

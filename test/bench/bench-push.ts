@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url'
 import Queue from 'bull'
 import mongoose, { Types } from 'mongoose'
 import { CampaignModel } from '@zct/api/modules/campaigns/campaigns.model'
-import { buildPlatform } from '@zct/api/modules/index'
+import { buildServices } from '@zct/api/modules/index'
 import { loadConfig } from '@zct/api/platform/config'
 import { connectMongo } from '@zct/api/platform/db'
 import { createLogger } from '@zct/api/platform/logger'
@@ -84,7 +84,7 @@ async function main() {
   const log = createLogger('warn')
   await connectMongo(config.mongo.uri, log)
   const redis = createRedis(config.redis.url)
-  const platform = buildPlatform({ config, log, redis })
+  const platform = await buildServices({ config, log, redis })
 
   console.log(`\nseeding ${ENTERPRISES.toLocaleString('en')} enterprises …`)
   let t0 = performance.now()
@@ -128,7 +128,7 @@ async function main() {
     createdBy: new Types.ObjectId(),
   })
   t0 = performance.now()
-  const plan = await platform.campaigns.plan(campaign._id.toHexString())
+  const plan = await platform.services.campaigns.campaigns.plan(campaign._id.toHexString())
   const planSeconds = secs(t0)
   row(
     `matched and enqueued (${(plan as { enterprises: number }).enterprises.toLocaleString('en')} enterprises, ${(plan as { members: number }).members.toLocaleString('en')} members, ${(plan as { batches: number }).batches} batches)`,

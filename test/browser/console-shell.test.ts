@@ -62,16 +62,16 @@ describe('console shell', () => {
     expect(await menuNames(page)).toEqual([
       'announcements',
       'audit',
+      'campaign-settings',
+      'campaign-stats',
       'campaigns',
       'dashboard',
       'enterprise-verifications',
       'enterprises',
       'join-requests',
       'patents',
-      'push-settings',
-      'push-stats',
       'roles',
-      'users',
+      'staff',
     ])
     await page.locator('[data-test="users-table"] .el-table__row').first().waitFor()
 
@@ -182,7 +182,7 @@ describe('console shell', () => {
       const tokens = JSON.parse(localStorage.getItem(key)!)
       localStorage.setItem(key, JSON.stringify({ ...tokens, accessToken: 'not.a.valid-token' }))
     })
-    await page.click('[data-test="menu-users"]')
+    await page.click('[data-test="menu-staff"]')
     await page.locator('[data-test="users-table"] .el-table__row', { hasText: admin.username }).waitFor()
     await page.click('[data-test="users-create"]')
     await page.click('[data-test="user-roles"]')

@@ -73,7 +73,7 @@ describe('targeted push in the console', () => {
     await input(page, 'login-password').fill(admin.password)
     await page.click('[data-test="login-submit"]')
     await page.waitForURL(/\/admin\/patents$/)
-    for (const m of ['announcements', 'patents', 'campaigns', 'push-stats', 'push-settings'])
+    for (const m of ['announcements', 'patents', 'campaigns', 'campaign-stats', 'campaign-settings'])
       await page.locator(`[data-test="menu-${m}"]`).waitFor()
 
     const title = '5G 通信安全专利预警分析（浏览器测试）'

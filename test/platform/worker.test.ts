@@ -1,17 +1,17 @@
 import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
-import { heartbeatKey } from '@zct/jobs/tasks/health'
+import { heartbeatKey, SYSTEM_QUEUE } from '@zct/api/tasks'
 import { startWorker } from '@zct/jobs/worker'
 import { loadConfig } from '@zct/api/platform/config'
 import { createLogger } from '@zct/api/platform/logger'
-import { openQueue, QUEUES } from '@zct/api/platform/queues'
+import { openQueue } from '@zct/api/platform/queues'
 import { testEnv } from '../support/api.js'
 
 describe('worker', () => {
   it('consumes a health job and records a heartbeat', async () => {
     const config = loadConfig(testEnv())
     const worker = await startWorker({ config, log: createLogger('silent') })
-    const queue = openQueue(QUEUES.system, config.redis.url, config.redis.prefix)
+    const queue = openQueue(SYSTEM_QUEUE, config.redis.url, config.redis.prefix)
     const redis = new Redis(config.redis.url)
     try {
       const job = await queue.add('health', { requestedAt: 'test' }, { attempts: 1 })

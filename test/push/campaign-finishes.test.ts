@@ -198,7 +198,7 @@ describe('a campaign always finishes', () => {
 
   it('marks a campaign failed with a reason when planning keeps failing, instead of leaving it queued', async () => {
     const plan = vi
-      .spyOn(worker.platform.campaigns, 'plan')
+      .spyOn(worker.platform.services.campaigns.campaigns, 'plan')
       .mockRejectedValue(new Error('connection to the database lost'))
     const id = await sendCampaign('名单生成失败的推送', 'B62D 1/00')
     const ended = await waitEnded(id)
@@ -216,9 +216,9 @@ describe('a campaign always finishes', () => {
     await setInterests(w.api, boss.token, { region: '440203', ipcs: ['C12N'] })
     await acceptSubscription(w, boss, PUSH_TEMPLATE.id)
     const processBatch = vi
-      .spyOn(worker.platform.delivery, 'processBatch')
+      .spyOn(worker.platform.services.campaigns.delivery, 'processBatch')
       .mockRejectedValue(new Error('connection to the database lost'))
-    const failBatch = vi.spyOn(worker.platform.delivery, 'failBatch')
+    const failBatch = vi.spyOn(worker.platform.services.campaigns.delivery, 'failBatch')
 
     const id = await sendCampaign('批次失败的推送', 'C12N 15/00')
     const ended = await waitEnded(id)
@@ -245,10 +245,10 @@ describe('a campaign always finishes', () => {
   it('the sweep finishes a batch bull gave up on whose onFailed never completed', async () => {
     const boss = await buildEnterpriseAdmin(w)
     await setInterests(w.api, boss.token, { region: '440203', ipcs: ['F03D'] })
-    vi.spyOn(worker.platform.delivery, 'processBatch').mockRejectedValue(new Error('worker out of memory'))
+    vi.spyOn(worker.platform.services.campaigns.delivery, 'processBatch').mockRejectedValue(new Error('worker out of memory'))
     // The worker dies in onFailed: the batch is failed in bull, but no batch result is written.
     const failBatch = vi
-      .spyOn(worker.platform.delivery, 'failBatch')
+      .spyOn(worker.platform.services.campaigns.delivery, 'failBatch')
       .mockRejectedValueOnce(new Error('worker killed'))
 
     const id = await sendCampaign('需要清扫的推送', 'F03D 1/00')
@@ -258,7 +258,7 @@ describe('a campaign always finishes', () => {
       (await w.api.call('GET', `/admin/v1/campaigns/${id}`, { token: operator.token })).body.status,
     ).toBe('sending')
 
-    const sweep = await worker.platform.pushQueue.add('campaign.sweep', {}, { attempts: 1 })
+    const sweep = await worker.platform.queue('push').add('campaign.sweep', {}, { attempts: 1 })
     await sweep.finished()
     const ended = await waitEnded(id)
     expect(ended.status).toBe('done')

@@ -79,7 +79,7 @@ export const consoleRoutes: RouteRecordRaw[] = [
   {
     path: 'campaigns',
     name: 'campaigns',
-    component: () => import('@/views/push/CampaignsView.vue'),
+    component: () => import('@/views/campaigns/CampaignsView.vue'),
     meta: {
       title: '推送任务',
       permission: 'push.manage',
@@ -89,19 +89,19 @@ export const consoleRoutes: RouteRecordRaw[] = [
   {
     path: 'campaigns/new',
     name: 'campaign-new',
-    component: () => import('@/views/push/CampaignWizardView.vue'),
+    component: () => import('@/views/campaigns/CampaignWizardView.vue'),
     meta: { title: '新建推送', permission: 'push.manage', activeMenu: '/campaigns' },
   },
   {
     path: 'campaigns/:id',
     name: 'campaign-detail',
-    component: () => import('@/views/push/CampaignDetailView.vue'),
+    component: () => import('@/views/campaigns/CampaignDetailView.vue'),
     meta: { title: '推送详情', permission: 'push.manage', activeMenu: '/campaigns' },
   },
   {
     path: 'push-stats',
-    name: 'push-stats',
-    component: () => import('@/views/push/PushStatsView.vue'),
+    name: 'campaign-stats',
+    component: () => import('@/views/campaigns/CampaignStatsView.vue'),
     meta: {
       title: '推送统计',
       permission: 'stats.read',
@@ -110,8 +110,8 @@ export const consoleRoutes: RouteRecordRaw[] = [
   },
   {
     path: 'push-settings',
-    name: 'push-settings',
-    component: () => import('@/views/push/PushSettingsView.vue'),
+    name: 'campaign-settings',
+    component: () => import('@/views/campaigns/CampaignSettingsView.vue'),
     meta: {
       title: '推送设置',
       permission: 'push.manage',
@@ -120,8 +120,8 @@ export const consoleRoutes: RouteRecordRaw[] = [
   },
   {
     path: 'users',
-    name: 'users',
-    component: () => import('@/views/users/UsersView.vue'),
+    name: 'staff',
+    component: () => import('@/views/staff/StaffView.vue'),
     meta: {
       title: '后台用户',
       permission: 'users.manage',
@@ -131,7 +131,7 @@ export const consoleRoutes: RouteRecordRaw[] = [
   {
     path: 'roles',
     name: 'roles',
-    component: () => import('@/views/roles/RolesView.vue'),
+    component: () => import('@/views/staff/RolesView.vue'),
     meta: {
       title: '角色权限',
       permission: 'users.manage',

@@ -10,7 +10,9 @@ import { ConfigError, loadConfig } from '../platform/config.js'
 import { connectMongo } from '../platform/db.js'
 import { devHint, withDevDefaults } from './dev-env.js'
 import { createLogger } from '../platform/logger.js'
-import { buildPlatform } from '../modules/index.js'
+import { buildServices } from '../modules/index.js'
+import { assertStrongPassword } from '../modules/staff/password-policy.js'
+import { AppError } from '../platform/errors.js'
 import { NewPassword } from '../modules/staff/staff.contract.js'
 import { createRedis } from '../platform/redis.js'
 
@@ -31,13 +33,18 @@ try {
   const checked = NewPassword.safeParse(password)
   if (!checked.success)
     throw new ConfigError(`ADMIN_PASSWORD: ${checked.error.issues.map((i) => i.message).join('；')}`)
+  try {
+    assertStrongPassword(password, 'password', [username])
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e
+    const fields = (e.details as { fields?: { message: string }[] } | undefined)?.fields ?? []
+    throw new ConfigError(`ADMIN_PASSWORD: ${fields.map((f) => f.message).join('；') || e.message}`)
+  }
   await connectMongo(config.mongo.uri, log)
   const redis = createRedis(config.redis.url)
-  const id = await buildPlatform({ config, log, redis }).staff.createSuperAdmin(
-    username.trim().toLowerCase(),
-    password,
-    ifNone,
-  )
+  const built = await buildServices({ config, log, redis })
+  const id = await built.services.staff.createSuperAdmin(username.trim().toLowerCase(), password, ifNone)
+  await built.close()
   console.log(id ? `已创建超级管理员 ${username}` : '已存在后台用户，跳过创建')
   redis.disconnect()
   await mongoose.disconnect()

@@ -48,9 +48,9 @@ export function authenticate(aud: Audience, jwt: JwtService, resolver: Principal
     const token = bearer(ctx.get('authorization'))
     if (!token) throw errors.unauthorized('请先登录')
     const claims = jwt.verify(token, aud)
-    if (!claims) throw errors.unauthorized('登录已失效，请重新登录', 'TOKEN_INVALID')
+    if (!claims) throw errors.tokenInvalid()
     const principal = aud === 'admin' ? await resolver.admin(claims) : await resolver.mp(claims)
-    if (!principal) throw errors.unauthorized('登录已失效，请重新登录', 'TOKEN_INVALID')
+    if (!principal) throw errors.tokenInvalid()
     ctx.state.user = principal
     ctx.state.log = ctx.state.log?.child({ user: principal.id })
     await next()
@@ -68,13 +68,9 @@ export function requirePermission(
   return async (ctx, next) => {
     const user = ctx.state.user as AdminPrincipal
     if (user.passwordChange === 'expired' && whilePasswordChange !== 'always')
-      throw errors.forbidden(
-        '临时密码已超过 72 小时有效期，请联系管理员重新设置',
-        undefined,
-        'TEMP_PASSWORD_EXPIRED',
-      )
+      throw errors.tempPasswordExpired(72)
     if (user.passwordChange === 'required' && whilePasswordChange === 'none')
-      throw errors.forbidden('请先修改初始密码，再进行其他操作', undefined, 'PASSWORD_CHANGE_REQUIRED')
+      throw errors.passwordChangeRequired()
     if (permission && !user.permissions.has(permission)) {
       throw errors.forbidden('没有权限执行此操作', { missing: [permission] })
     }
@@ -88,9 +84,9 @@ export function requireEnterprise(level: EnterpriseAccess): Middleware {
   const verified = level === 'verified-member' || level === 'verified-admin'
   return async (ctx, next) => {
     const user = ctx.state.user as MpPrincipal
-    if (!user.enterpriseId) throw errors.forbidden('请先绑定企业并通过审核', undefined, 'ENTERPRISE_REQUIRED')
+    if (!user.enterpriseId) throw errors.enterpriseRequired()
     if (admin && user.enterpriseRole !== 'admin')
-      throw errors.forbidden('只有企业管理员可以执行此操作', undefined, 'NOT_ENTERPRISE_ADMIN')
+      throw errors.notEnterpriseAdmin()
     if (verified && !user.enterpriseVerified) throw errors.enterpriseUnverified()
     await next()
   }

@@ -1,5 +1,9 @@
 import type { Middleware } from 'koa'
 import mongoose from 'mongoose'
+import type { ErrorCodeOutput } from '../modules/errors.contract.js'
+
+/** A code clients may branch on: one of the platform's or a domain's declared codes (errors.contract.ts). */
+export type ErrorCode = ErrorCodeOutput
 
 /**
  * Every failure that reaches a client is an AppError: HTTP status, a stable English code that clients may
@@ -9,7 +13,7 @@ export class AppError extends Error {
   override name = 'AppError'
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
     readonly report = false,
@@ -33,10 +37,21 @@ export const errors = {
       issues.map((i) => i.message).join('；') || '请求参数有误',
       { fields: issues },
     ),
-  badRequest: (code: string, message: string, details?: unknown) => new AppError(400, code, message, details),
-  unauthorized: (message = '请先登录', code = 'UNAUTHORIZED') => new AppError(401, code, message),
-  forbidden: (message = '没有权限执行此操作', details?: unknown, code = 'FORBIDDEN') =>
+  badRequest: (code: ErrorCode, message: string, details?: unknown) => new AppError(400, code, message, details),
+  unauthorized: (message = '请先登录', code: ErrorCode = 'UNAUTHORIZED') => new AppError(401, code, message),
+  /** The token is forged, expired, or names someone who no longer exists. */
+  tokenInvalid: () => new AppError(401, 'TOKEN_INVALID', '登录已失效，请重新登录'),
+  /** A refresh token that was used, revoked, or belongs to nobody. */
+  refreshInvalid: () => new AppError(401, 'REFRESH_INVALID', '登录已过期，请重新登录'),
+  forbidden: (message = '没有权限执行此操作', details?: unknown, code: ErrorCode = 'FORBIDDEN') =>
     new AppError(403, code, message, details),
+  passwordChangeRequired: () =>
+    new AppError(403, 'PASSWORD_CHANGE_REQUIRED', '请先修改初始密码，再进行其他操作'),
+  tempPasswordExpired: (hours: number) =>
+    new AppError(403, 'TEMP_PASSWORD_EXPIRED', `临时密码已超过 ${hours} 小时有效期，请联系管理员重新设置`),
+  enterpriseRequired: (message = '请先绑定企业并通过审核') => new AppError(403, 'ENTERPRISE_REQUIRED', message),
+  notEnterpriseAdmin: (message = '只有企业管理员可以执行此操作') =>
+    new AppError(403, 'NOT_ENTERPRISE_ADMIN', message),
   /** Actions taken in an enterprise's name wait until a reviewer has verified its administrator. */
   enterpriseUnverified: () =>
     new AppError(
@@ -45,13 +60,13 @@ export const errors = {
       '企业认证尚未通过：工作人员审核营业执照（或授权书）并通过认证后，才能办理此事项',
     ),
   notFound: (what = '资源') => new AppError(404, 'NOT_FOUND', `${what}不存在或无权查看`),
-  conflict: (code: string, message: string, details?: unknown) => new AppError(409, code, message, details),
+  conflict: (code: ErrorCode, message: string, details?: unknown) => new AppError(409, code, message, details),
   payloadTooLarge: (message: string) => new AppError(413, 'PAYLOAD_TOO_LARGE', message),
   unsupportedMedia: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   tooManyRequests: (
     retryAfterSeconds: number,
     headers: Record<string, string>,
-    code = 'RATE_LIMITED',
+    code: ErrorCode = 'RATE_LIMITED',
     message = `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`,
   ) =>
     new AppError(
@@ -65,22 +80,22 @@ export const errors = {
         'Retry-After': String(retryAfterSeconds),
       },
     ),
-  upstream: (code: string, message: string, details?: unknown) =>
+  upstream: (code: ErrorCode, message: string, details?: unknown) =>
     new AppError(502, code, message, details, true),
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, true),
 }
 
 /**
- * Human names for uniquely indexed fields, so a duplicate-key error says what collided in words a user
- * knows. `collection.field` wins over `field` where one field name means different things.
+ * Duplicate keys name the domain's rule: each domain's errors file declares which error a collision on one
+ * of its unique indexes raises (`uniqueRule('admin_users', { username: 1 }, staffErrors.usernameTaken)`),
+ * so the platform knows no domain field. Keyed by collection and the index's fields in order.
  */
-const FIELD_NAMES: Record<string, string> = {
-  username: '用户名',
-  creditCode: '统一社会信用代码',
-  name: '名称',
-  'roles.name': '角色名称',
-  openid: '微信账号',
-  phoneHash: '手机号',
+const UNIQUE_RULES = new Map<string, () => AppError>()
+const ruleKey = (collection: string, fields: string[]) => `${collection}:${fields.join(',')}`
+
+/** Declares the named error a duplicate key on `collection`'s unique index `key` stands for. */
+export function uniqueRule(collection: string, key: Record<string, unknown>, error: () => AppError) {
+  UNIQUE_RULES.set(ruleKey(collection, Object.keys(key)), error)
 }
 
 /** Database errors are mapped here and only here. */
@@ -88,12 +103,9 @@ export function fromDatabaseError(err: unknown): AppError | undefined {
   if (isDuplicateKey(err)) {
     const fields = Object.keys(err.keyPattern ?? err.keyValue ?? {})
     const collection = /collection: [^.\s]+\.(\S+)/.exec(String(err.message ?? err.errmsg ?? ''))?.[1]
-    const nameOf = (f: string) => FIELD_NAMES[`${collection}.${f}`] ?? FIELD_NAMES[f]
-    // A named field says what to change ("用户名已存在"); an unnamed collision is most likely a repeated click.
-    if (fields.length && fields.every(nameOf)) {
-      const message = `${fields.map(nameOf).join('与')}已存在`
-      return errors.conflict('DUPLICATE', message, { fields: fields.map((f) => ({ path: f, message })) })
-    }
+    const named = collection ? UNIQUE_RULES.get(ruleKey(collection, fields)) : undefined
+    if (named) return named()
+    // No domain named this key: most likely a repeated click.
     return errors.conflict('DUPLICATE', '记录已存在，请勿重复提交', {
       fields: fields.map((f) => ({ path: f, message: '已存在' })),
     })
@@ -138,7 +150,7 @@ export function errorMiddleware(): Middleware {
 }
 
 /** Chinese words for HTTP errors raised by middleware (koa, body parser, static files, router). */
-const HTTP_MESSAGES: Record<number, [code: string, message: string]> = {
+const HTTP_MESSAGES: Record<number, [code: ErrorCode, message: string]> = {
   400: ['BAD_REQUEST', '请求格式不正确，请检查 JSON 是否有效'],
   401: ['UNAUTHORIZED', '请先登录'],
   403: ['FORBIDDEN', '没有权限访问该地址'],
@@ -171,7 +183,7 @@ function toAppError(raw: unknown): AppError {
   const status =
     (raw as { status?: number; statusCode?: number })?.status ?? (raw as { statusCode?: number })?.statusCode
   if (typeof status === 'number' && status >= 400 && status < 600 && status !== 500) {
-    const [code, message] = HTTP_MESSAGES[status] ?? [
+    const [code, message]: [ErrorCode, string] = HTTP_MESSAGES[status] ?? [
       status < 500 ? 'BAD_REQUEST' : 'SERVICE_UNAVAILABLE',
       status < 500 ? '请求无法处理，请检查后重试' : '服务暂时不可用，请稍后重试',
     ]

@@ -54,11 +54,14 @@ interface MpOptions<S extends RequestSchemas> extends Options<S> {
 type SchemasOf<E extends EndpointDef> = {
   [K in 'params' | 'query' | 'body' as E[K] extends z.ZodType ? K : never]: E[K]
 }
-/** What a handler must return for its endpoint: the response schema's output, nothing for 204, a stream for files. */
+/**
+ * What a handler must return for its endpoint: the response schema's output, nothing for 204, a stream or
+ * a buffer (a workbook built in memory) for files.
+ */
 export type HandlerResult<E extends EndpointDef> = E['response'] extends z.ZodType
   ? z.output<E['response']>
   : E['response'] extends 'file'
-    ? Readable
+    ? Readable | Buffer
     : void
 type EndpointHandler<E extends EndpointDef, U> = (
   ctx: RouteContext<SchemasOf<E>, U>,

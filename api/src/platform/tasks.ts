@@ -20,8 +20,8 @@ export interface TaskDef<P extends z.ZodType = z.ZodType, D = unknown> {
   name: string
   payload: P
   options: JobOptions
-  /** jobs processed at once by one worker (default 1) */
-  concurrency?: number | ((deps: D) => number)
+  /** jobs processed at once by one worker (default 1; a worker may override it per task name) */
+  concurrency?: number
   /** a repeatable schedule, one across all workers (bull dedupes repeatable jobs by key) */
   repeat?: { every: number } | { cron: string; tz?: string }
   perform(deps: D, payload: z.output<P>, run: TaskRun): Promise<unknown>
@@ -76,14 +76,12 @@ export class TaskRunner {
     private readonly log: Logger,
   ) {}
 
-  run<D>(task: TaskDef<z.ZodType, D>, deps: D) {
+  run<D>(task: TaskDef<z.ZodType, D>, deps: D, concurrency = task.concurrency ?? 1) {
     const queue = this.queueOf(task.queue)
     const key = `${task.queue}:${task.name}`
     if (this.tasks.has(key)) throw new Error(`task ${key} is registered twice`)
     this.tasks.set(key, { task: task as TaskDef<z.ZodType, unknown>, deps })
     this.watch(queue)
-    const concurrency =
-      typeof task.concurrency === 'function' ? task.concurrency(deps) : (task.concurrency ?? 1)
     void queue.process(task.name, concurrency, (job: Job) => {
       const attempt = job.attemptsMade + 1
       const lastAttempt = attempt >= (job.opts.attempts ?? 1)

@@ -1,12 +1,36 @@
 import type { Model, UpdateQuery } from 'mongoose'
 import type { MachineDef } from '../modules/machine.contract.js'
-import { errors } from './errors.js'
+import { errors, type AppError } from './errors.js'
+
+/** What a refused move knows, for a domain that answers with its own named 409. */
+export interface Refusal<S extends string, M extends string> {
+  current: S
+  allowedFrom: readonly S[]
+  move: M
+  /** the state allowed the move, so the `guard` failed (the record changed since it was read) */
+  stateAllowed: boolean
+}
+
+export interface TransitionOptions<S extends string, M extends string> {
+  /** the field holding the state (default `status`) */
+  statusField?: string
+  /** records written before the lifecycle existed have no state: they count as this one */
+  missingIs?: S
+  /**
+   * Conditions the move needs beyond the state, e.g. the revision or file the user looked at. Kept apart
+   * from `filter` (which names the record), so a failed guard is told from a missing record.
+   */
+  guard?: Record<string, unknown>
+  /** the domain's own 409, for codes clients already branch on; default `STATE_CONFLICT` */
+  conflict?: (r: Refusal<S, M>) => AppError
+  /** the domain's own 404; default `<what>不存在或无权查看` */
+  notFound?: () => AppError
+}
 
 /**
  * The one guarded state move: `findOneAndUpdate({ ...filter, status: { $in: from } })`, atomic in the
- * database, so of two concurrent moves exactly one wins. A refused move answers 409 `STATE_CONFLICT` with
- * the record's current state and the states the move needs; a missing record answers 404.
- * `statusField` names the field holding the state (default `status`).
+ * database, so of two concurrent moves exactly one wins. A refused move answers 409 `STATE_CONFLICT` (or the
+ * domain's `conflict`) with the record's current state and the states the move needs; a missing record 404.
  */
 export async function transition<S extends string, M extends string, T>(
   model: Model<T>,
@@ -14,21 +38,25 @@ export async function transition<S extends string, M extends string, T>(
   move: M,
   filter: Record<string, unknown>,
   update: { $set?: Record<string, unknown>; [op: string]: unknown } = {},
-  opts: { statusField?: string } = {},
+  opts: TransitionOptions<S, M> = {},
 ): Promise<T> {
   const field = opts.statusField ?? 'status'
   const def = m.moves[move]
+  const from: (S | null)[] = [...def.from]
+  if (opts.missingIs && def.from.includes(opts.missingIs)) from.push(null)
   const moved = await model
     .findOneAndUpdate(
-      { ...filter, [field]: { $in: def.from } },
+      { ...filter, ...opts.guard, [field]: { $in: from } },
       { ...update, $set: { ...update.$set, [field]: def.to } } as UpdateQuery<T>,
       { new: true },
     )
     .lean<T>()
   if (moved) return moved
-  const current = await model.findOne(filter, { [field]: 1 }).lean<Record<string, unknown>>()
-  if (!current) throw errors.notFound(m.what)
-  throw stateConflict(m, move, readPath(current, field) as S)
+  const found = await model.findOne(filter, { [field]: 1 }).lean<Record<string, unknown>>()
+  if (!found) throw opts.notFound?.() ?? errors.notFound(m.what)
+  const current = ((readPath(found, field) as S | null | undefined) ?? opts.missingIs) as S
+  const refusal = { current, allowedFrom: def.from, move, stateAllowed: def.from.includes(current) }
+  throw opts.conflict?.(refusal) ?? stateConflict(m, move, current)
 }
 
 /** 409 with the current state, in words: the console shows it instead of the move it tried. */
@@ -39,6 +67,11 @@ export function stateConflict<S extends string, M extends string>(m: MachineDef<
     `${m.what}当前为“${m.states[current] ?? current}”，不能${def.label}，请刷新后重试`,
     { current, allowedFrom: def.from, move },
   )
+}
+
+/** Whether `move` may start from `status`: a cheap check before work the move would waste (a WeChat call). */
+export function mayMove<S extends string, M extends string>(m: MachineDef<S, M>, move: M, status: S) {
+  return m.moves[move].from.includes(status)
 }
 
 function readPath(doc: Record<string, unknown>, path: string): unknown {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { ObjectIdString, PageQuery, pageOf } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 
 /**
  * Every action the api records, with the words the console shows for it. `AuditService.record` accepts
@@ -151,3 +152,14 @@ export const AuditEntry = z.object({
 export type AuditEntryOutput = z.output<typeof AuditEntry>
 export const AuditPage = pageOf(AuditEntry)
 export type AuditPageOutput = z.output<typeof AuditPage>
+
+/** Every audit endpoint, declared once: the route and the console's API function read this. */
+export const AuditEndpoints = endpoints({
+  list: {
+    method: 'get',
+    path: '/admin/v1/audit',
+    query: AuditQuery,
+    response: AuditPage,
+    summary: '操作日志，新的在前',
+  },
+})

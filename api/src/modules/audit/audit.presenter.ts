@@ -6,6 +6,7 @@ import {
   type AuditEntryOutput,
 } from './audit.contract.js'
 import type { AuditDoc } from './audit.model.js'
+import { iso } from '../../platform/time.js'
 
 const label = (table: Record<string, string>, key: string) => (Object.hasOwn(table, key) ? table[key]! : key)
 
@@ -31,6 +32,6 @@ export function presentAudit(d: AuditDoc, targetName: string | null = null): Aud
     fieldLabels: d.fields.map((f) => label(AUDIT_FIELD_LABELS, f)),
     ip: d.ip,
     requestId: d.requestId,
-    at: d.at.toISOString(),
+    at: iso(d.at),
   }
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
+import { IdParams, ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
+import { machine } from '../machine.contract.js'
 import { PushCategory } from '../interests/interests.contract.js'
 import {
   EnterpriseSize,
@@ -65,6 +67,26 @@ export const CAMPAIGN_STATUS_LABELS: Record<z.output<typeof CampaignStatus>, str
   failed: '失败',
   cancelled: '已取消',
 }
+
+/**
+ * A campaign's lifecycle. Editors (push.manage) edit, schedule, send, cancel and resend; the worker plans,
+ * finishes, and fails a plan that gave up. `edit` keeps a draft a draft: only drafts may change.
+ */
+export const CampaignMachine = machine({
+  what: '推送',
+  states: CAMPAIGN_STATUS_LABELS,
+  moves: {
+    edit: { from: ['draft'], to: 'draft', permission: 'push.manage', label: '编辑' },
+    schedule: { from: ['draft', 'scheduled'], to: 'scheduled', permission: 'push.manage', label: '定时发送' },
+    send: { from: ['draft', 'scheduled'], to: 'queued', permission: 'push.manage', label: '立即发送' },
+    cancel: { from: ['draft', 'scheduled'], to: 'cancelled', permission: 'push.manage', label: '取消' },
+    plan: { from: ['queued', 'scheduled', 'sending'], to: 'sending', label: '生成发送名单' },
+    finish: { from: ['sending'], to: 'done', label: '完成发送' },
+    failPlan: { from: ['queued', 'scheduled', 'sending'], to: 'failed', label: '标记失败' },
+    resend: { from: ['done'], to: 'sending', permission: 'push.manage', label: '重发失败的部分' },
+  },
+})
+export type CampaignMove = keyof typeof CampaignMachine.moves
 
 export const Progress = z.object({
   /** members planned / processed so far */
@@ -176,3 +198,91 @@ export const YearStats = z.object({
   byIndustry: z.array(z.object({ section: z.string(), delivered: z.number().int() })),
 })
 export type YearStatsOutput = z.output<typeof YearStats>
+
+/** Every campaign endpoint (pushes and their yearly statistics), declared once: the routes and the console's API functions read this. */
+export const CampaignEndpoints = endpoints({
+  list: {
+    method: 'get',
+    path: '/admin/v1/campaigns',
+    query: CampaignListQuery,
+    response: CampaignPage,
+    summary: '推送列表',
+  },
+  create: {
+    method: 'post',
+    path: '/admin/v1/campaigns',
+    body: CampaignCreate,
+    response: CampaignOut,
+    status: 201,
+    summary: '新建推送（草稿）',
+  },
+  get: {
+    method: 'get',
+    path: '/admin/v1/campaigns/:id',
+    params: IdParams,
+    response: CampaignOut,
+    summary: '推送详情与进度',
+  },
+  update: {
+    method: 'patch',
+    path: '/admin/v1/campaigns/:id',
+    params: IdParams,
+    body: CampaignUpdate,
+    response: CampaignOut,
+    summary: '修改推送草稿（名称、推送对象）',
+  },
+  dryRun: {
+    method: 'get',
+    path: '/admin/v1/campaigns/:id/dry-run',
+    params: IdParams,
+    query: DryRunQuery,
+    response: DryRun,
+    summary: '试算：会推送给哪些企业和成员',
+  },
+  send: {
+    method: 'post',
+    path: '/admin/v1/campaigns/:id/send',
+    params: IdParams,
+    body: CampaignSend,
+    response: CampaignOut,
+    status: 202,
+    summary: '立即发送或定时发送（由后台任务发送）',
+  },
+  resendFailed: {
+    method: 'post',
+    path: '/admin/v1/campaigns/:id/resend-failed',
+    params: IdParams,
+    response: CampaignOut,
+    status: 202,
+    summary: '重发因微信额度或繁忙未送达的消息（每人一次）',
+  },
+  cancel: {
+    method: 'post',
+    path: '/admin/v1/campaigns/:id/cancel',
+    params: IdParams,
+    response: CampaignOut,
+    summary: '取消推送',
+  },
+  yearStats: {
+    method: 'get',
+    path: '/admin/v1/stats/push',
+    query: YearQuery,
+    response: YearStats,
+    summary: '年度推送统计',
+  },
+  exportYearStats: {
+    method: 'get',
+    path: '/admin/v1/stats/push/export',
+    query: YearQuery,
+    response: 'file',
+    summary: '导出年度推送统计（Excel）',
+  },
+})
+
+/** The campaigns domain's refusals (raised through campaigns.errors.ts). */
+export const CampaignErrorCode = z.enum([
+  'CAMPAIGN_LOCKED',
+  'CAMPAIGN_STARTED',
+  'CAMPAIGN_STILL_SENDING',
+  'NOTHING_TO_RESEND',
+])

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { defineTask } from '../../platform/tasks.js'
 import type { CampaignDelivery } from './campaigns.delivery.js'
 import type { CampaignService } from './campaigns.service.js'
 
@@ -25,22 +26,6 @@ export interface PushTaskDeps {
   campaigns: CampaignService
   delivery: CampaignDelivery
 }
-export interface TaskRun {
-  /** 1-based */
-  attempt: number
-  /** no retry follows a failure of this attempt */
-  lastAttempt: boolean
-}
-
-/** A job module as the worker runs it; the worker looks tasks up by name. */
-export interface Task<P extends z.ZodType, D> {
-  name: string
-  payload: P
-  perform(deps: D, payload: z.output<P>, run: TaskRun): Promise<unknown>
-  /** After the last attempt failed (or the job stalled once too often). Must be idempotent. */
-  onFailed(deps: D, payload: z.output<P>, err: Error): Promise<void>
-}
-
 const retryOptions = (r: RetryPolicy) => ({
   attempts: r.attempts,
   backoff: { type: 'exponential', delay: r.backoffMs },
@@ -49,16 +34,24 @@ const retryOptions = (r: RetryPolicy) => ({
   removeOnFail: false,
 })
 
+/** Used when a job is added without the configured policy (a test enqueueing by hand, say). */
+const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 2_000 }
+
 const PlanPayload = z.object({ campaignId: z.string() })
 export const PlanJob = {
-  name: 'campaign.plan',
-  payload: PlanPayload,
+  ...defineTask({
+    queue: PUSH_QUEUE,
+    name: 'campaign.plan',
+    payload: PlanPayload,
+    options: retryOptions(DEFAULT_RETRY),
+    perform: (d: PushTaskDeps, p) => d.campaigns.plan(p.campaignId),
+    // Planning gave up: the campaign is failed with a reason, never left queued or sending.
+    onFailed: (d, p, err) => d.campaigns.failPlan(p.campaignId, err),
+  }),
   id: (campaignId: string, at: Date) => `campaign:${campaignId}:plan:${at.getTime()}`,
-  options: retryOptions,
-  perform: (d, p) => d.campaigns.plan(p.campaignId),
-  // Planning gave up: the campaign is failed with a reason, never left queued or sending.
-  onFailed: (d, p, err) => d.campaigns.failPlan(p.campaignId, err),
-} satisfies Task<typeof PlanPayload, PushTaskDeps> & Record<string, unknown>
+  /** the configured policy (PUSH_PLAN_*), applied when the job is added */
+  retry: retryOptions,
+}
 
 const BatchPayloadSchema = z.object({
   campaignId: z.string(),
@@ -69,28 +62,39 @@ const BatchPayloadSchema = z.object({
   resend: z.object({ round: z.number().int(), before: z.record(z.string(), z.number().int()) }).optional(),
 })
 export const BatchJob = {
-  name: 'campaign.batch',
-  payload: BatchPayloadSchema,
+  ...defineTask({
+    queue: PUSH_QUEUE,
+    name: 'campaign.batch',
+    payload: BatchPayloadSchema,
+    options: retryOptions(DEFAULT_RETRY),
+    /** each batch keeps WECHAT_SEND_CONCURRENCY sends in flight; two batches per worker */
+    concurrency: 2,
+    // The last attempt records what WeChat still refused (45009 …) as failed instead of retrying.
+    perform: (d: PushTaskDeps, p, run) => d.delivery.processBatch(p, { lastAttempt: run.lastAttempt }),
+    // Anything else that exhausted the attempts: a failed batch result, so the campaign can still end.
+    onFailed: (d, p, err) => d.delivery.failBatch(p, err),
+  }),
   id: (campaignId: string, batch: number) => `campaign:${campaignId}:batch:${batch}`,
-  options: retryOptions,
-  // The last attempt records what WeChat still refused (45009 …) as failed instead of retrying.
-  perform: (d, p, run) => d.delivery.processBatch(p, { lastAttempt: run.lastAttempt }),
-  // Anything else that exhausted the attempts: a failed batch result, so the campaign can still end.
-  onFailed: (d, p, err) => d.delivery.failBatch(p, err),
-} satisfies Task<typeof BatchPayloadSchema, PushTaskDeps> & Record<string, unknown>
+  /** the configured policy (PUSH_BATCH_*), applied when the job is added */
+  retry: retryOptions,
+}
 export type BatchPayload = z.output<typeof BatchPayloadSchema>
 
 const SweepPayload = z.object({})
 /** Every minute, one run across all workers: finishes jobs whose onFailed a dying worker never ran. */
-export const CampaignSweepJob = {
+export const CampaignSweepJob = defineTask({
+  queue: PUSH_QUEUE,
   name: 'campaign.sweep',
   payload: SweepPayload,
-  everyMs: 60_000,
+  repeat: { every: 60_000 },
   options: { attempts: 1, jobId: 'campaign-sweep', removeOnComplete: 10, removeOnFail: 10 },
-  perform: (d) => d.campaigns.sweep((p, err) => d.delivery.failBatch(p, err)),
+  perform: (d: PushTaskDeps) => d.campaigns.sweep((p, err) => d.delivery.failBatch(p, err)),
   // Nothing to leave behind: the next run sweeps again.
   onFailed: async () => {},
-} satisfies Task<typeof SweepPayload, PushTaskDeps> & Record<string, unknown>
+})
+
+/** Every task of this domain, for its module. */
+export const CAMPAIGN_TASKS = [PlanJob, BatchJob, CampaignSweepJob] as const
 
 /** How the campaign service hands work to bull; implemented in platform/queues.ts. */
 export interface CampaignQueue {

@@ -1,8 +1,7 @@
 import type { PushCategoryValue } from '../interests/interests.contract.js'
 import type { CampaignOutput } from './campaigns.contract.js'
 import type { BatchResultDoc, CampaignDoc } from './campaigns.model.js'
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
+import { iso } from '../../platform/time.js'
 
 /**
  * Sums written batch results: each batch counts once, however often it ran, and a resend batch holds the
@@ -69,10 +68,10 @@ export function presentCampaign(
           round: c.resend.round,
           members: c.resend.members,
           processed: resentOf(c, results),
-          startedAt: c.resend.startedAt.toISOString(),
+          startedAt: iso(c.resend.startedAt),
           finishedAt: iso(c.resend.finishedAt),
         }
       : null,
-    createdAt: c.createdAt.toISOString(),
+    createdAt: iso(c.createdAt),
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
+import { IdParams, ObjectIdString, PageQuery, UnreadCount, pageOf, text } from '../common.contract.js'
+import { endpoints, type EndpointDef } from '../endpoints.contract.js'
 import { PUSH_CATEGORY_LABELS, PushCategory } from '../interests/interests.contract.js'
 import {
   EnterpriseSize,
@@ -15,6 +16,38 @@ import {
  */
 export const ContentStatus = z.enum(['draft', 'scheduled', 'published', 'withdrawn']).meta({ label: '状态' })
 export type ContentStatusOutput = z.output<typeof ContentStatus>
+export const CONTENT_STATUS_LABELS: Record<ContentStatusOutput, string> = {
+  draft: '草稿',
+  scheduled: '定时发布',
+  published: '已发布',
+  withdrawn: '已撤回',
+}
+/**
+ * The lifecycle both kinds share. Editing is not a move (any state may be edited; text is re-checked);
+ * deleting is allowed for drafts only. `publishDue` is the worker publishing a scheduled item on time.
+ */
+export const ContentMachine = machine({
+  what: '内容',
+  states: CONTENT_STATUS_LABELS,
+  moves: {
+    schedule: {
+      from: ['draft', 'scheduled', 'withdrawn'],
+      to: 'scheduled',
+      permission: 'content.manage',
+      label: '定时发布',
+    },
+    publish: {
+      from: ['draft', 'scheduled', 'withdrawn'],
+      to: 'published',
+      permission: 'content.manage',
+      label: '发布',
+    },
+    withdraw: { from: ['published'], to: 'withdrawn', permission: 'content.manage', label: '撤回' },
+    unschedule: { from: ['scheduled'], to: 'draft', permission: 'content.manage', label: '取消定时' },
+    publishDue: { from: ['scheduled'], to: 'published', label: '到时发布' },
+  },
+})
+export type ContentMove = keyof typeof ContentMachine.moves
 export const ContentKind = z.enum(['announcement', 'patent'])
 export type ContentKindOutput = z.output<typeof ContentKind>
 
@@ -282,3 +315,169 @@ export const PreviewBody = z.strictObject({ body: Body })
 export type PreviewBodyInput = z.input<typeof PreviewBody>
 export const PreviewOut = z.object({ html: z.string() })
 export type PreviewOutput = z.output<typeof PreviewOut>
+
+// ── endpoints ────────────────────────────────────────────────────────────────
+/** An attachment of a published item, as the mini-program downloads it. */
+export const AttachmentParams = IdParams.extend({ fileId: ObjectIdString })
+
+/**
+ * The console lifecycle both kinds share, under each kind's own path: the same eleven endpoints, keyed
+ * `<kind>List`, `<kind>Get`… in ContentEndpoints (see `consoleLifecycleOf` in the routes).
+ */
+function consoleLifecycle<
+  const K extends string,
+  const B extends `/admin/v1/${string}`,
+  S extends { query: z.ZodType; create: z.ZodType; update: z.ZodType; item: z.ZodType; page: z.ZodType },
+>(kind: K, base: B, noun: string, s: S) {
+  const byId = `${base}/:id` as const
+  const table = {
+    List: { method: 'get', path: base, query: s.query, response: s.page, summary: `${noun}列表（后台）` },
+    Get: { method: 'get', path: byId, params: IdParams, response: s.item, summary: `${noun}详情（后台）` },
+    Create: {
+      method: 'post',
+      path: base,
+      body: s.create,
+      response: s.item,
+      status: 201,
+      summary: `新建${noun}（草稿）`,
+    },
+    Update: {
+      method: 'patch',
+      path: byId,
+      params: IdParams,
+      body: s.update,
+      response: s.item,
+      summary: `修改${noun}`,
+    },
+    Schedule: {
+      method: 'post',
+      path: `${byId}/schedule`,
+      params: IdParams,
+      body: ScheduleBody,
+      response: s.item,
+      summary: `定时发布${noun}`,
+    },
+    Publish: {
+      method: 'post',
+      path: `${byId}/publish`,
+      params: IdParams,
+      response: s.item,
+      summary: `立即发布${noun}`,
+    },
+    Withdraw: {
+      method: 'post',
+      path: `${byId}/withdraw`,
+      params: IdParams,
+      response: s.item,
+      summary: `撤回${noun}`,
+    },
+    Pin: { method: 'post', path: `${byId}/pin`, params: IdParams, response: s.item, summary: `置顶${noun}` },
+    Unpin: {
+      method: 'post',
+      path: `${byId}/unpin`,
+      params: IdParams,
+      response: s.item,
+      summary: `取消置顶${noun}`,
+    },
+    Review: {
+      method: 'post',
+      path: `${byId}/review`,
+      params: IdParams,
+      response: s.item,
+      summary: `确认${noun}已人工复核`,
+    },
+    Remove: { method: 'delete', path: byId, params: IdParams, response: null, summary: `删除${noun}` },
+  } as const satisfies Record<string, EndpointDef>
+  return Object.fromEntries(Object.entries(table).map(([k, e]) => [kind + k, e])) as {
+    [A in keyof typeof table as `${K}${A}`]: (typeof table)[A]
+  }
+}
+
+/**
+ * Every content endpoint, declared once: the mini-program's feed (announcements and patent information as
+ * members see them) and the console's lifecycle of each kind. The routes, the console's API functions and
+ * the mini-program types read this.
+ */
+export const ContentEndpoints = endpoints({
+  feedAnnouncementUnread: {
+    method: 'get',
+    path: '/mp/v1/announcements/unread-count',
+    response: UnreadCount,
+    summary: '未读公告数（角标）',
+  },
+  feedAnnouncements: {
+    method: 'get',
+    path: '/mp/v1/announcements',
+    query: PageQuery,
+    response: AnnouncementMpPage,
+    summary: '通知公告，置顶的在前',
+  },
+  feedAnnouncement: {
+    method: 'get',
+    path: '/mp/v1/announcements/:id',
+    params: IdParams,
+    response: AnnouncementMpDetail,
+    summary: '打开一条公告（记为已读）',
+  },
+  feedAnnouncementAttachment: {
+    method: 'get',
+    path: '/mp/v1/announcements/:id/attachments/:fileId',
+    params: AttachmentParams,
+    response: 'file',
+    summary: '下载公告附件',
+  },
+  feedPatents: {
+    method: 'get',
+    path: '/mp/v1/patents',
+    query: MpPatentQuery,
+    response: PatentMpPage,
+    summary: '专利信息，可按类别筛选',
+  },
+  feedPatent: {
+    method: 'get',
+    path: '/mp/v1/patents/:id',
+    params: IdParams,
+    response: PatentMpDetail,
+    summary: '打开一条专利信息（记为已读）',
+  },
+  feedPatentAttachment: {
+    method: 'get',
+    path: '/mp/v1/patents/:id/attachments/:fileId',
+    params: AttachmentParams,
+    response: 'file',
+    summary: '下载专利信息附件',
+  },
+  preview: {
+    method: 'post',
+    path: '/admin/v1/content/preview',
+    body: PreviewBody,
+    response: PreviewOut,
+    summary: '正文预览（按服务器的白名单清理后的样子）',
+  },
+  ...consoleLifecycle('announcement', '/admin/v1/announcements', '公告', {
+    query: AdminContentQuery,
+    create: AnnouncementCreate,
+    update: AnnouncementUpdate,
+    item: AnnouncementAdminOut,
+    page: AnnouncementAdminPage,
+  }),
+  ...consoleLifecycle('patent', '/admin/v1/patents', '专利信息', {
+    query: AdminPatentQuery,
+    create: PatentCreate,
+    update: PatentUpdate,
+    item: PatentAdminOut,
+    page: PatentAdminPage,
+  }),
+})
+
+/** The content domain's refusals (raised through content.errors.ts). */
+export const ContentErrorCode = z.enum([
+  'ALREADY_PUBLISHED',
+  'NOT_PUBLISHED',
+  'NOT_DRAFT',
+  'CONTENT_NOT_PUBLISHED',
+  'CONTENT_CHANGED',
+  'SEC_REVIEW_NOT_PENDING',
+  'CONTENT_RISKY',
+  'SEC_CHECK_UNAVAILABLE',
+])

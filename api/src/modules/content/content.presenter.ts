@@ -12,8 +12,7 @@ import type {
 import { PATENT_KIND_LABELS } from './content.contract.js'
 import type { AudienceDoc, ContentDoc, PatentFieldsDoc } from './content.model.js'
 import { labelName } from './content.sec-check.js'
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
+import { iso } from '../../platform/time.js'
 
 const NO_AUDIENCE: AudienceDoc = { kind: 'all', regions: [], industries: [] }
 
@@ -56,14 +55,14 @@ function adminCommon(c: ContentDoc): Omit<AnnouncementAdminOutput, 'audience'> {
           suggest: c.secCheck.suggest,
           label: c.secCheck.label,
           labelName: labelName(c.secCheck.label),
-          checkedAt: c.secCheck.checkedAt.toISOString(),
+          checkedAt: iso(c.secCheck.checkedAt),
           reviewedAt: iso(c.secCheck.reviewedAt),
           reviewedBy: c.secCheck.reviewerName ?? null,
         }
       : null,
     readCount: c.readCount,
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
+    createdAt: iso(c.createdAt),
+    updatedAt: iso(c.updatedAt),
   }
 }
 
@@ -88,7 +87,7 @@ function mpCommon(c: ContentDoc, unread: boolean): AnnouncementMpItemOutput {
     summary: summaryOf(c),
     pinned: c.pinned,
     // Only published items reach the mini-program, and publishing always sets publishedAt.
-    publishedAt: (c.publishedAt ?? c.updatedAt).toISOString(),
+    publishedAt: iso(c.publishedAt ?? c.updatedAt),
     unread,
   }
 }
@@ -100,7 +99,7 @@ export function presentAnnouncementMpDetail(c: ContentDoc, unread: boolean): Ann
     ...mpCommon(c, unread),
     body: c.body,
     attachments: attachments(c),
-    updatedAt: c.updatedAt.toISOString(),
+    updatedAt: iso(c.updatedAt),
   }
 }
 
@@ -116,7 +115,7 @@ export function presentPatentMpDetail(c: ContentDoc, unread: boolean): PatentMpD
     attachments: attachments(c),
     link: c.patent?.link ?? null,
     source: c.patent?.source ?? null,
-    updatedAt: c.updatedAt.toISOString(),
+    updatedAt: iso(c.updatedAt),
   }
 }
 

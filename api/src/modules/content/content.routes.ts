@@ -1,25 +1,13 @@
 import type { z } from 'zod'
-import type { ApiRouter } from '../../platform/routing.js'
+import type { AdminPrincipal } from '../../platform/auth.js'
+import type { ApiRouter, HandlerResult } from '../../platform/routing.js'
 import type { AuditService } from '../audit/audit.service.js'
 import { sanitizeBody } from './content.sanitize.js'
-import { IdParams, ObjectIdString, PageQuery } from '../common.contract.js'
 import { sendFile } from '../files/files.routes.js'
 import type { FilesService } from '../files/files.service.js'
 import type { Routers } from '../index.js'
-import {
-  AdminContentQuery,
-  AdminPatentQuery,
-  AnnouncementCreate,
-  AnnouncementUpdate,
-  MpPatentQuery,
-  PatentCreate,
-  PatentUpdate,
-  PreviewBody,
-  ScheduleBody,
-} from './content.contract.js'
-import type { ContentLifecycle, ContentService, SharedInput } from './content.service.js'
-
-const AttachmentParams = IdParams.extend({ fileId: ObjectIdString })
+import { ContentEndpoints as E } from './content.contract.js'
+import type { ContentService } from './content.service.js'
 
 export function registerContentRoutes(
   { mp, admin }: Routers,
@@ -27,69 +15,91 @@ export function registerContentRoutes(
   audit: AuditService,
   files: Pick<FilesService, 'openChecked'>,
 ) {
+  const member = { audience: 'mp' } as const
   // Attachments of published content, for whoever may see the item (the files route serves uploaders only).
-  for (const [segment, kind] of [
-    ['announcements', 'announcement'],
-    ['patents', 'patent'],
+  for (const [e, kind] of [
+    [E.feedAnnouncementAttachment, 'announcement'],
+    [E.feedPatentAttachment, 'patent'],
   ] as const)
-    mp.mp(
-      'get',
-      `/${segment}/:id/attachments/:fileId`,
-      { schemas: { params: AttachmentParams } },
-      async (ctx) => {
-        const { id, fileId } = ctx.state.input.params
-        return sendFile(
-          ctx,
-          await files.openChecked(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
-        )
-      },
-    )
-  admin.admin('post', '/content/preview', 'content.manage', { schemas: { body: PreviewBody } }, (ctx) => ({
+    mp.endpoint(e, member, async (ctx) => {
+      const { id, fileId } = ctx.state.input.params
+      return sendFile(
+        ctx,
+        await files.openChecked(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
+      )
+    })
+  admin.endpoint(E.preview, { audience: 'admin', permission: 'content.manage' }, (ctx) => ({
     html: sanitizeBody(ctx.state.input.body.body),
   }))
   // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
-  mp.mp('get', '/announcements/unread-count', {}, (ctx) => content.unreadAnnouncements(ctx.state.user))
-  mp.mp('get', '/announcements', { schemas: { query: PageQuery } }, (ctx) =>
+  mp.endpoint(E.feedAnnouncementUnread, member, (ctx) => content.unreadAnnouncements(ctx.state.user))
+  mp.endpoint(E.feedAnnouncements, member, (ctx) =>
     content.announcementsFor(ctx.state.user, ctx.state.input.query),
   )
-  mp.mp('get', '/announcements/:id', { schemas: { params: IdParams } }, (ctx) =>
+  mp.endpoint(E.feedAnnouncement, member, (ctx) =>
     content.announcementFor(ctx.state.user, ctx.state.input.params.id),
   )
-  mp.mp('get', '/patents', { schemas: { query: MpPatentQuery } }, (ctx) =>
-    content.patentsFor(ctx.state.user, ctx.state.input.query),
-  )
-  mp.mp('get', '/patents/:id', { schemas: { params: IdParams } }, (ctx) =>
-    content.patentFor(ctx.state.user, ctx.state.input.params.id),
-  )
+  mp.endpoint(E.feedPatents, member, (ctx) => content.patentsFor(ctx.state.user, ctx.state.input.query))
+  mp.endpoint(E.feedPatent, member, (ctx) => content.patentFor(ctx.state.user, ctx.state.input.params.id))
 
-  registerConsoleLifecycle(admin, '/announcements', 'announcement', content.announcements, audit, {
-    create: AnnouncementCreate,
-    update: AnnouncementUpdate,
-    query: AdminContentQuery,
-  })
-  registerConsoleLifecycle(admin, '/patents', 'patent_info', content.patents, audit, {
-    create: PatentCreate,
-    update: PatentUpdate,
-    query: AdminPatentQuery,
-  })
+  registerConsoleLifecycle(admin, consoleLifecycleOf('announcement'), 'announcement', content.announcements, audit)
+  registerConsoleLifecycle(admin, consoleLifecycleOf('patent'), 'patent_info', content.patents, audit)
 }
 
-/** The same ten console routes for each kind; every write is audited under `<target>.<action>`. */
-function registerConsoleLifecycle<
-  CS extends z.ZodType<SharedInput>,
-  US extends z.ZodType<SharedInput>,
-  QS extends z.ZodType<z.output<typeof AdminContentQuery> & { kind?: string }>,
-  A extends { id: string },
->(
+/** One kind's eleven console endpoints out of ContentEndpoints (`announcementList` → `list`…). */
+function consoleLifecycleOf<K extends 'announcement' | 'patent'>(kind: K) {
+  return {
+    list: E[`${kind}List`],
+    get: E[`${kind}Get`],
+    create: E[`${kind}Create`],
+    update: E[`${kind}Update`],
+    schedule: E[`${kind}Schedule`],
+    publish: E[`${kind}Publish`],
+    withdraw: E[`${kind}Withdraw`],
+    pin: E[`${kind}Pin`],
+    unpin: E[`${kind}Unpin`],
+    review: E[`${kind}Review`],
+    remove: E[`${kind}Remove`],
+  }
+}
+type ConsoleTable = ReturnType<typeof consoleLifecycleOf<'announcement'>> | ReturnType<typeof consoleLifecycleOf<'patent'>>
+
+type Endpoint = ConsoleTable[keyof ConsoleTable]
+/** What the endpoint answers; every lifecycle answer is a record with its id (for the audit entry). */
+type Out<E extends Endpoint> = HandlerResult<E> & { id: string }
+/** The parsed body or query of an endpoint. */
+type In<S> = S extends z.ZodType ? z.output<S> : never
+type Actor = Pick<AdminPrincipal, 'id' | 'username'>
+/**
+ * A kind's lifecycle as its endpoints declare it. Passing the service's lifecycle here is where tsc checks
+ * the presenters: each method must answer what its endpoint's response schema says.
+ */
+interface DeclaredLifecycle<T extends ConsoleTable> {
+  list(q: In<T['list']['query']>): Promise<HandlerResult<T['list']>>
+  get(id: string): Promise<Out<T['get']>>
+  create(input: In<T['create']['body']>, actor: Actor): Promise<Out<T['create']>>
+  update(
+    id: string,
+    input: In<T['update']['body']>,
+    actor: Actor,
+  ): Promise<{ item: Out<T['update']>; changed: string[] }>
+  schedule(id: string, publishAt: string, actor: Actor): Promise<Out<T['schedule']>>
+  publish(id: string, actor: Actor): Promise<Out<T['publish']>>
+  withdraw(id: string, actor: Actor): Promise<Out<T['withdraw']>>
+  pin(id: string, pinned: boolean, actor: Actor): Promise<Out<T['pin']> & Out<T['unpin']>>
+  confirmReview(id: string, actor: Actor): Promise<Out<T['review']>>
+  remove(id: string): Promise<unknown>
+}
+
+/** The same eleven console routes for each kind; every write is audited under `<target>.<action>`. */
+function registerConsoleLifecycle<T extends ConsoleTable>(
   r: ApiRouter,
-  path: string,
+  t: T,
   target: 'announcement' | 'patent_info',
-  lifecycle: ContentLifecycle<z.output<CS>, z.output<US>, A>,
+  lifecycle: DeclaredLifecycle<T>,
   audit: AuditService,
-  schemas: { create: CS; update: US; query: QS },
 ) {
-  const perm = 'content.manage'
-  const byId = { params: IdParams }
+  const access = { audience: 'admin', permission: 'content.manage' } as const
   const record = (
     ctx: Parameters<AuditService['record']>[0],
     // each `<target>.<action>` needs its label in AUDIT_ACTION_LABELS
@@ -103,26 +113,26 @@ function registerConsoleLifecycle<
       ...(fields ? { fields } : {}),
     })
 
-  r.admin('get', path, perm, { schemas: { query: schemas.query } }, (ctx) =>
-    lifecycle.list(ctx.state.input.query),
-  )
-  r.admin('get', `${path}/:id`, perm, { schemas: byId }, (ctx) => lifecycle.get(ctx.state.input.params.id))
-  r.admin('post', path, perm, { schemas: { body: schemas.create } }, async (ctx) => {
-    const item = await lifecycle.create(ctx.state.input.body, ctx.state.user)
-    await record(ctx, 'create', item.id, Object.keys(ctx.state.input.body as object))
-    ctx.status = 201
+  // Inside this generic body tsc cannot resolve a parsed input from T, hence the `as In<…>`; the call sites,
+  // with concrete tables, check that the service takes what the schema parses and answers what it declares.
+  r.endpoint(t.list, access, (ctx) => lifecycle.list(ctx.state.input.query as In<T['list']['query']>))
+  r.endpoint(t.get, access, (ctx) => lifecycle.get(ctx.state.input.params.id))
+  r.endpoint(t.create, access, async (ctx) => {
+    const body = ctx.state.input.body as In<T['create']['body']>
+    const item = await lifecycle.create(body, ctx.state.user)
+    await record(ctx, 'create', item.id, Object.keys(body as object))
     return item
   })
-  r.admin('patch', `${path}/:id`, perm, { schemas: { ...byId, body: schemas.update } }, async (ctx) => {
+  r.endpoint(t.update, access, async (ctx) => {
     const { item, changed } = await lifecycle.update(
       ctx.state.input.params.id,
-      ctx.state.input.body,
+      ctx.state.input.body as In<T['update']['body']>,
       ctx.state.user,
     )
     await record(ctx, 'update', item.id, changed)
     return item
   })
-  r.admin('post', `${path}/:id/schedule`, perm, { schemas: { ...byId, body: ScheduleBody } }, async (ctx) => {
+  r.endpoint(t.schedule, access, async (ctx) => {
     const item = await lifecycle.schedule(
       ctx.state.input.params.id,
       ctx.state.input.body.publishAt,
@@ -132,24 +142,24 @@ function registerConsoleLifecycle<
     return item
   })
   for (const action of ['publish', 'withdraw'] as const)
-    r.admin('post', `${path}/:id/${action}`, perm, { schemas: byId }, async (ctx) => {
+    r.endpoint(t[action], access, async (ctx) => {
       const item = await lifecycle[action](ctx.state.input.params.id, ctx.state.user)
       await record(ctx, action, item.id, ['status'])
       return item
     })
   for (const action of ['pin', 'unpin'] as const)
-    r.admin('post', `${path}/:id/${action}`, perm, { schemas: byId }, async (ctx) => {
+    r.endpoint(t[action], access, async (ctx) => {
       const item = await lifecycle.pin(ctx.state.input.params.id, action === 'pin', ctx.state.user)
       await record(ctx, action, item.id, ['pinned'])
       return item
     })
   // 已复核: the text WeChat asked a human to look at has been looked at and stays as it is.
-  r.admin('post', `${path}/:id/review`, perm, { schemas: byId }, async (ctx) => {
+  r.endpoint(t.review, access, async (ctx) => {
     const item = await lifecycle.confirmReview(ctx.state.input.params.id, ctx.state.user)
     await record(ctx, 'review', item.id, ['secCheck'])
     return item
   })
-  r.admin('delete', `${path}/:id`, perm, { schemas: byId }, async (ctx) => {
+  r.endpoint(t.remove, access, async (ctx) => {
     await lifecycle.remove(ctx.state.input.params.id)
     await record(ctx, 'delete', ctx.state.input.params.id)
   })

@@ -1,5 +1,7 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
+import { IdParams, ObjectIdString, PageQuery, pageOf, text } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
+import { machine } from '../machine.contract.js'
 
 const CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
 const WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
@@ -41,6 +43,24 @@ export type EnterpriseBindInput = z.input<typeof EnterpriseBind>
 
 export const MemberStatus = z.enum(['pending', 'active', 'rejected', 'removed']).meta({ label: '成员状态' })
 export const MemberRole = z.enum(['admin', 'member']).meta({ label: '成员角色' })
+export const MEMBER_STATUS_LABELS: Record<z.output<typeof MemberStatus>, string> = {
+  pending: '待审批',
+  active: '已加入',
+  rejected: '已拒绝',
+  removed: '已移除',
+}
+/**
+ * A join request's lifecycle. Decided by a verified enterprise administrator in the mini-program, or by
+ * console staff holding enterprise.manage; the permission is the console's.
+ */
+export const MembershipMachine = machine({
+  what: '加入申请',
+  states: MEMBER_STATUS_LABELS,
+  moves: {
+    approve: { from: ['pending'], to: 'active', permission: 'enterprise.manage', label: '同意加入' },
+    reject: { from: ['pending'], to: 'rejected', permission: 'enterprise.manage', label: '拒绝' },
+  },
+})
 
 /**
  * Whether the enterprise's administrator has proved they act for it. `unsubmitted`: no licence yet;
@@ -51,26 +71,29 @@ export const VerificationStatus = z
   .meta({ label: '认证状态' })
 export type VerificationStatusOutput = z.output<typeof VerificationStatus>
 
-/**
- * The verification state machine: each move and the states it may start from. The service applies a move
- * as one guarded update; the console and the mini-program offer only the moves allowed from the current state.
- */
-export const VERIFICATION_MOVES = {
-  submit: { from: ['unsubmitted', 'rejected'], to: 'pending' },
-  approve: { from: ['pending'], to: 'verified' },
-  reject: { from: ['pending'], to: 'rejected' },
-} as const satisfies Record<
-  string,
-  { from: readonly VerificationStatusOutput[]; to: VerificationStatusOutput }
->
-export type VerificationMove = keyof typeof VERIFICATION_MOVES
-
 export const VERIFICATION_STATUS_LABELS: Record<VerificationStatusOutput, string> = {
   unsubmitted: '待上传执照',
   pending: '待审核',
   verified: '已认证',
   rejected: '已驳回',
 }
+
+/**
+ * The verification state machine. The administrator submits from the mini-program (no console permission);
+ * a reviewer holding enterprise.manage approves or rejects. The service applies a move as one guarded
+ * update; the console and the mini-program offer only the moves allowed from the current state.
+ */
+export const VerificationMachine = machine({
+  what: '企业认证',
+  states: VERIFICATION_STATUS_LABELS,
+  moves: {
+    submit: { from: ['unsubmitted', 'rejected'], to: 'pending', label: '提交认证材料' },
+    approve: { from: ['pending'], to: 'verified', permission: 'enterprise.manage', label: '通过' },
+    reject: { from: ['pending'], to: 'rejected', permission: 'enterprise.manage', label: '驳回' },
+  },
+})
+export const VERIFICATION_MOVES = VerificationMachine.moves
+export type VerificationMove = keyof typeof VERIFICATION_MOVES
 
 /** The console's view of an enterprise. */
 export const EnterpriseOut = z.object({
@@ -114,6 +137,13 @@ export const BindResult = z.object({
   verification: MpVerificationOut.nullable(),
 })
 export type BindResultOutput = z.output<typeof BindResult>
+
+/** `GET /mp/v1/enterprise`: the caller's binding, or three nulls while they have none. */
+export const MyEnterprise = z.union([
+  BindResult,
+  z.object({ enterprise: z.null(), membership: z.null(), verification: z.null() }),
+])
+export type MyEnterpriseOutput = z.output<typeof MyEnterprise>
 
 /** `POST /mp/v1/enterprise/verification`: the administrator submits (or, after a rejection, resubmits) a licence. */
 export const VerificationSubmit = z.strictObject({ licenceFileId: LicenceFileId })
@@ -160,6 +190,8 @@ export const MemberDecision = z.strictObject({
 })
 export type MemberDecisionInput = z.input<typeof MemberDecision>
 export const MemberParams = z.object({ id: ObjectIdString, memberId: ObjectIdString.meta({ label: '成员' }) })
+/** `POST /mp/v1/enterprise/members/:memberId/decision`: the enterprise is the administrator's own. */
+export const OwnMemberParams = MemberParams.pick({ memberId: true })
 
 // ── console: the verification queue ─────────────────────────────────────────
 export const VerificationQuery = PageQuery.extend({ status: VerificationStatus.default('pending') })
@@ -199,3 +231,103 @@ export const VerificationDecision = z
     message: '请填写驳回理由，申请人会看到它',
   })
 export type VerificationDecisionInput = z.input<typeof VerificationDecision>
+
+/**
+ * Every enterprise endpoint, both audiences, declared once: the routes, the console's API functions, the
+ * mini-program types and the test client read this.
+ */
+export const EnterpriseEndpoints = endpoints({
+  // ── mini-program ──
+  /** 201 when the caller became the enterprise's first administrator, 202 when a join request awaits review */
+  bind: {
+    method: 'post',
+    path: '/mp/v1/enterprise/bind',
+    body: EnterpriseBind,
+    response: BindResult,
+    summary: '按统一社会信用代码绑定企业（首位为管理员，其后为加入申请）',
+  },
+  mine: {
+    method: 'get',
+    path: '/mp/v1/enterprise',
+    response: MyEnterprise,
+    summary: '我所属的企业、成员身份与认证状态',
+  },
+  /** upload the licence first with `POST /mp/v1/files?purpose=enterprise-licence` */
+  submitVerification: {
+    method: 'post',
+    path: '/mp/v1/enterprise/verification',
+    body: VerificationSubmit,
+    response: MpVerificationOut,
+    summary: '企业管理员提交（或驳回后重新提交）营业执照',
+  },
+  members: {
+    method: 'get',
+    path: '/mp/v1/enterprise/members',
+    response: MemberList,
+    summary: '本企业的成员与待审核的加入申请',
+  },
+  decideMember: {
+    method: 'post',
+    path: '/mp/v1/enterprise/members/:memberId/decision',
+    params: OwnMemberParams,
+    body: MemberDecision,
+    response: MemberOut,
+    summary: '企业管理员审核加入申请',
+  },
+  // ── console ──
+  list: {
+    method: 'get',
+    path: '/admin/v1/enterprises',
+    query: EnterpriseListQuery,
+    response: EnterprisePage,
+    summary: '企业列表（按名称前缀或信用代码查找）',
+  },
+  detail: {
+    method: 'get',
+    path: '/admin/v1/enterprises/:id',
+    params: IdParams,
+    response: EnterpriseDetail,
+    summary: '企业详情与成员',
+  },
+  joinRequests: {
+    method: 'get',
+    path: '/admin/v1/join-requests',
+    query: JoinRequestQuery,
+    response: JoinRequestPage,
+    summary: '加入申请审核队列',
+  },
+  decideJoinRequest: {
+    method: 'post',
+    path: '/admin/v1/enterprises/:id/members/:memberId/decision',
+    params: MemberParams,
+    body: MemberDecision,
+    response: MemberOut,
+    summary: '审核加入申请',
+  },
+  verifications: {
+    method: 'get',
+    path: '/admin/v1/enterprise-verifications',
+    query: VerificationQuery,
+    response: VerificationPage,
+    summary: '企业认证审核队列',
+  },
+  decideVerification: {
+    method: 'post',
+    path: '/admin/v1/enterprises/:id/verification/decision',
+    params: IdParams,
+    body: VerificationDecision,
+    response: VerificationOut,
+    summary: '审核企业认证（通过或驳回）',
+  },
+})
+
+/** The enterprises domain's refusals (raised through enterprises.errors.ts). */
+export const EnterpriseErrorCode = z.enum([
+  'ALREADY_BOUND',
+  'RETRY',
+  'LICENCE_FILE_INVALID',
+  'VERIFICATION_STATE_CONFLICT',
+  'VERIFICATION_RESUBMITTED',
+  'ALREADY_DECIDED',
+  'CREDIT_CODE_TAKEN',
+])

@@ -11,6 +11,7 @@ import type {
 } from './enterprises.contract.js'
 import type { EnterpriseDoc, MembershipDoc } from './enterprises.model.js'
 import { EMPTY_VERIFICATION, verificationStatusOf } from './enterprises.verification.js'
+import { iso } from '../../platform/time.js'
 
 export type LicenceFile = Pick<StoredFileDoc, '_id' | 'originalName' | 'mime' | 'size'>
 type Person = Pick<MpUserDoc, 'nickname' | 'phoneEnc'>
@@ -25,11 +26,10 @@ export function presentEnterprise(e: EnterpriseDoc): EnterpriseOutput {
     creditCode: e.creditCode,
     memberCount: e.memberCount,
     verificationStatus: verificationStatusOf(e),
-    createdAt: e.createdAt.toISOString(),
+    createdAt: iso(e.createdAt),
   }
 }
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 const presentLicence = (f: LicenceFile | undefined) =>
   f ? { id: f._id.toHexString(), name: f.originalName, mime: f.mime, size: f.size } : null
 
@@ -88,8 +88,8 @@ export function presentMember(
     status: m.status,
     appliedName,
     nameMismatch: !!registeredName && normaliseName(appliedName) !== normaliseName(registeredName),
-    createdAt: m.createdAt.toISOString(),
-    decidedAt: m.decidedAt ? m.decidedAt.toISOString() : null,
+    createdAt: iso(m.createdAt),
+    decidedAt: iso(m.decidedAt),
   }
 }
 

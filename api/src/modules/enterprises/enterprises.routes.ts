@@ -1,19 +1,8 @@
-import { z } from 'zod'
 import type { MpPrincipal } from '../../platform/auth.js'
 import type { AuditService } from '../audit/audit.service.js'
-import { IdParams, ObjectIdString } from '../common.contract.js'
 import type { FilesService } from '../files/files.service.js'
 import type { Routers } from '../index.js'
-import {
-  EnterpriseBind,
-  EnterpriseListQuery,
-  JoinRequestQuery,
-  MemberDecision,
-  MemberParams,
-  VerificationDecision,
-  VerificationQuery,
-  VerificationSubmit,
-} from './enterprises.contract.js'
+import { EnterpriseEndpoints as E } from './enterprises.contract.js'
 import { enterpriseErrors } from './enterprises.errors.js'
 import type { EnterpriseService } from './enterprises.service.js'
 
@@ -30,109 +19,70 @@ export function registerEnterpriseRoutes(
     return file
   }
 
-  mp.mp('post', '/enterprise/bind', { schemas: { body: EnterpriseBind } }, async (ctx) => {
+  // The status tells the mini-program which way it went: 201 administrator, 202 join request awaiting review.
+  mp.endpoint(E.bind, { audience: 'mp' }, async (ctx) => {
     const { body } = ctx.state.input
     const file = body.licenceFileId ? await licence(ctx.state.user, body.licenceFileId) : undefined
     const result = await enterprises.bind(ctx.state.user, body, file)
     ctx.status = result.membership.status === 'active' ? 201 : 202
     return result
   })
-  mp.mp('get', '/enterprise', {}, (ctx) => enterprises.mine(ctx.state.user))
+  mp.endpoint(E.mine, { audience: 'mp' }, (ctx) => enterprises.mine(ctx.state.user))
   // An unverified administrator may (re)submit; everything done in the enterprise's name waits for it.
-  mp.mp(
-    'post',
-    '/enterprise/verification',
-    { schemas: { body: VerificationSubmit }, enterprise: 'admin' },
-    async (ctx) =>
-      enterprises.submitVerification(
-        ctx.state.user,
-        await licence(ctx.state.user, ctx.state.input.body.licenceFileId),
-      ),
+  mp.endpoint(E.submitVerification, { audience: 'mp', enterprise: 'admin' }, async (ctx) =>
+    enterprises.submitVerification(
+      ctx.state.user,
+      await licence(ctx.state.user, ctx.state.input.body.licenceFileId),
+    ),
   )
-  mp.mp('get', '/enterprise/members', { enterprise: 'verified-admin' }, async (ctx) => ({
+  const verifiedAdmin = { audience: 'mp', enterprise: 'verified-admin' } as const
+  mp.endpoint(E.members, verifiedAdmin, async (ctx) => ({
     items: await enterprises.membersForEnterpriseAdmin(ctx.state.user),
   }))
-  mp.mp(
-    'post',
-    '/enterprise/members/:memberId/decision',
-    {
-      schemas: { params: z.object({ memberId: ObjectIdString }), body: MemberDecision },
-      enterprise: 'verified-admin',
-    },
-    (ctx) =>
-      enterprises.decideAsEnterpriseAdmin(
-        ctx.state.user,
-        ctx.state.input.params.memberId,
-        ctx.state.input.body,
-      ),
+  mp.endpoint(E.decideMember, verifiedAdmin, (ctx) =>
+    enterprises.decideAsEnterpriseAdmin(ctx.state.user, ctx.state.input.params.memberId, ctx.state.input.body),
   )
 
-  admin.admin('get', '/enterprises', 'enterprise.read', { schemas: { query: EnterpriseListQuery } }, (ctx) =>
-    enterprises.list(ctx.state.input.query),
-  )
-  admin.admin(
-    'get',
-    '/enterprises/:id',
-    'enterprise.read',
-    { schemas: { params: IdParams } },
-    async (ctx) => {
-      const { fullPii, ...detail } = await enterprises.detail(ctx.state.input.params.id, ctx.state.user)
-      if (fullPii && detail.members.some((m) => m.phone))
-        await audit.record(ctx, {
-          action: 'pii.view',
-          target: { type: 'enterprise', id: detail.id },
-          fields: ['phone'],
-        })
-      return detail
-    },
-  )
-  admin.admin('get', '/join-requests', 'enterprise.read', { schemas: { query: JoinRequestQuery } }, (ctx) =>
-    enterprises.joinRequests(ctx.state.input.query),
-  )
-  admin.admin(
-    'post',
-    '/enterprises/:id/members/:memberId/decision',
-    'enterprise.manage',
-    { schemas: { params: MemberParams, body: MemberDecision } },
-    async (ctx) => {
-      const { id, memberId } = ctx.state.input.params
-      const member = await enterprises.decide(
-        { kind: 'admin', id: ctx.state.user.id },
-        id,
-        memberId,
-        ctx.state.input.body,
-      )
+  const reader = { audience: 'admin', permission: 'enterprise.read' } as const
+  const manager = { audience: 'admin', permission: 'enterprise.manage' } as const
+  admin.endpoint(E.list, reader, (ctx) => enterprises.list(ctx.state.input.query))
+  admin.endpoint(E.detail, reader, async (ctx) => {
+    const { fullPii, ...detail } = await enterprises.detail(ctx.state.input.params.id, ctx.state.user)
+    if (fullPii && detail.members.some((m) => m.phone))
       await audit.record(ctx, {
-        action: `enterprise.member.${ctx.state.input.body.decision}`,
-        target: { type: 'membership', id: memberId },
-        fields: ['status'],
+        action: 'pii.view',
+        target: { type: 'enterprise', id: detail.id },
+        fields: ['phone'],
       })
-      return member
-    },
-  )
+    return detail
+  })
+  admin.endpoint(E.joinRequests, reader, (ctx) => enterprises.joinRequests(ctx.state.input.query))
+  admin.endpoint(E.decideJoinRequest, manager, async (ctx) => {
+    const { id, memberId } = ctx.state.input.params
+    const member = await enterprises.decide(
+      { kind: 'admin', id: ctx.state.user.id },
+      id,
+      memberId,
+      ctx.state.input.body,
+    )
+    await audit.record(ctx, {
+      action: `enterprise.member.${ctx.state.input.body.decision}`,
+      target: { type: 'membership', id: memberId },
+      fields: ['status'],
+    })
+    return member
+  })
 
   // The queue holds the applicants' licences, readable with enterprise.manage only: the same permission lists it.
-  admin.admin(
-    'get',
-    '/enterprise-verifications',
-    'enterprise.manage',
-    { schemas: { query: VerificationQuery } },
-    (ctx) => enterprises.verifications(ctx.state.input.query),
-  )
-  admin.admin(
-    'post',
-    '/enterprises/:id/verification/decision',
-    'enterprise.manage',
-    { schemas: { params: IdParams, body: VerificationDecision } },
-    async (ctx) => {
-      const { body } = ctx.state.input
-      const row = await enterprises.decideVerification(ctx.state.user, ctx.state.input.params.id, body)
-      await audit.record(ctx, {
-        action: `enterprise.verification.${body.decision}`,
-        target: { type: 'enterprise', id: row.enterprise.id },
-        fields: body.decision === 'reject' ? ['verificationStatus', 'reason'] : ['verificationStatus'],
-      })
-      return row
-    },
-  )
+  admin.endpoint(E.verifications, manager, (ctx) => enterprises.verifications(ctx.state.input.query))
+  admin.endpoint(E.decideVerification, manager, async (ctx) => {
+    const { body } = ctx.state.input
+    const row = await enterprises.decideVerification(ctx.state.user, ctx.state.input.params.id, body)
+    await audit.record(ctx, {
+      action: `enterprise.verification.${body.decision}`,
+      target: { type: 'enterprise', id: row.enterprise.id },
+      fields: body.decision === 'reject' ? ['verificationStatus', 'reason'] : ['verificationStatus'],
+    })
+    return row
+  })
 }

@@ -2,18 +2,20 @@ import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import type { PersonalDataCipher } from '../../platform/crypto.js'
-import { errors, isDuplicateKey } from '../../platform/errors.js'
+import { isDuplicateKey } from '../../platform/errors.js'
 import { escapeRegex, findPage } from '../../platform/lists.js'
+import { transition } from '../../platform/transitions.js'
 import { StoredFileModel } from '../files/files.model.js'
 import { MpUserModel, type MpUserDoc } from '../mp-accounts/mp-accounts.model.js'
 import { AdminUserModel } from '../staff/staff.model.js'
-import type {
-  EnterpriseBind,
-  EnterpriseListQuery,
-  JoinRequestQuery,
-  MemberDecision,
-  VerificationDecision,
-  VerificationQuery,
+import {
+  MembershipMachine,
+  type EnterpriseBind,
+  type EnterpriseListQuery,
+  type JoinRequestQuery,
+  type MemberDecision,
+  type VerificationDecision,
+  type VerificationQuery,
 } from './enterprises.contract.js'
 import { enterpriseErrors } from './enterprises.errors.js'
 import {
@@ -109,7 +111,7 @@ export class EnterpriseService {
     }
     const created = !!enterprise
     enterprise ??= await EnterpriseModel.findOne({ creditCode: input.creditCode }).lean<EnterpriseDoc>()
-    if (!enterprise) throw errors.conflict('RETRY', '企业信息正在更新，请稍后重试')
+    if (!enterprise) throw enterpriseErrors.retry()
     const nameMatches = created || normaliseName(enterprise.name) === normaliseName(input.name)
     // Whoever moves memberCount from 0 to 1 administers it: new enterprises, or ones everyone left. The
     // conditional update is atomic, so concurrent binders get exactly one administrator; it also starts
@@ -220,24 +222,17 @@ export class EnterpriseService {
     input: z.output<typeof MemberDecision>,
   ) {
     const approve = input.decision === 'approve'
-    const m = await MembershipModel.findOneAndUpdate(
-      { _id: memberId, enterpriseId, status: 'pending' },
+    const m = await transition(
+      MembershipModel,
+      MembershipMachine,
+      input.decision,
+      { _id: memberId, enterpriseId },
+      { $set: { live: approve, decidedAt: new Date(), decidedBy: decider, reason: input.reason ?? '' } },
       {
-        $set: {
-          status: approve ? 'active' : 'rejected',
-          live: approve,
-          decidedAt: new Date(),
-          decidedBy: decider,
-          reason: input.reason ?? '',
-        },
+        conflict: (r) => enterpriseErrors.memberAlreadyDecided(r.current),
+        notFound: enterpriseErrors.joinRequestNotFound,
       },
-      { new: true },
-    ).lean<MembershipDoc>()
-    if (!m) {
-      const exists = await MembershipModel.exists({ _id: memberId, enterpriseId })
-      if (exists) throw enterpriseErrors.memberAlreadyDecided()
-      throw errors.notFound('加入申请')
-    }
+    )
     if (approve) await this.bumpCount(m.enterpriseId, 1)
     const [users, e] = await Promise.all([
       this.usersById([m.userId]),
@@ -283,7 +278,7 @@ export class EnterpriseService {
 
   async detail(id: string, viewer: AdminPrincipal) {
     const e = await EnterpriseModel.findById(id).lean<EnterpriseDoc>()
-    if (!e) throw errors.notFound('企业')
+    if (!e) throw enterpriseErrors.notFound()
     const fullPii = viewer.permissions.has('pii.read')
     return {
       ...presentEnterprise(e),

@@ -1,7 +1,7 @@
 import type { Types } from 'mongoose'
-import { errors } from '../../platform/errors.js'
+import { transition } from '../../platform/transitions.js'
 import {
-  VERIFICATION_MOVES,
+  VerificationMachine,
   type VerificationMove,
   type VerificationStatusOutput,
 } from './enterprises.contract.js'
@@ -31,30 +31,31 @@ export const EMPTY_VERIFICATION: VerificationDoc = {
 type Id = string | Types.ObjectId
 
 /**
- * Applies one move of VERIFICATION_MOVES as a single conditional update, so two reviewers, or a reviewer and
- * a resubmitting applicant, cannot both win. `guard` narrows the match further (the licence the reviewer
- * looked at). Refused: 404 when the enterprise is gone, 409 with the current state otherwise.
+ * Applies one move of VerificationMachine with `transition()`, so two reviewers, or a reviewer and a
+ * resubmitting applicant, cannot both win. `guard` narrows the match further (the licence the reviewer
+ * looked at). Refused: 404 when the enterprise is gone, 409 VERIFICATION_RESUBMITTED when the guard failed,
+ * VERIFICATION_STATE_CONFLICT with the current state otherwise.
  */
-export async function moveVerification(
+export function moveVerification(
   id: Id,
   move: VerificationMove,
   verification: Partial<VerificationDoc>,
   guard: Record<string, unknown> = {},
 ): Promise<EnterpriseDoc> {
-  const { from, to } = VERIFICATION_MOVES[move]
-  const $set: Record<string, unknown> = { verificationStatus: to }
+  const $set: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(verification)) $set[`verification.${k}`] = v
-  const next = await EnterpriseModel.findOneAndUpdate(
-    { _id: id, ...guard, verificationStatus: statusFilter(from) },
+  return transition(
+    EnterpriseModel,
+    VerificationMachine,
+    move,
+    { _id: id },
     { $set },
-    { new: true },
-  ).lean<EnterpriseDoc>()
-  if (next) return next
-  const current = await EnterpriseModel.findById(id, { verificationStatus: 1 }).lean<EnterpriseDoc>()
-  if (!current) throw errors.notFound('企业')
-  const status = verificationStatusOf(current)
-  // The state allows the move, so the guard failed: the licence was replaced since it was opened.
-  if (Object.keys(guard).length && (from as readonly string[]).includes(status))
-    throw enterpriseErrors.verificationResubmitted()
-  throw enterpriseErrors.verificationState(move, status)
+    {
+      statusField: 'verificationStatus',
+      missingIs: 'unsubmitted',
+      guard,
+      conflict: enterpriseErrors.verificationRefused,
+      notFound: enterpriseErrors.notFound,
+    },
+  ) as Promise<EnterpriseDoc>
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { IdParams } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 
 /** Types accepted by content (magic bytes), never by extension or the client's Content-Type. */
 export const FileMime = z.enum(['application/pdf', 'image/jpeg', 'image/png'])
@@ -36,3 +37,50 @@ export const FileOut = z.object({
   createdAt: z.iso.datetime(),
 })
 export type FileOutput = z.output<typeof FileOut>
+
+/**
+ * Every file endpoint, both audiences, declared once. Uploads are multipart/form-data with exactly one `file`
+ * part (PDF, JPG or PNG; wx.uploadFile in the mini-program), so only their query is declared; downloads
+ * answer the file itself as an attachment (wx.downloadFile).
+ */
+export const FileEndpoints = endpoints({
+  mpUpload: {
+    method: 'post',
+    path: '/mp/v1/files',
+    query: MpUploadQuery,
+    response: FileOut,
+    status: 201,
+    summary: '上传材料、头像或营业执照',
+  },
+  mpDownload: {
+    method: 'get',
+    path: '/mp/v1/files/:id',
+    params: FileParams,
+    response: 'file',
+    summary: '下载自己上传的文件',
+  },
+  adminUpload: {
+    method: 'post',
+    path: '/admin/v1/files',
+    query: AdminUploadQuery,
+    response: FileOut,
+    status: 201,
+    summary: '上传公告、专利信息或培训的附件',
+  },
+  adminDownload: {
+    method: 'get',
+    path: '/admin/v1/files/:id',
+    params: FileParams,
+    response: 'file',
+    summary: '查看文件（每次查看记入审计日志）',
+  },
+})
+
+/** The files domain's refusals (raised through files.errors.ts). */
+export const FileErrorCode = z.enum([
+  'FILE_FORBIDDEN',
+  'FILE_REQUIRED',
+  'TOO_MANY_FILES',
+  'MULTIPART_INVALID',
+  'UPLOAD_ABORTED',
+])

@@ -1,5 +1,6 @@
 import type { FileOutput } from './files.contract.js'
 import type { StoredFileDoc } from './files.model.js'
+import { iso } from '../../platform/time.js'
 
 export function presentFile(f: StoredFileDoc): FileOutput {
   return {
@@ -8,6 +9,6 @@ export function presentFile(f: StoredFileDoc): FileOutput {
     size: f.size,
     mime: f.mime,
     sha256: f.sha256,
-    createdAt: f.createdAt.toISOString(),
+    createdAt: iso(f.createdAt),
   }
 }

@@ -1,7 +1,8 @@
 import type { Context } from 'koa'
+import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import type { AuditService } from '../audit/audit.service.js'
 import type { Routers } from '../index.js'
-import { AdminUploadQuery, FileParams, MpUploadQuery } from './files.contract.js'
+import { FileEndpoints as E, type FilePurposeOutput } from './files.contract.js'
 import { presentFile } from './files.presenter.js'
 import type { FileDownload, FilesService } from './files.service.js'
 
@@ -10,38 +11,29 @@ export function registerFilesRoutes(
   files: FilesService,
   audit: Pick<AuditService, 'record'>,
 ) {
-  // The JSON body parser leaves multipart requests unread, so the service streams ctx.req itself.
-  mp.mp('post', '/files', { schemas: { query: MpUploadQuery }, rateLimit: 'upload' }, async (ctx) => {
-    const file = await files.upload(
-      { headers: ctx.req.headers, body: ctx.req },
-      ctx.state.user,
-      ctx.state.input.query.purpose,
-    )
-    ctx.status = 201
-    return presentFile(file)
-  })
-  mp.mp('get', '/files/:id', { schemas: { params: FileParams } }, async (ctx) =>
-    sendFile(ctx, await files.openForOwner(ctx.state.input.params.id, ctx.state.user)),
-  )
-
-  admin.admin(
-    'post',
-    '/files',
-    'content.manage',
-    { schemas: { query: AdminUploadQuery }, rateLimit: 'upload' },
-    async (ctx) => {
-      const file = await files.upload(
+  /**
+   * One upload handler for both audiences: the owner is whoever signed in, the query's purpose says what for
+   * (each audience's contract lists the purposes it may use). The JSON body parser leaves multipart requests
+   * unread, so the service streams ctx.req itself.
+   */
+  const upload = async (ctx: UploadContext) =>
+    presentFile(
+      await files.upload(
         { headers: ctx.req.headers, body: ctx.req },
         ctx.state.user,
         ctx.state.input.query.purpose,
-      )
-      ctx.status = 201
-      return presentFile(file)
-    },
+      ),
+    )
+
+  mp.endpoint(E.mpUpload, { audience: 'mp', rateLimit: 'upload' }, upload)
+  mp.endpoint(E.mpDownload, { audience: 'mp' }, async (ctx) =>
+    sendFile(ctx, await files.openForOwner(ctx.state.input.params.id, ctx.state.user)),
   )
+
+  admin.endpoint(E.adminUpload, { audience: 'admin', permission: 'content.manage', rateLimit: 'upload' }, upload)
   // Materials carry personal data (ID cards, certificates): every console view is audited before a byte is sent.
   // Any console user may ask; the file's purpose decides (FILE_READERS).
-  admin.admin('get', '/files/:id', null, { schemas: { params: FileParams } }, async (ctx) => {
+  admin.endpoint(E.adminDownload, { audience: 'admin', permission: null }, async (ctx) => {
     const download = await files.openForStaff(ctx.state.input.params.id, ctx.state.user)
     try {
       await audit.record(ctx, {
@@ -54,6 +46,11 @@ export function registerFilesRoutes(
     }
     return sendFile(ctx, download)
   })
+}
+
+/** What the upload handler reads of a request, from either audience. */
+type UploadContext = Context & {
+  state: { user: MpPrincipal | AdminPrincipal; input: { query: { purpose: FilePurposeOutput } } }
 }
 
 /** Always a download, never rendered inline on our origin, never cached by a shared cache. */

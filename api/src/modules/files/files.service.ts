@@ -10,6 +10,7 @@ import type { Logger } from '../../platform/logger.js'
 import { PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import { newObjectKey, StorageNotFoundError, type Storage } from '../../platform/storage/index.js'
 import type { FileMimeOutput, FilePurposeOutput } from './files.contract.js'
+import { fileErrors } from './files.errors.js'
 import { StoredFileModel, type FileOwner, type StoredFileDoc } from './files.model.js'
 
 /** file-type reads at most this many bytes to decide. */
@@ -160,10 +161,9 @@ export class FilesService {
     if (!file) throw errors.notFound('文件')
     if (!mayReadFile(file.purpose, viewer.permissions)) {
       const needed = FILE_READERS[file.purpose]
-      throw errors.forbidden(
+      throw fileErrors.forbidden(
         `查看此类材料需要以下权限之一：${needed.map((p) => PERMISSIONS[p]).join('、')}`,
-        { missing: needed },
-        'FILE_FORBIDDEN',
+        needed,
       )
     }
     return { file, stream: await this.open(file) }
@@ -214,7 +214,7 @@ export class FilesService {
           limits: { files: 1, fields: 10, fieldSize: 1024, parts: 20, headerPairs: 20 },
         })
       } catch {
-        return reject(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传'))
+        return reject(fileErrors.multipartInvalid())
       }
       let guard: UploadGuard | undefined
       let stored: Promise<Received> | undefined
@@ -243,16 +243,14 @@ export class FilesService {
         }))
         stored.catch(fail)
       })
-      parser.on('filesLimit', () => fail(errors.badRequest('TOO_MANY_FILES', '每次只能上传一个文件')))
-      parser.on('partsLimit', () => fail(errors.badRequest('MULTIPART_INVALID', '上传内容包含过多字段')))
-      parser.on('error', () =>
-        fail(errors.badRequest('MULTIPART_INVALID', '上传内容格式不正确，请重新选择文件上传')),
-      )
+      parser.on('filesLimit', () => fail(fileErrors.tooMany()))
+      parser.on('partsLimit', () => fail(fileErrors.multipartInvalid('上传内容包含过多字段')))
+      parser.on('error', () => fail(fileErrors.multipartInvalid()))
       parser.on('close', () => {
-        if (!stored) return fail(errors.badRequest('FILE_REQUIRED', '请选择要上传的文件'))
+        if (!stored) return fail(fileErrors.required())
         stored.then((r) => !failed && resolve(r), fail)
       })
-      const aborted = () => fail(errors.badRequest('UPLOAD_ABORTED', '上传中断，请重试'))
+      const aborted = () => fail(fileErrors.aborted())
       req.body.on('error', aborted)
       req.body.on('close', () => !req.body.readableEnded && aborted())
       req.body.pipe(parser)

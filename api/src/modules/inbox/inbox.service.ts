@@ -4,6 +4,7 @@ import { errors } from '../../platform/errors.js'
 import { findPage } from '../../platform/lists.js'
 import type { InboxItemOutput, InboxQuery } from './inbox.contract.js'
 import { InboxItemModel, type InboxItemDoc } from './inbox.model.js'
+import { iso } from '../../platform/time.js'
 
 const present = (d: InboxItemDoc): InboxItemOutput => ({
   id: d._id.toHexString(),
@@ -11,7 +12,7 @@ const present = (d: InboxItemDoc): InboxItemOutput => ({
   summary: d.summary,
   content: { kind: d.content.kind, id: d.content.id.toHexString() },
   read: !!d.readAt,
-  createdAt: d.createdAt.toISOString(),
+  createdAt: iso(d.createdAt),
 })
 
 export class InboxService {

@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { IdParams } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 import {
   EnterpriseSize,
   EnterpriseType,
@@ -41,3 +43,27 @@ export const InterestsOut = z.object({
   updatedAt: z.iso.datetime().nullable(),
 })
 export type InterestsOutput = z.output<typeof InterestsOut>
+
+/** Every interests endpoint, declared once: the routes, the mini-program types and the test client read this. */
+export const InterestEndpoints = endpoints({
+  mine: {
+    method: 'get',
+    path: '/mp/v1/enterprise/profile',
+    response: InterestsOut,
+    summary: '本企业的推送画像（地区、行业、关注的 IPC 分类）',
+  },
+  update: {
+    method: 'put',
+    path: '/mp/v1/enterprise/profile',
+    body: InterestsUpdate,
+    response: InterestsOut,
+    summary: '修改本企业的推送画像',
+  },
+  get: {
+    method: 'get',
+    path: '/admin/v1/enterprises/:id/profile',
+    params: IdParams,
+    response: InterestsOut,
+    summary: '查看企业的推送画像',
+  },
+})

@@ -11,6 +11,7 @@ import {
 } from '../taxonomy/taxonomy.contract.js'
 import type { InterestsOutput, InterestsUpdate } from './interests.contract.js'
 import { ProfileModel, type ProfileDoc } from './interests.model.js'
+import { iso } from '../../platform/time.js'
 
 export class InterestService {
   constructor(private readonly enterprises: Pick<EnterpriseService, 'activeMembershipOf'>) {}
@@ -75,7 +76,7 @@ export function profileAncestors(p: { region: string; industries: string[]; ipcs
 
 function requireEnterprise(user: MpPrincipal): string {
   if (!user.enterpriseId)
-    throw errors.forbidden('请先绑定企业并通过审核，再设置企业关注领域', undefined, 'ENTERPRISE_REQUIRED')
+    throw errors.enterpriseRequired('请先绑定企业并通过审核，再设置企业关注领域')
   return user.enterpriseId
 }
 
@@ -88,6 +89,6 @@ function present(enterpriseId: string, p: ProfileDoc | null): InterestsOutput {
     type: (p?.type as InterestsOutput['type']) ?? null,
     size: (p?.size as InterestsOutput['size']) ?? null,
     optOut: (p?.optOut as InterestsOutput['optOut']) ?? [],
-    updatedAt: p?.updatedAt ? p.updatedAt.toISOString() : null,
+    updatedAt: iso(p?.updatedAt),
   }
 }

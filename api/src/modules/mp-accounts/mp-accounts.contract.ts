@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { TokenPair, text } from '../common.contract.js'
+import { RefreshBody, TokenPair, text } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 import { MemberRole, MemberStatus, VerificationStatus } from '../enterprises/enterprises.contract.js'
 
 export const MpLogin = z.strictObject({
@@ -48,3 +49,55 @@ export type MpMeOutput = z.output<typeof MpMe>
 
 export const MpSession = TokenPair.extend({ user: MpMe })
 export type MpSessionOutput = z.output<typeof MpSession>
+
+/** Logging out revokes the refresh token's family when one is sent; the access token stops at once either way. */
+export const LogoutBody = RefreshBody.partial()
+export type LogoutInput = z.input<typeof LogoutBody>
+
+/** Every mini-program account endpoint, declared once: the routes, the mini-program types and the test client read this. */
+export const MpAccountEndpoints = endpoints({
+  login: {
+    method: 'post',
+    path: '/mp/v1/auth/login',
+    body: MpLogin,
+    response: MpSession,
+    summary: '用 wx.login 凭证登录',
+  },
+  refresh: {
+    method: 'post',
+    path: '/mp/v1/auth/refresh',
+    body: RefreshBody,
+    response: MpSession,
+    summary: '续期登录（刷新凭证只能用一次）',
+  },
+  logout: {
+    method: 'post',
+    path: '/mp/v1/auth/logout',
+    body: LogoutBody,
+    response: null,
+    summary: '退出登录',
+  },
+  me: { method: 'get', path: '/mp/v1/me', response: MpMe, summary: '我的资料与所属企业' },
+  updateProfile: {
+    method: 'patch',
+    path: '/mp/v1/me',
+    body: ProfileUpdate,
+    response: MpMe,
+    summary: '修改昵称',
+  },
+  bindPhone: {
+    method: 'post',
+    path: '/mp/v1/me/phone',
+    body: PhoneBind,
+    response: MpMe,
+    summary: '授权绑定手机号（返回时已打码）',
+  },
+})
+
+/** The mp-accounts domain's refusals (raised through mp-accounts.errors.ts). */
+export const MpAccountErrorCode = z.enum([
+  'WX_CODE_INVALID',
+  'WX_RATE_LIMITED',
+  'WX_ERROR',
+  'PHONE_UNSUPPORTED',
+])

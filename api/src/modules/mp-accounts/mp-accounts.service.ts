@@ -1,13 +1,14 @@
 import type { z } from 'zod'
 import type { MpPrincipal } from '../../platform/auth.js'
 import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
-import { AppError, errors } from '../../platform/errors.js'
+import { errors } from '../../platform/errors.js'
 import type { AccessClaims, JwtService } from '../../platform/jwt.js'
 import type { RefreshTokens } from '../../platform/refresh-tokens.js'
 import { presentBinding } from '../enterprises/enterprises.presenter.js'
 import type { EnterpriseDoc, MembershipDoc } from '../enterprises/enterprises.model.js'
 import type { EnterpriseService } from '../enterprises/enterprises.service.js'
 import type { MpMeOutput, ProfileUpdate } from './mp-accounts.contract.js'
+import { mpAccountErrors } from './mp-accounts.errors.js'
 import { MpUserModel, type MpUserDoc } from './mp-accounts.model.js'
 
 /** The two WeChat calls accounts need; the real client lives in platform/wechat. */
@@ -47,9 +48,9 @@ export class MpAccountService {
 
   async refresh(token: string) {
     const rotated = await this.d.refresh.rotate('mp', token)
-    if (!rotated) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    if (!rotated) throw errors.refreshInvalid()
     const user = await MpUserModel.findById(rotated.userId).lean<MpUserDoc>()
-    if (!user) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    if (!user) throw errors.refreshInvalid()
     return this.session(user, rotated.refreshToken)
   }
 
@@ -86,7 +87,7 @@ export class MpAccountService {
 
   async bindPhone(userId: string, code: string) {
     const p = await this.d.wechat.getPhoneNumber(code).catch(wechatToAppError)
-    if (p.countryCode !== '86') throw errors.badRequest('PHONE_UNSUPPORTED', '目前仅支持中国大陆手机号')
+    if (p.countryCode !== '86') throw mpAccountErrors.phoneUnsupported()
     const phone = p.purePhoneNumber
     const user = await MpUserModel.findOneAndUpdate(
       { _id: userId },
@@ -130,13 +131,9 @@ function presentMeEnterprise(e: EnterpriseDoc, m: MembershipDoc): NonNullable<Mp
 function wechatToAppError(e: unknown): never {
   const errcode = (e as { errcode?: number }).errcode
   if (errcode === 40029 || errcode === 40163)
-    throw errors.badRequest('WX_CODE_INVALID', '微信登录凭证无效或已使用，请重新打开小程序后再试', {
-      errcode,
-    })
+    throw mpAccountErrors.codeInvalid(errcode)
   if (errcode === 45011)
-    throw new AppError(429, 'WX_RATE_LIMITED', '微信登录过于频繁，请稍后再试', { errcode }, false, {
-      'Retry-After': '60',
-    })
-  if (errcode !== undefined) throw errors.upstream('WX_ERROR', '微信服务暂时不可用，请稍后重试', { errcode })
+    throw mpAccountErrors.wechatRateLimited(errcode)
+  if (errcode !== undefined) throw mpAccountErrors.wechatError(errcode)
   throw e
 }

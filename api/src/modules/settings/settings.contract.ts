@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { cleanText } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 
 /** "请填写…" when the value is missing or cleared, "…应为数字" when it is something else. */
 const count = (label: string) =>
@@ -37,3 +38,20 @@ export const PUSH_SETTINGS_DEFAULTS: PushSettingsOutput = {
   templateId: 'tpl-patent-push',
   publisher: '知识产权局',
 }
+
+/** Every settings endpoint, declared once: the routes and the console's API functions read this. */
+export const SettingsEndpoints = endpoints({
+  push: {
+    method: 'get',
+    path: '/admin/v1/settings/push',
+    response: PushSettings,
+    summary: '推送设置（每周上限、年度目标、模板、发布单位）',
+  },
+  savePush: {
+    method: 'put',
+    path: '/admin/v1/settings/push',
+    body: PushSettings,
+    response: PushSettings,
+    summary: '保存推送设置',
+  },
+})

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
-import { AppError, errors } from '../../platform/errors.js'
+import { AppError } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
+import { staffErrors } from './staff.errors.js'
 import { LoginThrottleModel } from './staff.model.js'
 
 export interface LoginGuardOptions {
@@ -185,6 +186,4 @@ export class LoginGuard {
   }
 }
 
-function throttled(seconds: number) {
-  return errors.tooManyRequests(seconds, {}, 'LOGIN_THROTTLED', `登录失败次数过多，请 ${seconds} 秒后再试`)
-}
+const throttled = staffErrors.loginThrottled

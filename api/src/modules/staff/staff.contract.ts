@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import { ObjectIdString, PageQuery, TokenPair, pageOf, text } from '../common.contract.js'
+import { IdParams, ObjectIdString, PageQuery, RefreshBody, TokenPair, pageOf, text } from '../common.contract.js'
+import { endpoints } from '../endpoints.contract.js'
 
 /** Console permission keys; kept in sync with platform/permissions.ts by a test. */
 export const PermissionKey = z
@@ -188,3 +189,133 @@ export const ThrottleLift = z.strictObject({
     .meta({ label: '用户名' }),
 })
 export type ThrottleLiftInput = z.input<typeof ThrottleLift>
+
+/** Logging out: the refresh token, when the console still holds one, ends its family too. */
+export const AdminLogoutBody = RefreshBody.partial()
+export type AdminLogoutBodyInput = z.input<typeof AdminLogoutBody>
+
+/**
+ * Every staff endpoint (sign-in, own profile, console users, roles, login throttles), declared once: the
+ * routes and the console's API functions read this.
+ */
+export const StaffEndpoints = endpoints({
+  login: {
+    method: 'post',
+    path: '/admin/v1/auth/login',
+    body: AdminLogin,
+    response: AdminSession,
+    summary: '后台登录',
+  },
+  refresh: {
+    method: 'post',
+    path: '/admin/v1/auth/refresh',
+    body: RefreshBody,
+    response: AdminSession,
+    summary: '续期登录（刷新凭证一次有效）',
+  },
+  logout: {
+    method: 'post',
+    path: '/admin/v1/auth/logout',
+    body: AdminLogoutBody,
+    response: null,
+    summary: '退出登录',
+  },
+  me: { method: 'get', path: '/admin/v1/me', response: Me, summary: '当前用户、角色与权限' },
+  changePassword: {
+    method: 'post',
+    path: '/admin/v1/me/password',
+    body: ChangePassword,
+    response: null,
+    summary: '修改自己的密码',
+  },
+  permissions: {
+    method: 'get',
+    path: '/admin/v1/permissions',
+    response: PermissionList,
+    summary: '可分配的权限',
+  },
+  listUsers: {
+    method: 'get',
+    path: '/admin/v1/users',
+    query: UserListQuery,
+    response: UserPage,
+    summary: '后台用户列表',
+  },
+  createUser: {
+    method: 'post',
+    path: '/admin/v1/users',
+    body: UserCreate,
+    response: UserOut,
+    status: 201,
+    summary: '新建后台用户',
+  },
+  updateUser: {
+    method: 'patch',
+    path: '/admin/v1/users/:id',
+    params: IdParams,
+    body: UserUpdate,
+    response: UserOut,
+    summary: '修改后台用户（姓名、角色、指导站、手机号、停用）',
+  },
+  resetPassword: {
+    method: 'post',
+    path: '/admin/v1/users/:id/password',
+    params: IdParams,
+    body: ResetPassword,
+    response: null,
+    summary: '重置后台用户的密码（临时密码，须在首次登录时修改）',
+  },
+  listThrottles: {
+    method: 'get',
+    path: '/admin/v1/login-throttles',
+    query: ThrottleListQuery,
+    response: LoginThrottlePage,
+    summary: '登录限制记录',
+  },
+  liftThrottle: {
+    method: 'post',
+    path: '/admin/v1/login-throttles/lift',
+    body: ThrottleLift,
+    response: null,
+    summary: '解除某个用户名的登录限制',
+  },
+  listRoles: { method: 'get', path: '/admin/v1/roles', response: RoleList, summary: '角色列表' },
+  createRole: {
+    method: 'post',
+    path: '/admin/v1/roles',
+    body: RoleCreate,
+    response: RoleOut,
+    status: 201,
+    summary: '新建自定义角色',
+  },
+  updateRole: {
+    method: 'patch',
+    path: '/admin/v1/roles/:id',
+    params: IdParams,
+    body: RoleUpdate,
+    response: RoleOut,
+    summary: '修改自定义角色',
+  },
+  deleteRole: {
+    method: 'delete',
+    path: '/admin/v1/roles/:id',
+    params: IdParams,
+    response: null,
+    summary: '删除自定义角色',
+  },
+})
+
+/** The staff domain's refusals (raised through staff.errors.ts). */
+export const StaffErrorCode = z.enum([
+  'LOGIN_FAILED',
+  'LOGIN_THROTTLED',
+  'ACCOUNT_DISABLED',
+  'SELF_CHANGE_FORBIDDEN',
+  'GRANT_REFUSED',
+  'TARGET_OUTRANKS',
+  'ROLE_BUILTIN',
+  'ROLE_IN_USE',
+  'CHANGED_MEANWHILE',
+  'USERNAME_TAKEN',
+  'ROLE_NAME_TAKEN',
+])

@@ -2,8 +2,7 @@ import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
 import type { Permission } from '../../platform/permissions.js'
 import type { LoginThrottleOutput, MeOutput, RoleOutput, UserOutput } from './staff.contract.js'
 import type { AdminUserDoc, LoginThrottleDoc, RoleDoc } from './staff.model.js'
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
+import { iso } from '../../platform/time.js'
 
 export function presentRole(r: RoleDoc): RoleOutput {
   return {
@@ -58,7 +57,7 @@ export function presentUser(
     disabled: u.disabled,
     throttledUntil: iso(throttledUntil),
     lastLoginAt: iso(u.lastLoginAt),
-    createdAt: (u as unknown as { createdAt: Date }).createdAt.toISOString(),
+    createdAt: iso((u as unknown as { createdAt: Date }).createdAt),
   }
 }
 
@@ -70,8 +69,8 @@ export function presentThrottle(t: LoginThrottleDoc): LoginThrottleOutput {
     ip: t.ip,
     scope: t.scope,
     failures: t.failures,
-    at: t.at.toISOString(),
-    until: t.until.toISOString(),
+    at: iso(t.at),
+    until: iso(t.until),
     active: !t.liftedAt && t.until > new Date(),
     liftedAt: iso(t.liftedAt),
   }

@@ -25,6 +25,7 @@ import {
   type LoginThrottleDoc,
   type RoleDoc,
 } from './staff.model.js'
+import { staffErrors } from './staff.errors.js'
 import { presentMe, presentRole, presentThrottle, presentUser } from './staff.presenter.js'
 
 /** argon2id (Algorithm.Argon2id = 2; a const enum, unusable under verbatimModuleSyntax), OWASP's minimum. */
@@ -46,12 +47,7 @@ const tempPasswordUntil = () => new Date(Date.now() + TEMP_PASSWORD_HOURS * 3600
 function tempPasswordExpired(u: Pick<AdminUserDoc, 'mustChangePassword' | 'passwordExpiresAt'>) {
   return !!u.mustChangePassword && !!u.passwordExpiresAt && u.passwordExpiresAt.getTime() <= Date.now()
 }
-const tempExpired = () =>
-  errors.forbidden(
-    `临时密码已超过 ${TEMP_PASSWORD_HOURS} 小时有效期，请联系管理员重新设置`,
-    undefined,
-    'TEMP_PASSWORD_EXPIRED',
-  )
+const tempExpired = () => errors.tempPasswordExpired(TEMP_PASSWORD_HOURS)
 
 /** Built-in role whose holders only other super administrators may manage. */
 const SUPER_ROLE = 'super_admin'
@@ -87,10 +83,10 @@ export class StaffService {
     const ok = await verify(user?.passwordHash ?? (await dummyHash), password).catch(() => false)
     if (!user || !ok) {
       await this.d.guard.failed(username, ip, user?._id.toHexString() ?? null)
-      throw errors.unauthorized('用户名或密码错误', 'LOGIN_FAILED')
+      throw staffErrors.loginFailed()
     }
     // Only someone who knows the password learns these.
-    if (user.disabled) throw errors.forbidden('账号已停用，请联系管理员', undefined, 'ACCOUNT_DISABLED')
+    if (user.disabled) throw staffErrors.accountDisabled()
     if (tempPasswordExpired(user)) throw tempExpired()
     await this.d.guard.succeeded(username, ip)
     await AdminUserModel.updateOne({ _id: user._id }, { $set: { lastLoginAt: new Date() } })
@@ -99,9 +95,9 @@ export class StaffService {
 
   async refresh(token: string) {
     const rotated = await this.d.refresh.rotate('admin', token)
-    if (!rotated) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    if (!rotated) throw errors.refreshInvalid()
     const user = await AdminUserModel.findById(rotated.userId).lean<AdminUserDoc>()
-    if (!user || user.disabled) throw errors.unauthorized('登录已过期，请重新登录', 'REFRESH_INVALID')
+    if (!user || user.disabled) throw errors.refreshInvalid()
     return this.session(user, rotated.refreshToken)
   }
 
@@ -214,7 +210,7 @@ export class StaffService {
 
   async updateUser(id: string, input: z.output<typeof UserUpdate>, actor: AdminPrincipal) {
     if (id === actor.id && (input.disabled || input.roleIds))
-      throw errors.badRequest('SELF_CHANGE_FORBIDDEN', '不能停用自己或修改自己的角色，请让其他管理员操作')
+      throw staffErrors.selfChange()
     const target = await this.assertManageable(id, actor)
     if (input.roleIds) await this.assertGrantable(input.roleIds, actor)
     const set: Record<string, unknown> = {}
@@ -300,7 +296,7 @@ export class StaffService {
     if (roles.length !== new Set(roleIds).size)
       throw errors.validation([{ path: 'roleIds', message: '包含不存在的角色' }])
     if (!actor.isSuper && roles.some((r) => r.key === SUPER_ROLE))
-      throw errors.forbidden('只有超级管理员可以授予超级管理员角色', { refused: [SUPER_ROLE] }, 'GRANT_REFUSED')
+      throw staffErrors.grantRefused('只有超级管理员可以授予超级管理员角色', [SUPER_ROLE])
     this.assertPermissionsHeld(
       roles.flatMap((r) => r.permissions as Permission[]),
       actor,
@@ -310,10 +306,9 @@ export class StaffService {
   private assertPermissionsHeld(perms: Permission[], actor: AdminPrincipal) {
     const refused = [...new Set(perms.filter((p) => !actor.permissions.has(p)))]
     if (refused.length)
-      throw errors.forbidden(
+      throw staffErrors.grantRefused(
         `不能授予自己没有的权限：${refused.map((p) => PERMISSIONS[p]).join('、')}`,
-        { refused },
-        'GRANT_REFUSED',
+        refused,
       )
   }
 
@@ -339,7 +334,7 @@ export class StaffService {
   async updateRole(id: string, input: z.output<typeof RoleUpdate>, actor: AdminPrincipal) {
     const role = await RoleModel.findById(id).lean<RoleDoc>()
     if (!role) throw errors.notFound('角色')
-    if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可修改，请新建自定义角色')
+    if (role.builtIn) throw staffErrors.roleBuiltIn('内置角色不可修改，请新建自定义角色')
     assertRoleWithin(role, actor)
     if (input.permissions) this.assertPermissionsHeld(input.permissions, actor)
     // Guarded by the permissions the check saw.
@@ -356,11 +351,11 @@ export class StaffService {
   async deleteRole(id: string, actor: AdminPrincipal) {
     const role = await RoleModel.findById(id).lean<RoleDoc>()
     if (!role) throw errors.notFound('角色')
-    if (role.builtIn) throw errors.badRequest('ROLE_BUILTIN', '内置角色不可删除')
+    if (role.builtIn) throw staffErrors.roleBuiltIn('内置角色不可删除')
     assertRoleWithin(role, actor)
     const holders = await AdminUserModel.countDocuments({ roleIds: role._id })
     if (holders)
-      throw errors.conflict('ROLE_IN_USE', `仍有 ${holders} 名用户使用该角色，请先调整这些用户的角色`)
+      throw staffErrors.roleInUse(holders)
     await RoleModel.deleteOne({ _id: id })
   }
 
@@ -389,9 +384,5 @@ function assertRoleWithin(role: RoleDoc, actor: AdminPrincipal) {
     )
 }
 
-function outranks(message: string, beyond?: Permission[]) {
-  return errors.forbidden(message, beyond ? { beyond } : undefined, 'TARGET_OUTRANKS')
-}
-
-const changedMeanwhile = () =>
-  errors.conflict('CHANGED_MEANWHILE', '该记录刚被其他管理员修改，请刷新后重试')
+const outranks = staffErrors.outranks
+const changedMeanwhile = staffErrors.changedMeanwhile

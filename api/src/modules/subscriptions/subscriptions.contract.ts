@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { endpoints } from '../endpoints.contract.js'
 
 /** What wx.requestSubscribeMessage answered, per template id, as the mini-program reports it. */
 export const SubscriptionReport = z.strictObject({
@@ -17,3 +18,20 @@ export const SubscriptionState = z.object({
   available: z.record(z.string(), z.number().int()),
 })
 export type SubscriptionStateOutput = z.output<typeof SubscriptionState>
+
+/** Every subscription endpoint, declared once: the routes, the mini-program types and the test client read this. */
+export const SubscriptionEndpoints = endpoints({
+  report: {
+    method: 'post',
+    path: '/mp/v1/subscriptions',
+    body: SubscriptionReport,
+    response: SubscriptionState,
+    summary: '上报订阅消息授权结果（每次“允许”得一次推送机会）',
+  },
+  state: {
+    method: 'get',
+    path: '/mp/v1/subscriptions',
+    response: SubscriptionState,
+    summary: '我还有几次推送机会（按模板）',
+  },
+})

@@ -1,10 +1,9 @@
 import type { Routers } from '../index.js'
-import { SubscriptionReport } from './subscriptions.contract.js'
+import { SubscriptionEndpoints as E } from './subscriptions.contract.js'
 import type { SubscriptionService } from './subscriptions.service.js'
 
 export function registerSubscriptionRoutes({ mp }: Routers, subscriptions: SubscriptionService) {
-  mp.mp('post', '/subscriptions', { schemas: { body: SubscriptionReport } }, (ctx) =>
-    subscriptions.report(ctx.state.user.id, ctx.state.input.body.results),
-  )
-  mp.mp('get', '/subscriptions', {}, (ctx) => subscriptions.state(ctx.state.user.id))
+  const member = { audience: 'mp' } as const
+  mp.endpoint(E.report, member, (ctx) => subscriptions.report(ctx.state.user.id, ctx.state.input.body.results))
+  mp.endpoint(E.state, member, (ctx) => subscriptions.state(ctx.state.user.id))
 }

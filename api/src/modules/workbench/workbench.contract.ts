@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { endpoints } from '../endpoints.contract.js'
 
 const count = z.number().int()
 
@@ -17,3 +18,13 @@ export const Workbench = z.object({
   deliveries: z.object({ year: count, delivered: count, target: count, percent: z.number() }).optional(),
 })
 export type WorkbenchOutput = z.output<typeof Workbench>
+
+/** The workbench endpoint, declared once: the route and the console's API function read this. */
+export const WorkbenchEndpoints = endpoints({
+  figures: {
+    method: 'get',
+    path: '/admin/v1/workbench',
+    response: Workbench,
+    summary: '工作台：待办与本年推送进度',
+  },
+})

@@ -14,3 +14,4 @@ export {
   explainErrcode,
   isTransientErrcode,
 } from './errors.js'
+export { SendRateLimiter } from './send-rate.js'

@@ -1,0 +1,16 @@
+import { defineModule } from '../../platform/modules.js'
+import { registerEnterpriseRoutes } from './enterprises.routes.js'
+import { EnterpriseService } from './enterprises.service.js'
+
+declare module '../../platform/modules.js' {
+  interface Services {
+    enterprises: EnterpriseService
+  }
+}
+
+export default defineModule({
+  name: 'enterprises',
+  build: ({ cipher }) => new EnterpriseService(cipher),
+  routes: (r, enterprises, { services }) =>
+    registerEnterpriseRoutes(r, enterprises, services.audit, services.files),
+})

@@ -1,0 +1,16 @@
+import { defineModule } from '../../platform/modules.js'
+import { registerMpAccountRoutes } from './mp-accounts.routes.js'
+import { MpAccountService } from './mp-accounts.service.js'
+
+declare module '../../platform/modules.js' {
+  interface Services {
+    mpAccounts: MpAccountService
+  }
+}
+
+export default defineModule({
+  name: 'mpAccounts',
+  build: ({ jwt, refresh, cipher, wechat, services }) =>
+    new MpAccountService({ jwt, refresh, cipher, wechat, enterprises: services.enterprises }),
+  routes: (r, accounts) => registerMpAccountRoutes(r, accounts),
+})
