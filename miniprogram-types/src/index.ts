@@ -4,8 +4,9 @@
  * build expands every type into plain structures (dist/index.d.ts) so the mini-program needs no zod.
  */
 import type { z } from 'zod'
-import type { ErrorBody, PageQuery, RefreshBody, TokenPair, UnreadCount } from '@zct/api/contracts/common'
-import type { EndpointDef, EndpointKey as KeyOf } from '@zct/api/contracts/endpoints'
+import type { PageQuery, RefreshBody, TokenPair, UnreadCount } from '@zct/api/contracts/common'
+import type { ErrorBody } from '@zct/api/contracts/errors'
+import type { EndpointDef, EndpointKey as KeyOf, EndpointTables } from '@zct/api/types'
 import type {
   AnnouncementMpDetail,
   AnnouncementMpPage,
@@ -16,7 +17,6 @@ import type {
 import type {
   BindResult,
   EnterpriseBind,
-  EnterpriseEndpoints,
   MemberDecision,
   MemberList,
   MemberOut,
@@ -24,23 +24,18 @@ import type {
   MyEnterprise,
   VerificationSubmit,
 } from '@zct/api/contracts/enterprises/enterprises'
-import type { FileEndpoints, FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
-import type { InboxEndpoints, InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
-import type { InterestEndpoints, InterestsOut, InterestsUpdate } from '@zct/api/contracts/interests/interests'
+import type { FileOut, MpUploadQuery } from '@zct/api/contracts/files/files'
+import type { InboxItemOut, InboxPage, InboxQuery } from '@zct/api/contracts/inbox/inbox'
+import type { InterestsOut, InterestsUpdate } from '@zct/api/contracts/interests/interests'
 import type {
   LogoutBody,
-  MpAccountEndpoints,
   MpLogin,
   MpMe,
   MpSession,
   PhoneBind,
   ProfileUpdate,
 } from '@zct/api/contracts/mp-accounts/mp-accounts'
-import type {
-  SubscriptionEndpoints,
-  SubscriptionReport,
-  SubscriptionState,
-} from '@zct/api/contracts/subscriptions/subscriptions'
+import type { SubscriptionReport, SubscriptionState } from '@zct/api/contracts/subscriptions/subscriptions'
 
 export type ApiError = z.output<typeof ErrorBody>
 export type TokenPairOutput = z.output<typeof TokenPair>
@@ -83,23 +78,15 @@ export type UploadQueryInput = z.input<typeof MpUploadQuery>
 export type FileOutput = z.output<typeof FileOut>
 
 /**
- * The api's endpoint tables, each domain's `<Domain>Endpoints`; the mini-program's entries are picked from
- * them by path below.
+ * Every declaration of every module in the api's list (`modules/index.ts`); the mini-program's are those
+ * under /mp/v1. A module added to the list is here without anyone editing this file.
  */
-type Tables =
-  | typeof MpAccountEndpoints
-  | typeof EnterpriseEndpoints
-  | typeof InterestEndpoints
-  | typeof SubscriptionEndpoints
-  | typeof InboxEndpoints
-  | typeof FileEndpoints
-
 type DefsOf<T> = T extends unknown ? T[keyof T] : never
-type MpDef = Extract<DefsOf<Tables>, { path: `/mp/v1/${string}` }>
+type MpDef = Extract<DefsOf<EndpointTables>, { path: `/mp/v1/${string}` }>
 
 type Part<E, K extends 'params' | 'query' | 'body'> = E extends { [P in K]: infer S extends z.ZodType }
   ? // a part whose every field may be left out may be left out itself
-    {} extends z.input<S>
+    Record<never, never> extends z.input<S>
     ? { [P in K]?: z.input<S> }
     : { [P in K]: z.input<S> }
   : unknown
@@ -120,5 +107,6 @@ type Entry<E extends EndpointDef> = Flat<
  */
 export type Endpoints = { [E in MpDef as KeyOf<E>]: Entry<E> }
 /** Each endpoint's one-line summary; the build writes it as the entry's doc comment. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- read by scripts/build.ts, not emitted
 type EndpointSummaries = { [E in MpDef as KeyOf<E>]: E['summary'] }
 export type EndpointKey = keyof Endpoints

@@ -18,6 +18,12 @@ import {
   type MpSession,
 } from '../support/factories.js'
 import { PUSH_TEMPLATE } from '../support/world.js'
+import {
+  EnterpriseEndpoints as Ent,
+  type VerificationStatusOutput,
+} from '@zct/api/contracts/enterprises/enterprises'
+import { FileEndpoints } from '@zct/api/contracts/files/files'
+import { expectOk } from '../support/api.js'
 
 const w = contentWorld()
 let reviewer: AdminSession
@@ -36,10 +42,13 @@ const asReviewer = (method: string, path: string, body?: unknown, token = review
   w.api.call(method, `/admin/v1${path}`, { token, ...(body === undefined ? {} : { body }) })
 
 /** The reviewer's queue row for one enterprise, from the list as the console shows it. */
-async function queueRow(enterpriseId: string, status = 'pending') {
-  const res = await asReviewer('GET', `/enterprise-verifications?status=${status}&pageSize=100`)
-  expect(res.status).toBe(200)
-  return res.body.items.find((r: { enterprise: { id: string } }) => r.enterprise.id === enterpriseId)
+async function queueRow(enterpriseId: string, status: VerificationStatusOutput = 'pending') {
+  const res = await w.api.request(Ent.verifications, {
+    token: reviewer.token,
+    query: { status, pageSize: 100 },
+  })
+  expectOk(res)
+  return res.body.items.find((r) => r.enterprise.id === enterpriseId)
 }
 
 const decide = (enterpriseId: string, body: Record<string, unknown>, token = reviewer.token) =>
@@ -48,16 +57,19 @@ const decide = (enterpriseId: string, body: Record<string, unknown>, token = rev
 /** A second person asks to join; answers the membership id of their request. */
 async function joinRequest(boss: { creditCode: string; name: string }, applicant?: MpSession) {
   const u = applicant ?? (await buildMpUser(w))
-  const res = await mp(u.token, 'POST', '/enterprise/bind', { creditCode: boss.creditCode, name: boss.name })
-  expect(res.status).toBe(202)
-  return { user: u, memberId: res.body.membership.id as string }
+  const res = await w.api.request(Ent.bind, {
+    token: u.token,
+    body: { creditCode: boss.creditCode, name: boss.name },
+  })
+  expectOk(res, 202)
+  return { user: u, memberId: res.body.membership.id }
 }
 
 describe('enterprise administrator verification', () => {
   it('keeps the first binder a pending administrator, who sees the licence they submitted', async () => {
     const boss = await buildEnterpriseAdmin(w, '韶关市待审科技有限公司', { verified: false })
-    const mine = await mp(boss.token, 'GET', '/enterprise')
-    expect(mine.status).toBe(200)
+    const mine = await w.api.request(Ent.mine, { token: boss.token })
+    expectOk(mine)
     expect(mine.body).toMatchObject({
       enterprise: { id: boss.enterpriseId, name: '韶关市待审科技有限公司', verificationStatus: 'pending' },
       membership: { role: 'admin', status: 'active' },
@@ -83,10 +95,11 @@ describe('enterprise administrator verification', () => {
       licence: { id: boss.licenceFileId, mime: 'image/png' },
     })
     // The console previews the licence through the file endpoint, with enterprise.manage.
-    const preview = await fetch(`${w.api.url}/admin/v1/files/${boss.licenceFileId}`, {
-      headers: { authorization: `Bearer ${reviewer.token}` },
+    const preview = await w.api.request(FileEndpoints.adminDownload, {
+      token: reviewer.token,
+      params: { id: boss.licenceFileId },
     })
-    expect(preview.status).toBe(200)
+    expectOk(preview)
     expect(preview.headers.get('content-type')).toBe('image/png')
   })
 

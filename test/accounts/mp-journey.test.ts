@@ -1,5 +1,8 @@
 import mongoose from 'mongoose'
 import { describe, expect, it } from 'vitest'
+import { EnterpriseEndpoints as Ent } from '@zct/api/contracts/enterprises/enterprises'
+import { MpAccountEndpoints as Acc } from '@zct/api/contracts/mp-accounts/mp-accounts'
+import { expectOk, expectRefused } from '../support/api.js'
 import { buildAdmin, buildCreditCode, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
 import { uniqueOpenid, world } from '../support/world.js'
 
@@ -8,8 +11,8 @@ const w = world()
 describe('mini-program accounts', () => {
   it('signs in with a wx.login code and never returns the session_key', async () => {
     const openid = uniqueOpenid()
-    const res = await w.api.call('POST', '/mp/v1/auth/login', { body: { code: await w.loginCode(openid) } })
-    expect(res.status).toBe(200)
+    const res = await w.api.request(Acc.login, { body: { code: await w.loginCode(openid) } })
+    expectOk(res)
     expect(res.body).toMatchObject({
       expiresIn: 900,
       user: { nickname: '微信用户', phone: null, enterprise: null },
@@ -21,22 +24,21 @@ describe('mini-program accounts', () => {
 
   it('refuses an invalid or reused wx.login code with an actionable message', async () => {
     const code = await w.loginCode(uniqueOpenid())
-    expect((await w.api.call('POST', '/mp/v1/auth/login', { body: { code } })).status).toBe(200)
-    const reused = await w.api.call('POST', '/mp/v1/auth/login', { body: { code } })
-    expect(reused.status).toBe(400)
-    expect(reused.body.error).toMatchObject({ code: 'WX_CODE_INVALID' })
+    expectOk(await w.api.request(Acc.login, { body: { code } }))
+    const reused = await w.api.request(Acc.login, { body: { code } })
+    expectRefused(reused, 400, 'WX_CODE_INVALID')
     expect(reused.body.error.message).toMatch(/重新打开小程序/)
-    const bogus = await w.api.call('POST', '/mp/v1/auth/login', { body: { code: 'not-a-code' } })
+    const bogus = await w.api.request(Acc.login, { body: { code: 'not-a-code' } })
     expect(bogus.status).toBe(400)
   })
 
   it('binds a phone number, encrypted at rest and masked in responses', async () => {
     const u = await buildMpUser(w)
-    const res = await w.api.call('POST', '/mp/v1/me/phone', {
+    const res = await w.api.request(Acc.bindPhone, {
       token: u.token,
       body: { code: await w.phoneCode('13812345678') },
     })
-    expect(res.status).toBe(200)
+    expectOk(res)
     expect(res.body.phone).toBe('138****5678')
     const raw = await mongoose.connection.db!.collection('mp_users').findOne({ openid: u.openid })
     expect(JSON.stringify(raw)).not.toContain('13812345678')
@@ -45,9 +47,10 @@ describe('mini-program accounts', () => {
 
   it('updates the profile but refuses fields the user may not set', async () => {
     const u = await buildMpUser(w)
-    const ok = await w.api.call('PATCH', '/mp/v1/me', { token: u.token, body: { nickname: '张工' } })
-    expect(ok.status).toBe(200)
+    const ok = await w.api.request(Acc.updateProfile, { token: u.token, body: { nickname: '张工' } })
+    expectOk(ok)
     expect(ok.body.nickname).toBe('张工')
+    // fields the contract does not have: sent untyped, as a tampered client would
     const sneaky = await w.api.call('PATCH', '/mp/v1/me', {
       token: u.token,
       body: { nickname: 'x', tokenVersion: 0, enterpriseId: 'abc' },
@@ -58,35 +61,27 @@ describe('mini-program accounts', () => {
 
   it('rotates refresh tokens and revokes the session when an old one is replayed', async () => {
     const u = await buildMpUser(w)
-    const first = await w.api.call('POST', '/mp/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })
-    expect(first.status).toBe(200)
-    const replay = await w.api.call('POST', '/mp/v1/auth/refresh', { body: { refreshToken: u.refreshToken } })
-    expect(replay.status).toBe(401)
+    const first = await w.api.request(Acc.refresh, { body: { refreshToken: u.refreshToken } })
+    expectOk(first)
+    const replay = await w.api.request(Acc.refresh, { body: { refreshToken: u.refreshToken } })
+    expectRefused(replay, 401, 'REFRESH_INVALID')
     // The replay revoked the whole family, including the token issued by the first rotation.
-    const next = await w.api.call('POST', '/mp/v1/auth/refresh', {
-      body: { refreshToken: first.body.refreshToken },
-    })
-    expect(next.status).toBe(401)
+    const next = await w.api.request(Acc.refresh, { body: { refreshToken: first.body.refreshToken } })
+    expectRefused(next, 401, 'REFRESH_INVALID')
   })
 
   it('logs out: the access token stops working at once', async () => {
     const u = await buildMpUser(w)
-    expect(
-      (
-        await w.api.call('POST', '/mp/v1/auth/logout', {
-          token: u.token,
-          body: { refreshToken: u.refreshToken },
-        })
-      ).status,
-    ).toBe(204)
-    expect((await w.api.call('GET', '/mp/v1/me', { token: u.token })).status).toBe(401)
+    expectOk(await w.api.request(Acc.logout, { token: u.token, body: { refreshToken: u.refreshToken } }), 204)
+    expect((await w.api.request(Acc.me, { token: u.token })).status).toBe(401)
   })
 })
 
 describe('enterprise binding', () => {
   it('makes the first member the administrator and lets them approve a later join request', async () => {
     const boss = await buildEnterpriseAdmin(w, '韶关市测试知识产权服务有限公司')
-    const me = await w.api.call('GET', '/mp/v1/me', { token: boss.token })
+    const me = await w.api.request(Acc.me, { token: boss.token })
+    expectOk(me)
     expect(me.body.enterprise).toMatchObject({
       name: '韶关市测试知识产权服务有限公司',
       role: 'admin',
@@ -95,27 +90,32 @@ describe('enterprise binding', () => {
     })
 
     const staff = await buildMpUser(w)
-    const join = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+    const join = await w.api.request(Ent.bind, {
       token: staff.token,
       body: { creditCode: boss.creditCode.toLowerCase(), name: '韶关市测试知识产权服务有限公司' },
     })
-    expect(join.status).toBe(202)
+    expectOk(join, 202)
     expect(join.body.membership).toMatchObject({ role: 'member', status: 'pending' })
 
-    const members = await w.api.call('GET', '/mp/v1/enterprise/members', { token: boss.token })
-    const pending = members.body.items.find((m: { status: string }) => m.status === 'pending')
-    expect(pending.userId).toBe(staff.id)
+    const members = await w.api.request(Ent.members, { token: boss.token })
+    expectOk(members)
+    const pending = members.body.items.find((m) => m.status === 'pending')
+    expect(pending?.userId).toBe(staff.id)
 
-    const decided = await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, {
+    const params = { memberId: pending!.id }
+    const decided = await w.api.request(Ent.decideMember, {
       token: boss.token,
+      params,
       body: { decision: 'approve' },
     })
-    expect(decided.status).toBe(200)
+    expectOk(decided)
     expect(decided.body.status).toBe('active')
-    const after = await w.api.call('GET', '/mp/v1/me', { token: staff.token })
+    const after = await w.api.request(Acc.me, { token: staff.token })
+    expectOk(after)
     expect(after.body.enterprise).toMatchObject({ role: 'member', status: 'active' })
-    const again = await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, {
+    const again = await w.api.request(Ent.decideMember, {
       token: boss.token,
+      params,
       body: { decision: 'reject' },
     })
     expect(again.status).toBe(409)
@@ -155,13 +155,15 @@ describe('enterprise binding', () => {
       token: applicant.token,
       body: { creditCode: b.creditCode, name: b.name },
     })
-    const list = await w.api.call('GET', '/mp/v1/enterprise/members', { token: b.token })
-    const pending = list.body.items.find((m: { status: string }) => m.status === 'pending')
-    const res = await w.api.call('POST', `/mp/v1/enterprise/members/${pending.id}/decision`, {
+    const list = await w.api.request(Ent.members, { token: b.token })
+    expectOk(list)
+    const pending = list.body.items.find((m) => m.status === 'pending')!
+    const res = await w.api.request(Ent.decideMember, {
       token: a.token,
+      params: { memberId: pending.id },
       body: { decision: 'approve' },
     })
-    expect(res.status).toBe(404)
+    expectRefused(res, 404, 'NOT_FOUND')
   })
 
   it('refuses a credit code whose check character is wrong, naming the field', async () => {
@@ -180,11 +182,11 @@ describe('enterprise binding', () => {
   it('turns a name that does not match the registered enterprise into a join request, flagged for the approver', async () => {
     const boss = await buildEnterpriseAdmin(w)
     const u = await buildMpUser(w)
-    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+    const res = await w.api.request(Ent.bind, {
       token: u.token,
       body: { creditCode: boss.creditCode, name: '另一家公司' },
     })
-    expect(res.status).toBe(202)
+    expectOk(res, 202)
     expect(res.body).toMatchObject({
       enterprise: { name: '另一家公司' },
       membership: { role: 'member', status: 'pending' },
@@ -205,10 +207,7 @@ describe('enterprise binding', () => {
     const users = await Promise.all(Array.from({ length: 6 }, () => buildMpUser(w)))
     const results = await Promise.all(
       users.map((u) =>
-        w.api.call('POST', '/mp/v1/enterprise/bind', {
-          token: u.token,
-          body: { creditCode, name: '并发测试有限公司' },
-        }),
+        w.api.request(Ent.bind, { token: u.token, body: { creditCode, name: '并发测试有限公司' } }),
       ),
     )
     expect(results.filter((r) => r.status === 201)).toHaveLength(1)
@@ -217,11 +216,10 @@ describe('enterprise binding', () => {
 
   it('refuses binding a second enterprise', async () => {
     const boss = await buildEnterpriseAdmin(w)
-    const res = await w.api.call('POST', '/mp/v1/enterprise/bind', {
+    const res = await w.api.request(Ent.bind, {
       token: boss.token,
       body: { creditCode: buildCreditCode(), name: '第二家公司' },
     })
-    expect(res.status).toBe(409)
-    expect(res.body.error.code).toBe('ALREADY_BOUND')
+    expectRefused(res, 409, 'ALREADY_BOUND')
   })
 })

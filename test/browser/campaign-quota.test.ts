@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '@zct/api/platform/logger'
 import { startWorker } from '@zct/jobs/worker'
@@ -11,34 +9,20 @@ import {
   buildPublishedPatent,
   setInterests,
 } from '../support/factories.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, confirmBox, consoleBrowser, signInAt } from '../support/browser.js'
 import { PUSH_TEMPLATE, world } from '../support/world.js'
 
-const adminDist = path.resolve(import.meta.dirname, '../../admin/dist')
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
-const input = (page: Page, name: string) =>
-  page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first()
-const confirmBox = (page: Page) => page.locator('.el-message-box__btns .el-button--primary').click()
+const adminDist = builtConsole()
 
 describe('a campaign over WeChat’s daily quota, in the console', () => {
   const w = world({ ADMIN_STATIC_DIR: adminDist, PUSH_BATCH_ATTEMPTS: '2', PUSH_BATCH_BACKOFF_MS: '50' })
-  let browser: Browser
-  let page: Page
+  const { page } = consoleBrowser()
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined
 
   beforeAll(async () => {
     worker = await startWorker({ config: w.api.config, log: createLogger('silent'), connect: false })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
   })
-  afterAll(async () => {
-    await page?.context().close()
-    await browser?.close()
-    await worker?.close()
-  })
+  afterAll(() => worker?.close())
 
   it('explains 45009 as the daily quota and offers the resend, which the next day reaches the member once', async () => {
     const admin = await buildAdmin(w.api, { roles: ['super_admin'] })
@@ -58,11 +42,7 @@ describe('a campaign over WeChat’s daily quota, in the console', () => {
     await w.wx.configure({ subscribeDailyQuota: 0 }) // today's quota is used up
     await w.api.call('POST', `/admin/v1/campaigns/${id}/send`, { token: admin.token, body: {} })
 
-    await page.goto(`${w.api.url}/admin/campaigns/${id}`)
-    await input(page, 'login-username').fill(admin.username)
-    await input(page, 'login-password').fill(admin.password)
-    await page.click('[data-test="login-submit"]')
-    await page.waitForURL(new RegExp(`/admin/campaigns/${id}$`))
+    await signInAt(page, w.api.url, `/admin/campaigns/${id}`, admin)
 
     // The page follows the campaign until it ends, then says why WeChat refused and offers the resend.
     await page.locator('[data-test="campaign-status"]', { hasText: '已完成' }).waitFor({ timeout: 30_000 })
@@ -80,7 +60,9 @@ describe('a campaign over WeChat’s daily quota, in the console', () => {
     await button.click()
     await confirmBox(page)
     await page.locator('.el-message--success', { hasText: '已开始重发' }).waitFor()
-    await expect.poll(() => page.textContent('[data-test="fig-wechat-sent"]'), { timeout: 30_000 }).toContain('1')
+    await expect
+      .poll(() => page.textContent('[data-test="fig-wechat-sent"]'), { timeout: 30_000 })
+      .toContain('1')
     await page.locator('[data-test="campaign-status"]', { hasText: '已完成' }).waitFor()
     await quota.waitFor({ state: 'detached' })
     expect(await button.count()).toBe(0)

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import {
   buildAdmin,
   buildEnterpriseAdmin,
@@ -10,42 +8,32 @@ import {
   buildPublishedPatent,
   type AdminSession,
 } from '../support/factories.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, consoleBrowser, openPage, signIn } from '../support/browser.js'
 import { world } from '../support/world.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const adminDist = path.join(root, 'admin/dist')
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
-const input = (page: Page, name: string) =>
-  page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first()
+const adminDist = builtConsole()
 
 describe('console layout', () => {
   const w = world({ ADMIN_STATIC_DIR: adminDist })
-  let browser: Browser
+  // Each test opens its own window, of the width it is about.
+  const { browser } = consoleBrowser({ page: 'none' })
   let page: Page
   let admin: AdminSession
 
   beforeAll(async () => {
-    browser = await launchChromium()
     admin = await buildAdmin(w.api, { roles: ['super_admin'] })
   })
-  afterAll(() => browser?.close())
   afterEach(() => page?.context().close())
 
-  async function signIn(width: number, to = '/admin/') {
-    page = await browser.newPage({ viewport: { width, height: 900 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
+  async function openAt(width: number, to = '/admin/') {
+    page = await openPage(browser, { width, height: 900 })
     await page.goto(`${w.api.url}${to}`)
-    await input(page, 'login-username').fill(admin.username)
-    await input(page, 'login-password').fill(admin.password)
-    await page.click('[data-test="login-submit"]')
+    await signIn(page, admin.username, admin.password)
   }
   const asideWidth = () => page.$eval('[data-test="side-aside"]', (e) => e.getBoundingClientRect().width)
 
   it('folds the side menu to icons below 1200 px and unfolds it above', async () => {
-    await signIn(1100)
+    await openAt(1100)
     await page.locator('[data-test="dashboard"]').waitFor()
     await expect.poll(asideWidth).toBe(64)
     expect(await page.locator('[data-test="side-menu"].el-menu--collapse').count()).toBe(1)
@@ -62,7 +50,7 @@ describe('console layout', () => {
       await buildPublishedPatent(w.api, editor.token, {
         title: `关于新一代信息技术产业知识产权运营与专利导航的长标题示例之${i + 1}`,
       })
-    await signIn(1440, '/admin/patents')
+    await openAt(1440, '/admin/patents')
     await page.locator('[data-test="content-table"] .el-table__row').first().waitFor()
     const edges = await page.evaluate(() => ({
       page: document.documentElement.scrollWidth,
@@ -87,7 +75,7 @@ describe('console layout', () => {
       token: applicant.token,
       body: { creditCode: owner.creditCode, name: owner.name },
     })
-    await signIn(1440)
+    await openAt(1440)
     const card = page.locator('[data-test="workbench-join-requests"]')
     await expect.poll(() => card.textContent()).toMatch(/待审核的加入申请\s*1/)
     for (const test of ['workbench-verifications', 'workbench-campaigns', 'workbench-deliveries'])

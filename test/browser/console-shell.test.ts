@@ -1,48 +1,20 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, consoleBrowser, input, signIn } from '../support/browser.js'
 import { world } from '../support/world.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const adminDist = path.join(root, 'admin/dist')
-
-/** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
-const input = (page: Page, name: string) =>
-  page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first()
+const adminDist = builtConsole()
 
 /** The side menu's entries, by route name. */
 const menuNames = (page: Page) =>
   page.$$eval('[data-test^="menu-"]', (els) => els.map((e) => e.getAttribute('data-test')!.slice(5)).sort())
 
-async function login(page: Page, username: string, password: string) {
-  await input(page, 'login-username').fill(username)
-  await input(page, 'login-password').fill(password)
-  await page.click('[data-test="login-submit"]')
-}
-
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
 describe('console shell', () => {
   const w = world({ ADMIN_STATIC_DIR: adminDist })
-  let browser: Browser
-  let page: Page
-
-  beforeAll(async () => {
-    browser = await launchChromium()
-  })
-  afterAll(() => browser?.close())
-
   // Each test signs in afresh: its own context, so no session is left in localStorage.
-  beforeEach(async () => {
-    page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
-  })
-  afterEach(() => page?.context().close())
+  const { page } = consoleBrowser({ page: 'test', viewport: { width: 1366, height: 800 } })
 
   it('lets a super admin create an editor, who after the forced password change sees only permitted menus', async () => {
     const api = w.api
@@ -52,12 +24,12 @@ describe('console shell', () => {
     await page.waitForURL(/\/admin\/login\?redirect=/)
 
     // A wrong password is explained on the login page.
-    await login(page, 'root', 'wrong-password-1')
+    await signIn(page, 'root', 'wrong-password-1')
     await expect.poll(() => page.textContent('[data-test="login-error"]')).toContain('用户名或密码错误')
     await page.screenshot({ path: path.join(artifacts, 'console-login.png'), animations: 'disabled' })
 
     // The super admin lands where they were going, with every menu.
-    await login(page, 'root', 'Passw0rd-root')
+    await signIn(page, 'root', 'Passw0rd-root')
     await page.waitForURL(/\/admin\/users$/)
     expect(await menuNames(page)).toEqual([
       'announcements',
@@ -69,6 +41,7 @@ describe('console shell', () => {
       'enterprise-verifications',
       'enterprises',
       'join-requests',
+      'notification-templates',
       'patents',
       'roles',
       'staff',
@@ -103,7 +76,7 @@ describe('console shell', () => {
     await page.waitForURL(/\/admin\/login/)
 
     // The new user must change the initial password before anything else.
-    await login(page, 'editor01', 'Initial-pass1')
+    await signIn(page, 'editor01', 'Initial-pass1')
     await page.waitForURL(/\/admin\/password/)
     await page.locator('[data-test="must-change-notice"]').waitFor()
     await input(page, 'pw-old').fill('Initial-pass1')
@@ -140,7 +113,7 @@ describe('console shell', () => {
     expect(bind.body.membership?.status).toBe('pending')
 
     await page.goto(`${w.api.url}/admin/join-requests`)
-    await login(page, reviewer.username, reviewer.password)
+    await signIn(page, reviewer.username, reviewer.password)
     await page.waitForURL(/\/admin\/join-requests$/)
     expect(await menuNames(page)).toEqual([
       'dashboard',
@@ -171,7 +144,7 @@ describe('console shell', () => {
   it('renews an expired access token once for concurrent requests and replays them', async () => {
     const admin = await buildAdmin(w.api, { roles: ['super_admin'] })
     await page.goto(`${w.api.url}/admin/`)
-    await login(page, admin.username, admin.password)
+    await signIn(page, admin.username, admin.password)
     await page.locator('[data-test="dashboard"]').waitFor()
 
     // The access token goes bad; the users page then fires two requests at once (users and roles).

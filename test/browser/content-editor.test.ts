@@ -1,27 +1,12 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { BODY_MAX_BYTES } from '@zct/api/contracts/content/content'
 import { sanitizeBody } from '@zct/api/modules/content/content.sanitize'
 import { buildAdmin, type AdminSession } from '../support/factories.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, confirmBox, consoleBrowser, input, signInAt } from '../support/browser.js'
 import { world } from '../support/world.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const adminDist = path.join(root, 'admin/dist')
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
-/** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
-const input = (page: Page, name: string) =>
-  page
-    .locator(
-      `input[data-test="${name}"], textarea[data-test="${name}"], [data-test="${name}"] input, [data-test="${name}"] textarea`,
-    )
-    .first()
-const confirmBox = (page: Page) => page.locator('.el-message-box__btns .el-button--primary').click()
+const adminDist = builtConsole()
 
 /** What the editor's toolbar may offer: each maps to markup content.sanitize.ts keeps. */
 const ALLOWED_MENUS = [
@@ -56,28 +41,16 @@ const sameMarkup = (html: string) =>
 
 describe('the content editor in the console', () => {
   const w = world({ ADMIN_STATIC_DIR: adminDist })
-  let browser: Browser
-  let page: Page
+  const { page } = consoleBrowser()
   let editor: AdminSession
   const cspViolations: string[] = []
 
   beforeAll(async () => {
     editor = await buildAdmin(w.api, { roles: ['content_editor'] })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
     })
-    await page.goto(`${w.api.url}/admin/patents`)
-    await input(page, 'login-username').fill(editor.username)
-    await input(page, 'login-password').fill(editor.password)
-    await page.click('[data-test="login-submit"]')
-    await page.waitForURL(/\/admin\/patents$/)
-  })
-  afterAll(async () => {
-    await page?.context().close()
-    await browser?.close()
+    await signInAt(page, w.api.url, '/admin/patents', editor)
   })
 
   it('offers only the patent kinds, pickers over the standards and a rich-text editor the server agrees with', async () => {

@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   buildAdmin,
   buildCreditCode,
@@ -10,15 +8,10 @@ import {
   buildMpUser,
   uploadMpFile,
 } from '../support/factories.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, consoleBrowser, signInAt } from '../support/browser.js'
 import { world } from '../support/world.js'
 
-const adminDist = path.resolve(import.meta.dirname, '../../admin/dist')
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
-const input = (page: Page, name: string) =>
-  page.locator(`input[data-test="${name}"], [data-test="${name}"] input`).first()
+const adminDist = builtConsole()
 
 /** A real, decodable 64×40 PNG (a grey "licence"), so the preview can prove the image rendered. */
 function licencePng() {
@@ -48,18 +41,7 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer 
 
 describe('the enterprise verification queue in the console', () => {
   const w = world({ ADMIN_STATIC_DIR: adminDist })
-  let browser: Browser
-  let page: Page
-
-  beforeAll(async () => {
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
-  })
-  afterAll(async () => {
-    await page?.context().close()
-    await browser?.close()
-  })
+  const { page } = consoleBrowser()
 
   it('previews each licence, approves one and rejects the other with a required reason', async () => {
     const reviewer = await buildAdmin(w.api, { permissions: ['enterprise.read', 'enterprise.manage'] })
@@ -86,11 +68,7 @@ describe('the enterprise verification queue in the console', () => {
       body: { licenceFileId: pdf.id },
     })
 
-    await page.goto(`${w.api.url}/admin/enterprise-verifications`)
-    await input(page, 'login-username').fill(reviewer.username)
-    await input(page, 'login-password').fill(reviewer.password)
-    await page.click('[data-test="login-submit"]')
-    await page.waitForURL(/\/admin\/enterprise-verifications$/)
+    await signInAt(page, w.api.url, '/admin/enterprise-verifications', reviewer)
     const rows = page.locator('[data-test="verifications-table"] .el-table__body-wrapper .el-table__row')
     const photoRow = rows.filter({ hasText: '韶关市图片执照科技有限公司' })
     const pdfRow = rows.filter({ hasText: '韶关市授权书贸易有限公司' })

@@ -1,17 +1,13 @@
-import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '@zct/api/platform/logger'
 import { startWorker } from '@zct/jobs/worker'
 import { buildAdmin } from '../support/factories.js'
 import { seedRecipients } from '../support/seed.js'
-import { artifacts, launchChromium } from '../support/browser.js'
+import { artifacts, builtConsole, confirmBox, consoleBrowser, input, signInAt } from '../support/browser.js'
 import { PUSH_TEMPLATE, world } from '../support/world.js'
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const adminDist = path.join(root, 'admin/dist')
+const adminDist = builtConsole()
 /**
  * Progress is the sum of finished batches of 500 (campaigns.jobs BATCH_SIZE), so 1,200 members make three
  * batches of unequal size: the bar has steps to show on its way to 100%.
@@ -21,36 +17,16 @@ const MEMBERS = 2
 /** How the console prints counts: `1,200`. */
 const n = (x: number) => x.toLocaleString('zh-CN')
 
-/** element-plus puts `data-test` on the native <input> of el-input; accept either placement. */
-const input = (page: Page, name: string) =>
-  page
-    .locator(
-      `input[data-test="${name}"], textarea[data-test="${name}"], [data-test="${name}"] input, [data-test="${name}"] textarea`,
-    )
-    .first()
-const confirmBox = (page: Page) => page.locator('.el-message-box__btns .el-button--primary').click()
-
-if (!existsSync(path.join(adminDist, 'index.html')))
-  throw new Error('admin/dist 不存在：先运行 pnpm --filter @zct/admin build（根目录 pnpm test 会自动构建）')
-
 describe('targeted push in the console', () => {
   // A modest WeChat send rate, so the sending takes a few seconds the detail page can be watched through.
   const w = world({ ADMIN_STATIC_DIR: adminDist, WECHAT_SEND_RPS: '200' })
-  let browser: Browser
-  let page: Page
+  const { page } = consoleBrowser()
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined
 
   beforeAll(async () => {
     worker = await startWorker({ config: w.api.config, log: createLogger('silent'), connect: false })
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
-    page.setDefaultTimeout(15_000)
   })
-  afterAll(async () => {
-    await page?.context().close()
-    await browser?.close()
-    await worker?.close()
-  })
+  afterAll(() => worker?.close())
 
   it('composes and publishes a patent item, dry-runs a campaign with match reasons and follows it to 100%', async () => {
     // Shaoguan telecom enterprises of 2 members, each holding a WeChat grant for the push template.
@@ -68,11 +44,7 @@ describe('targeted push in the console', () => {
     })
 
     // Sign in and compose a patent item.
-    await page.goto(`${w.api.url}/admin/patents`)
-    await input(page, 'login-username').fill(admin.username)
-    await input(page, 'login-password').fill(admin.password)
-    await page.click('[data-test="login-submit"]')
-    await page.waitForURL(/\/admin\/patents$/)
+    await signInAt(page, w.api.url, '/admin/patents', admin)
     for (const m of ['announcements', 'patents', 'campaigns', 'campaign-stats', 'campaign-settings'])
       await page.locator(`[data-test="menu-${m}"]`).waitFor()
 

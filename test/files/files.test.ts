@@ -4,7 +4,8 @@ import os from 'node:os'
 import path from 'node:path'
 import mongoose from 'mongoose'
 import { describe, expect, it } from 'vitest'
-import { FileOut } from '@zct/api/contracts/files/files'
+import { FileEndpoints as F, FileOut } from '@zct/api/contracts/files/files'
+import { expectOk, expectRefused } from '../support/api.js'
 import { buildAdmin, buildMpUser, type AdminSession, type MpSession } from '../support/factories.js'
 import { world } from '../support/world.js'
 import { filesUnder, multipart, samples, sha256, type Part } from './fixtures.js'
@@ -290,9 +291,9 @@ describe('file downloads', () => {
 
   it('serves the owner their file as an attachment that is never sniffed or cached', async () => {
     const { owner, pdf, id } = await uploaded()
-    const res = await download(`/mp/v1/files/${id}`, owner.token)
-    expect(res.status).toBe(200)
-    expect(res.bytes).toEqual(pdf)
+    const res = await w.api.request(F.mpDownload, { token: owner.token, params: { id } })
+    expectOk(res)
+    expect(Buffer.from(await res.body.arrayBuffer())).toEqual(pdf)
     expect(res.headers.get('content-type')).toBe('application/pdf')
     expect(res.headers.get('content-length')).toBe(String(pdf.length))
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
@@ -307,25 +308,28 @@ describe('file downloads', () => {
   it('answers another mini-program user 404, as for an id that does not exist', async () => {
     const { id } = await uploaded()
     const other = await signInMp()
-    const res = await download(`/mp/v1/files/${id}`, other.token)
-    expect(res.status).toBe(404)
-    const missing = await download(`/mp/v1/files/${new mongoose.Types.ObjectId().toHexString()}`, other.token)
-    expect(missing.status).toBe(404)
-    expect(res.json()).toEqual(missing.json())
+    const res = await w.api.request(F.mpDownload, { token: other.token, params: { id } })
+    expectRefused(res, 404, 'NOT_FOUND')
+    const missing = await w.api.request(F.mpDownload, {
+      token: other.token,
+      params: { id: new mongoose.Types.ObjectId().toHexString() },
+    })
+    expectRefused(missing, 404, 'NOT_FOUND')
+    expect(res.body).toEqual(missing.body)
   })
 
   it('refuses anonymous downloads with 401', async () => {
     const { id } = await uploaded()
-    expect((await download(`/mp/v1/files/${id}`)).status).toBe(401)
-    expect((await download(`/admin/v1/files/${id}`)).status).toBe(401)
+    expect((await w.api.request(F.mpDownload, { params: { id } })).status).toBe(401)
+    expect((await w.api.request(F.adminDownload, { params: { id } })).status).toBe(401)
   })
 
   it('lets a claim reviewer download claim materials, and audits every view', async () => {
     const { pdf, id } = await uploaded('身份证.pdf')
     const reviewer = await signInAdmin({ roles: ['claim_reviewer'] })
-    const res = await download(`/admin/v1/files/${id}`, reviewer.token)
-    expect(res.status).toBe(200)
-    expect(res.bytes).toEqual(pdf)
+    const res = await w.api.request(F.adminDownload, { token: reviewer.token, params: { id } })
+    expectOk(res)
+    expect(Buffer.from(await res.body.arrayBuffer())).toEqual(pdf)
     expect(res.headers.get('content-disposition')).toContain(
       "filename*=UTF-8''%E8%BA%AB%E4%BB%BD%E8%AF%81.pdf",
     )

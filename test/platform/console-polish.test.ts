@@ -362,7 +362,7 @@ describe('duplicate names', () => {
     })
     expect(again.status).toBe(409)
     expect(again.body.error).toEqual({
-      code: 'DUPLICATE',
+      code: 'USERNAME_TAKEN',
       message: '用户名已存在',
       details: { fields: [{ path: 'username', message: '用户名已存在' }] },
     })
@@ -374,7 +374,11 @@ describe('duplicate names', () => {
     expect((await w.api.call('POST', '/admin/v1/roles', { token: rootAdmin.token, body })).status).toBe(201)
     const again = await w.api.call('POST', '/admin/v1/roles', { token: rootAdmin.token, body })
     expect(again.status).toBe(409)
-    expect(again.body.error).toMatchObject({ code: 'DUPLICATE', message: '角色名称已存在' })
+    expect(again.body.error).toMatchObject({
+      code: 'ROLE_NAME_TAKEN',
+      message: '角色名称已存在',
+      details: { fields: [{ path: 'name', message: '角色名称已存在' }] },
+    })
   })
 })
 

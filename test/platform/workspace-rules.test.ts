@@ -41,49 +41,57 @@ describe('workspace rules', () => {
     expect(Object.fromEntries(drifting)).toEqual({})
   })
 
-  it('refuses a contract that imports anything but zod and other contracts', { timeout: 60_000 }, async () => {
-    const file = 'api/src/modules/example/example.contract.ts'
-    const good = [
-      "import { z } from 'zod'",
-      "import { IdParams } from '../common.contract.js'",
-      "import type { PushCategoryValue } from '../interests/interests.contract.js'",
-      'export const Example = z.object({ id: IdParams.shape.id })',
-      'export type Category = PushCategoryValue',
-      '',
-    ].join('\n')
-    expect(await lint(good, file)).toEqual([])
+  it(
+    'refuses a contract that imports anything but zod and other contracts',
+    { timeout: 60_000 },
+    async () => {
+      const file = 'api/src/modules/example/example.contract.ts'
+      const good = [
+        "import { z } from 'zod'",
+        "import { IdParams } from '../common.contract.js'",
+        "import type { PushCategoryValue } from '../interests/interests.contract.js'",
+        'export const Example = z.object({ id: IdParams.shape.id })',
+        'export type Category = PushCategoryValue',
+        '',
+      ].join('\n')
+      expect(await lint(good, file)).toEqual([])
 
-    const bad = [
-      "import { z } from 'zod'",
-      "import { Types } from 'mongoose'",
-      "import { errors } from '../../platform/errors.js'",
-      "import type { ExampleDoc } from './example.model.js'",
-      "export { presentExample } from './example.presenter.js'",
-      'export const Example = z.object({ id: z.string() })',
-      'export type Doc = ExampleDoc',
-      'export const used = [Types, errors]',
-      '',
-    ].join('\n')
-    expect(await lint(bad, file)).toEqual([
-      '2 no-restricted-imports',
-      '3 no-restricted-imports',
-      '4 no-restricted-imports',
-      '5 no-restricted-imports',
-    ])
-    // The same imports are fine outside a contract.
-    expect(await lint(bad, 'api/src/modules/example/example.service.ts')).toEqual([])
-  })
+      const bad = [
+        "import { z } from 'zod'",
+        "import { Types } from 'mongoose'",
+        "import { errors } from '../../platform/errors.js'",
+        "import type { ExampleDoc } from './example.model.js'",
+        "export { presentExample } from './example.presenter.js'",
+        'export const Example = z.object({ id: z.string() })',
+        'export type Doc = ExampleDoc',
+        'export const used = [Types, errors]',
+        '',
+      ].join('\n')
+      expect(await lint(bad, file)).toEqual([
+        '2 no-restricted-imports',
+        '3 no-restricted-imports',
+        '4 no-restricted-imports',
+        '5 no-restricted-imports',
+      ])
+      // The same imports are fine outside a contract.
+      expect(await lint(bad, 'api/src/modules/example/example.service.ts')).toEqual([])
+    },
+  )
 
-  it('refuses a presenter that formats a date itself instead of using iso()', { timeout: 60_000 }, async () => {
-    const file = 'api/src/modules/example/example.presenter.ts'
-    expect(await lint('export const present = (d: Date) => ({ at: d.toISOString() })\n', file)).toEqual([
-      '1 no-restricted-syntax',
-    ])
-    const good = [
-      "import { iso } from '../../platform/time.js'",
-      'export const present = (d: Date) => ({ at: iso(d) })',
-      '',
-    ].join('\n')
-    expect(await lint(good, file)).toEqual([])
-  })
+  it(
+    'refuses a presenter that formats a date itself instead of using iso()',
+    { timeout: 60_000 },
+    async () => {
+      const file = 'api/src/modules/example/example.presenter.ts'
+      expect(await lint('export const present = (d: Date) => ({ at: d.toISOString() })\n', file)).toEqual([
+        '1 no-restricted-syntax',
+      ])
+      const good = [
+        "import { iso } from '../../platform/time.js'",
+        'export const present = (d: Date) => ({ at: iso(d) })',
+        '',
+      ].join('\n')
+      expect(await lint(good, file)).toEqual([])
+    },
+  )
 })

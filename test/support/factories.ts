@@ -41,7 +41,7 @@ export async function buildAdmin(
   }
   const username = `u${randomBytes(5).toString('hex')}`
   const password = `Pw-${randomBytes(6).toString('hex')}1`
-  const id = await api.platform.staff.createSuperAdmin(username, password, false)
+  const id = await api.platform.services.staff.createSuperAdmin(username, password, false)
   await AdminUserModel.updateOne(
     { _id: id },
     {

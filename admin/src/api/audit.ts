@@ -1,4 +1,4 @@
-import type { AuditPageOutput, AuditQueryInput } from './contracts'
-import { request } from './request'
+import { AuditEndpoints as E, type AuditQueryInput } from './contracts'
+import { call } from './request'
 
-export const listAudit = (query: AuditQueryInput) => request.get<AuditPageOutput>('/audit', query)
+export const listAudit = (query: AuditQueryInput) => call(E.list, { query })

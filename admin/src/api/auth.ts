@@ -1,14 +1,13 @@
-import type { AdminLoginInput, AdminSessionOutput, ChangePasswordInput, MeOutput } from './contracts'
-import { request, type RequestOptions } from './request'
+import { StaffEndpoints as E, type AdminLoginInput, type ChangePasswordInput } from './contracts'
+import { call, type RequestOptions } from './request'
 
 /** Public calls carry no token and must never trigger the refresh-and-replay path. */
 const PUBLIC = { _skipAuth: true, silent: true } as const
 
-export const login = (body: AdminLoginInput) => request.post<AdminSessionOutput>('/auth/login', body, PUBLIC)
-export const refresh = (refreshToken: string) =>
-  request.post<AdminSessionOutput>('/auth/refresh', { refreshToken }, PUBLIC)
+export const login = (body: AdminLoginInput) => call(E.login, { body }, PUBLIC)
+export const refresh = (refreshToken: string) => call(E.refresh, { body: { refreshToken } }, PUBLIC)
 export const logout = (refreshToken: string | null) =>
-  request.post('/auth/logout', refreshToken ? { refreshToken } : {}, { silent: true })
-export const fetchMe = () => request.get<MeOutput>('/me')
+  call(E.logout, { body: refreshToken ? { refreshToken } : {} }, { silent: true })
+export const fetchMe = () => call(E.me, {})
 export const changePassword = (body: ChangePasswordInput, opts?: RequestOptions) =>
-  request.post('/me/password', body, opts)
+  call(E.changePassword, { body }, opts)

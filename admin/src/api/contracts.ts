@@ -3,6 +3,8 @@
  * single source of truth for shapes (DESIGN "Fixed decisions"): types and form rules both come from here.
  */
 export * from '@zct/api/contracts/common'
+export * from '@zct/api/contracts/errors'
+export * from '@zct/api/contracts/machine'
 export * from '@zct/api/contracts/staff/staff'
 export * from '@zct/api/contracts/audit/audit'
 export * from '@zct/api/contracts/enterprises/enterprises'

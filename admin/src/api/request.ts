@@ -158,6 +158,19 @@ export function saveBlob(blob: Blob, filename: string) {
 }
 
 /**
+ * Downloads from a file endpoint (`response: 'file'`) declared in an api contract: the blob and the name
+ * the server gave it, as `request.download` answers.
+ */
+export function download<E extends EndpointDef & { response: 'file' }>(
+  e: E,
+  req: EndpointRequest<E>,
+  opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>,
+) {
+  const r = req as { params?: Record<string, unknown>; query?: object }
+  return request.download(fillPath(e.path, r.params).slice('/admin/v1'.length), r.query, opts)
+}
+
+/**
  * Calls an endpoint declared in an api contract: path, method and types come from the declaration, so a
  * console API function is one line and cannot drift from the server (`call(CampaignEndpoints.send, …)`).
  */

@@ -1,6 +1,6 @@
-import type { PushSettingsInput, PushSettingsOutput } from './contracts'
-import { request, type RequestOptions } from './request'
+import { SettingsEndpoints as E, type PushSettingsInput } from './contracts'
+import { call, type RequestOptions } from './request'
 
-export const getPushSettings = () => request.get<PushSettingsOutput>('/settings/push')
+export const getPushSettings = () => call(E.push, {})
 export const savePushSettings = (body: PushSettingsInput, opts?: RequestOptions) =>
-  request.put<PushSettingsOutput>('/settings/push', body, opts)
+  call(E.savePush, { body }, opts)

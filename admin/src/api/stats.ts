@@ -1,7 +1,7 @@
-import type { YearStatsOutput } from './contracts'
-import { request } from './request'
+import { CampaignEndpoints as E } from './contracts'
+import { call, download } from './request'
 
-export const getPushStats = (year: number) => request.get<YearStatsOutput>('/stats/push', { year })
+export const getPushStats = (year: number) => call(E.yearStats, { query: { year } })
 /** The assessment workbook (xlsx); `onProgress` gets bytes received (the size is not known in advance). */
 export const exportPushStats = (year: number, onProgress?: (loaded: number) => void) =>
-  request.download('/stats/push/export', { year }, { onDownloadProgress: (e) => onProgress?.(e.loaded) })
+  download(E.exportYearStats, { query: { year } }, { onDownloadProgress: (e) => onProgress?.(e.loaded) })

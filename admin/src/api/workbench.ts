@@ -1,5 +1,5 @@
-import type { WorkbenchOutput } from './contracts'
-import { request } from './request'
+import { WorkbenchEndpoints as E } from './contracts'
+import { call } from './request'
 
 /** The landing page's figures; each is present only when the user may act on it. */
-export const getWorkbench = () => request.get<WorkbenchOutput>('/workbench')
+export const getWorkbench = () => call(E.figures, {})

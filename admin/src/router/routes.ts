@@ -119,6 +119,16 @@ export const consoleRoutes: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'notification-templates',
+    name: 'notification-templates',
+    component: () => import('@/views/notifications/NotificationTemplatesView.vue'),
+    meta: {
+      title: '通知模板',
+      permission: 'push.manage',
+      menu: { group: '精准推送', icon: 'Bell', order: 17 },
+    },
+  },
+  {
     path: 'users',
     name: 'staff',
     component: () => import('@/views/staff/StaffView.vue'),

@@ -144,10 +144,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
   })
 }
 
-export const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
-})
-export type ErrorBodyOutput = z.output<typeof ErrorBody>
+// The error body, with every code the api answers, is in errors.contract.ts.
 
 export const TokenPair = z.object({
   accessToken: z.string(),

@@ -85,8 +85,7 @@ export function requireEnterprise(level: EnterpriseAccess): Middleware {
   return async (ctx, next) => {
     const user = ctx.state.user as MpPrincipal
     if (!user.enterpriseId) throw errors.enterpriseRequired()
-    if (admin && user.enterpriseRole !== 'admin')
-      throw errors.notEnterpriseAdmin()
+    if (admin && user.enterpriseRole !== 'admin') throw errors.notEnterpriseAdmin()
     if (verified && !user.enterpriseVerified) throw errors.enterpriseUnverified()
     await next()
   }

@@ -1,4 +1,5 @@
-import mongoose from 'mongoose'
+import mongoose, { type Model } from 'mongoose'
+import { isDuplicateKey } from './errors.js'
 import type { Logger } from './logger.js'
 
 /**
@@ -44,4 +45,20 @@ export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
       timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)
     }),
   ]).finally(() => clearTimeout(timer))
+}
+
+/**
+ * Idempotent bulk insert for fan-out records: complete documents (lean, so no per-document mongoose overhead
+ * at 500 a batch), unordered, and rows already written by an earlier run (a unique key taken) are skipped.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model with a unique key
+export async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) {
+  if (!docs.length) return
+  try {
+    await model.insertMany(docs, { ordered: false, lean: true })
+  } catch (err) {
+    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors
+    const allDuplicates = writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000)
+    if (!isDuplicateKey(err) && !allDuplicates) throw err
+  }
 }

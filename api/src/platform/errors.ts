@@ -37,7 +37,8 @@ export const errors = {
       issues.map((i) => i.message).join('；') || '请求参数有误',
       { fields: issues },
     ),
-  badRequest: (code: ErrorCode, message: string, details?: unknown) => new AppError(400, code, message, details),
+  badRequest: (code: ErrorCode, message: string, details?: unknown) =>
+    new AppError(400, code, message, details),
   unauthorized: (message = '请先登录', code: ErrorCode = 'UNAUTHORIZED') => new AppError(401, code, message),
   /** The token is forged, expired, or names someone who no longer exists. */
   tokenInvalid: () => new AppError(401, 'TOKEN_INVALID', '登录已失效，请重新登录'),
@@ -49,7 +50,8 @@ export const errors = {
     new AppError(403, 'PASSWORD_CHANGE_REQUIRED', '请先修改初始密码，再进行其他操作'),
   tempPasswordExpired: (hours: number) =>
     new AppError(403, 'TEMP_PASSWORD_EXPIRED', `临时密码已超过 ${hours} 小时有效期，请联系管理员重新设置`),
-  enterpriseRequired: (message = '请先绑定企业并通过审核') => new AppError(403, 'ENTERPRISE_REQUIRED', message),
+  enterpriseRequired: (message = '请先绑定企业并通过审核') =>
+    new AppError(403, 'ENTERPRISE_REQUIRED', message),
   notEnterpriseAdmin: (message = '只有企业管理员可以执行此操作') =>
     new AppError(403, 'NOT_ENTERPRISE_ADMIN', message),
   /** Actions taken in an enterprise's name wait until a reviewer has verified its administrator. */
@@ -60,7 +62,13 @@ export const errors = {
       '企业认证尚未通过：工作人员审核营业执照（或授权书）并通过认证后，才能办理此事项',
     ),
   notFound: (what = '资源') => new AppError(404, 'NOT_FOUND', `${what}不存在或无权查看`),
-  conflict: (code: ErrorCode, message: string, details?: unknown) => new AppError(409, code, message, details),
+  conflict: (code: ErrorCode, message: string, details?: unknown) =>
+    new AppError(409, code, message, details),
+  /** A move the record's state machine does not allow from its current state (platform/transitions.ts). */
+  stateConflict: (
+    message: string,
+    details: { current: string; allowedFrom: readonly string[]; move: string },
+  ) => new AppError(409, 'STATE_CONFLICT', message, details),
   payloadTooLarge: (message: string) => new AppError(413, 'PAYLOAD_TOO_LARGE', message),
   unsupportedMedia: (message: string) => new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
   tooManyRequests: (
@@ -69,17 +77,10 @@ export const errors = {
     code: ErrorCode = 'RATE_LIMITED',
     message = `操作过于频繁，请 ${retryAfterSeconds} 秒后再试`,
   ) =>
-    new AppError(
-      429,
-      code,
-      message,
-      { retryAfterSeconds },
-      false,
-      {
-        ...headers,
-        'Retry-After': String(retryAfterSeconds),
-      },
-    ),
+    new AppError(429, code, message, { retryAfterSeconds }, false, {
+      ...headers,
+      'Retry-After': String(retryAfterSeconds),
+    }),
   upstream: (code: ErrorCode, message: string, details?: unknown) =>
     new AppError(502, code, message, details, true),
   unavailable: (message: string) => new AppError(503, 'SERVICE_UNAVAILABLE', message, undefined, true),

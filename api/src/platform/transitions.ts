@@ -1,4 +1,4 @@
-import type { Model, UpdateQuery } from 'mongoose'
+import type { Model, Types, UpdateQuery } from 'mongoose'
 import type { MachineDef } from '../modules/machine.contract.js'
 import { errors, type AppError } from './errors.js'
 
@@ -31,15 +31,17 @@ export interface TransitionOptions<S extends string, M extends string> {
  * The one guarded state move: `findOneAndUpdate({ ...filter, status: { $in: from } })`, atomic in the
  * database, so of two concurrent moves exactly one wins. A refused move answers 409 `STATE_CONFLICT` (or the
  * domain's `conflict`) with the record's current state and the states the move needs; a missing record 404.
+ * The result is the moved record, lean, typed as the caller's context asks (`const c: CampaignDoc = …`).
  */
-export async function transition<S extends string, M extends string, T>(
-  model: Model<T>,
+export async function transition<S extends string, M extends string, D = { _id: Types.ObjectId }>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any collection; D is the caller's lean type, as with .lean<D>()
+  model: Model<any>,
   m: MachineDef<S, M>,
   move: M,
   filter: Record<string, unknown>,
   update: { $set?: Record<string, unknown>; [op: string]: unknown } = {},
   opts: TransitionOptions<S, M> = {},
-): Promise<T> {
+): Promise<D> {
   const field = opts.statusField ?? 'status'
   const def = m.moves[move]
   const from: (S | null)[] = [...def.from]
@@ -47,10 +49,10 @@ export async function transition<S extends string, M extends string, T>(
   const moved = await model
     .findOneAndUpdate(
       { ...filter, ...opts.guard, [field]: { $in: from } },
-      { ...update, $set: { ...update.$set, [field]: def.to } } as UpdateQuery<T>,
+      { ...update, $set: { ...update.$set, [field]: def.to } } as UpdateQuery<unknown>,
       { new: true },
     )
-    .lean<T>()
+    .lean<D>()
   if (moved) return moved
   const found = await model.findOne(filter, { [field]: 1 }).lean<Record<string, unknown>>()
   if (!found) throw opts.notFound?.() ?? errors.notFound(m.what)
@@ -62,8 +64,7 @@ export async function transition<S extends string, M extends string, T>(
 /** 409 with the current state, in words: the console shows it instead of the move it tried. */
 export function stateConflict<S extends string, M extends string>(m: MachineDef<S, M>, move: M, current: S) {
   const def = m.moves[move]
-  return errors.conflict(
-    'STATE_CONFLICT',
+  return errors.stateConflict(
     `${m.what}当前为“${m.states[current] ?? current}”，不能${def.label}，请刷新后重试`,
     { current, allowedFrom: def.from, move },
   )

@@ -1,4 +1,4 @@
-import type { CampaignOutput, DryRunOutput } from '@/api/contracts'
+import type { CampaignMove, CampaignOutput, DryRunOutput } from '@/api/contracts'
 import type { StatusMap, TagType } from '@/components/StatusTag.vue'
 
 export const CAMPAIGN_STATUS: Record<CampaignOutput['status'], StatusMap[string]> = {
@@ -44,9 +44,12 @@ const WECHAT_ERRCODES: Record<string, string> = {
 }
 export const errcodeLabel = (code: string) => WECHAT_ERRCODES[code] ?? '其他错误'
 
-/** The resend the server allows: a finished campaign with members refused for quota or a busy WeChat. */
-export const canResend = (c: Pick<CampaignOutput, 'status' | 'resendable'>) =>
-  c.status === 'done' && c.resendable > 0
+/**
+ * The resend the server allows: a move CampaignMachine offers this user (a finished campaign), with members
+ * refused for quota or a busy WeChat.
+ */
+export const canResend = (moves: Set<CampaignMove>, c: Pick<CampaignOutput, 'resendable'>) =>
+  moves.has('resend') && c.resendable > 0
 
 /** The same calendar day in Beijing, where WeChat's daily quota starts again at midnight. */
 export function sameBeijingDay(a: string | Date, b: string | Date) {

@@ -1,5 +1,6 @@
 import {
-  VERIFICATION_MOVES,
+  allowedMoves,
+  VerificationMachine,
   VERIFICATION_STATUS_LABELS,
   type MemberOutput,
   type VerificationMove,
@@ -24,9 +25,13 @@ export const VERIFICATION_STATUS: Record<VerificationStatusOutput, { label: stri
   unsubmitted: { label: VERIFICATION_STATUS_LABELS.unsubmitted, type: 'info' },
 }
 
-/** The moves the verification state machine allows from `status`: the console offers only these. */
-export function verificationMovesFrom(status: VerificationStatusOutput): VerificationMove[] {
-  return (Object.keys(VERIFICATION_MOVES) as VerificationMove[]).filter((m) =>
-    (VERIFICATION_MOVES[m].from as readonly VerificationStatusOutput[]).includes(status),
-  )
+/**
+ * The moves VerificationMachine allows from `status`, to someone holding `permissions` (all moves when
+ * omitted): the console offers only these.
+ */
+export function verificationMovesFrom(
+  status: VerificationStatusOutput,
+  permissions?: Iterable<string>,
+): VerificationMove[] {
+  return allowedMoves(VerificationMachine, status, permissions)
 }

@@ -49,6 +49,7 @@ export const AUDIT_ACTION_LABELS = {
   'campaign.resend': '补发推送失败部分',
   'campaign.cancel': '取消推送',
   'settings.push.update': '修改推送设置',
+  'notifications.template.update': '修改通知模板',
   'stats.export': '导出统计',
 } as const satisfies Record<string, string>
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS

@@ -1,15 +1,14 @@
-import { Types, type Model } from 'mongoose'
-import type { Redis } from 'ioredis'
-import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible'
+import { Types } from 'mongoose'
+import { insertIgnoringDuplicates } from '../../platform/db.js'
 import { isDuplicateKey } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
-import type { SubscribeMessage } from '../../platform/wechat/client.js'
-import { isTransientErrcode, LOCAL_ERRCODES, WechatError } from '../../platform/wechat/errors.js'
+import { isTransientErrcode } from '../../platform/wechat/errors.js'
 import { InboxItemModel, type InboxItemDoc } from '../inbox/inbox.model.js'
 import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
 import { MpUserModel } from '../mp-accounts/mp-accounts.model.js'
+import type { SendOutcome } from '../notifications/notifications.sender.js'
+import type { NotificationService } from '../notifications/notifications.service.js'
 import type { SettingsService } from '../settings/settings.service.js'
-import { GrantModel } from '../subscriptions/subscriptions.model.js'
 import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
 import type { BatchPayload } from './campaigns.jobs.js'
 import { industrySections } from './campaigns.matching.js'
@@ -23,28 +22,12 @@ import {
 } from './campaigns.model.js'
 import type { CampaignService } from './campaigns.service.js'
 
-export interface WechatSender {
-  sendSubscribeMessage(m: SubscribeMessage): Promise<{ msgid?: string }>
-}
+export { RESENDABLE_ERRCODES } from '../notifications/notifications.sender.js'
 
 /** Thrown to make bull retry the batch later; everything done so far is recorded and will be skipped. */
 export class RetryBatch extends Error {}
 
-/**
- * Errcodes of a send WeChat refused before any message went out, where a later try may pass: the daily
- * quota (45009), system busy (-1), and our own wait for a token (WeChat never called). Timeouts and broken
- * connections are left out: that message may have gone out, and a resend on another grant would repeat it.
- */
-export const RESENDABLE_ERRCODES: readonly number[] = [45009, -1, LOCAL_ERRCODES.tokenBusy]
-
-interface Outcome {
-  status: 'sent' | 'spent' | 'failed' | 'pending'
-  msgid?: string | null
-  errcode?: number
-  recovered?: boolean
-  /** what becomes of the reserved grant; absent = stays reserved */
-  grant?: 'consumed' | 'spent' | 'available'
-}
+type Outcome = SendOutcome
 
 /**
  * Writes send outcomes in bulk, every FLUSH_EVERY sends: two round trips per hundred deliveries instead
@@ -92,68 +75,25 @@ function difference(now: Record<string, number>, before: Record<string, number>)
   return out
 }
 
-const clip = (s: string, n: number) =>
-  (Array.from(s).length > n
-    ? `${Array.from(s)
-        .slice(0, n - 1)
-        .join('')}…`
-    : s) || '—'
-const fmtTime = (d: Date) => {
-  const p = (n: number) => String(n).padStart(2, '0')
-  // Beijing time, as the message reads it.
-  const b = new Date(d.getTime() + 8 * 3600_000)
-  return `${b.getUTCFullYear()}-${p(b.getUTCMonth() + 1)}-${p(b.getUTCDate())} ${p(b.getUTCHours())}:${p(b.getUTCMinutes())}`
-}
-
 /**
  * Delivers one batch: the inbox item for every member (idempotent by unique key), then a WeChat message
- * to each member holding a subscription grant, through a send-rate limit shared by all workers.
+ * to each member holding a subscription grant who has not turned pushes off, through the notifications
+ * sender (its send rate is shared by all workers) and the push kind's template mapping.
  * A crashed worker's batch is simply run again: delivered items are skipped; a delivery caught between
  * "sent to WeChat" and "recorded" is resent on the same one-time grant, which WeChat answers with 43101
  * if the first attempt went through, and that is recorded as sent.
  */
-const SEND_BLOCK = 20
-
-/**
- * Idempotent bulk insert for fan-out records: complete documents (lean, so no per-document mongoose
- * overhead at 500 a batch), unordered, and rows already written by an earlier run are skipped.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any of the fan-out models
-async function insertIgnoringDuplicates(model: Model<any>, docs: object[]) {
-  try {
-    await model.insertMany(docs, { ordered: false, lean: true })
-  } catch (err) {
-    const writeErrors = (err as { writeErrors?: { code?: number; err?: { code?: number } }[] }).writeErrors
-    const allDuplicates = writeErrors?.every((w) => (w.code ?? w.err?.code) === 11000)
-    if (!isDuplicateKey(err) && !allDuplicates) throw err
-  }
-}
-
 export class CampaignDelivery {
-  private readonly limiter: RateLimiterRedis
-  private allowance = 0
-  private refill: Promise<void> | undefined
-
   constructor(
     private readonly d: {
       campaigns: CampaignService
       subscriptions: SubscriptionService
       settings: SettingsService
-      wechat: WechatSender
-      redis: Redis
-      prefix: string
-      sendsPerSecond: number
-      concurrency: number
+      /** its sender (shared send rate, WeChat's answers read into grant outcomes), templates, preferences */
+      notifications: NotificationService
       log: Logger
     },
-  ) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: d.redis,
-      keyPrefix: `${d.prefix}:rl:wx-send`,
-      points: d.sendsPerSecond,
-      duration: 1,
-    })
-  }
+  ) {}
 
   /**
    * On the last attempt (`lastAttempt`), sends WeChat still refuses transiently (45009 …) are recorded as
@@ -196,7 +136,16 @@ export class CampaignDelivery {
       >(),
     ])
     const openidOf = new Map(openids.map((u) => [String(u._id), u.openid]))
-    const todo = deliveries.filter((d) => d.status === 'pending' || d.status === 'sending')
+    const open = deliveries.filter((d) => d.status === 'pending' || d.status === 'sending')
+    // Members who turned pushes off get the inbox item only; a send a crash interrupted is finished.
+    const muted = await this.d.notifications.mutedAmong(
+      'campaign.push',
+      open.filter((d) => d.status === 'pending').map((d) => d.userId),
+    )
+    const off = open.filter((d) => d.status === 'pending' && muted.has(String(d.userId)))
+    if (off.length)
+      await DeliveryModel.updateMany({ _id: { $in: off.map((d) => d._id) } }, { $set: { status: 'muted' } })
+    const todo = open.filter((d) => !off.includes(d))
     const grants = await this.d.subscriptions.reserveMany(
       todo.map((d) => ({ deliveryId: d._id, userId: d.userId })),
       campaign.templateId,
@@ -219,24 +168,36 @@ export class CampaignDelivery {
 
     const recorder = new OutcomeRecorder(this.d.subscriptions)
     let transient = 0
-    const queue = [...sendable]
-    const worker = async () => {
-      for (let d = queue.shift(); d; d = queue.shift()) {
-        let outcome = await this.sendOne(
-          campaign,
-          settings,
-          d,
-          openidOf.get(String(d.userId))!,
-          inbox.get(String(d.userId))!,
-        )
+    const render = await this.d.notifications.renderer('campaign.push', campaign.templateId)
+    const vars = {
+      title: campaign.content.title,
+      summary: campaign.content.summary || campaign.name,
+      publisher: settings.publisher,
+    }
+    await this.d.notifications.sender.sendAll(
+      sendable,
+      (d) => ({
+        resumed: d.status === 'sending',
+        message: {
+          toUser: openidOf.get(String(d.userId))!,
+          templateId: campaign.templateId,
+          page: `pages/inbox/detail?id=${inbox.get(String(d.userId))!.toHexString()}`,
+          data: render({ ...vars, sentAt: new Date() }),
+        },
+      }),
+      async (d, sent) => {
+        let outcome = sent
         if (outcome.status === 'pending') {
           if (opts.lastAttempt) outcome = { status: 'failed', errcode: outcome.errcode, grant: 'available' }
           else transient++
-        }
+        } else if (outcome.status === 'failed')
+          this.d.log.warn(
+            { campaignId: String(campaign._id), errcode: outcome.errcode },
+            'wechat send refused',
+          )
         await recorder.add(d._id, grants.get(String(d._id))!, outcome)
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(this.d.concurrency, sendable.length) }, worker))
+      },
+    )
     await recorder.flush()
     if (transient) throw new RetryBatch(`${transient} WeChat sends failed transiently; batch will be retried`)
 
@@ -303,11 +264,7 @@ export class CampaignDelivery {
         { _id: { $in: pending }, status: 'pending' },
         { $set: { status: 'failed' } },
       )
-      const held = await GrantModel.find(
-        { deliveryId: { $in: pending }, status: 'reserved' },
-        { _id: 1 },
-      ).lean<{ _id: Types.ObjectId }[]>()
-      await this.d.subscriptions.settleMany(held.map((g) => ({ grantId: g._id, to: 'available' as const })))
+      await this.d.subscriptions.releaseReserved(pending)
     }
     // sending: the message may have gone out, so failed without an errcode and never resent.
     if (sending.length)
@@ -425,73 +382,5 @@ export class CampaignDelivery {
         }
       }),
     )
-  }
-
-  /** One WeChat send; returns the delivery's new state without writing it (the recorder batches writes). */
-  private async sendOne(
-    c: CampaignDoc,
-    settings: { publisher: string },
-    d: DeliveryDoc,
-    openid: string,
-    inboxItemId: Types.ObjectId,
-  ): Promise<Outcome> {
-    await this.takeSendToken()
-    try {
-      const res = await this.d.wechat.sendSubscribeMessage({
-        toUser: openid,
-        templateId: c.templateId,
-        page: `pages/inbox/detail?id=${inboxItemId.toHexString()}`,
-        data: {
-          thing1: clip(c.content.title, 20),
-          thing2: clip(c.content.summary || c.name, 20),
-          time3: fmtTime(new Date()),
-          thing4: clip(settings.publisher, 20),
-        },
-      })
-      return { status: 'sent', msgid: res.msgid ? String(res.msgid) : null, grant: 'consumed' }
-    } catch (err) {
-      if (!(err instanceof WechatError)) throw err
-      // On a resumed delivery the grant was used by the attempt a crash interrupted: that one went out.
-      if (err.errcode === 43101)
-        return d.status === 'sending'
-          ? { status: 'sent', recovered: true, grant: 'consumed' }
-          : { status: 'spent', errcode: 43101, grant: 'spent' }
-      // Busy or over quota: keep the reservation; the batch is retried later with backoff.
-      if (err.transient) return { status: 'pending', errcode: err.errcode }
-      // Refused for good (47003, 40003, …): the message never went out, so the grant is still the user's.
-      this.d.log.warn({ campaignId: String(c._id), errcode: err.errcode }, 'wechat send refused')
-      return { status: 'failed', errcode: err.errcode, grant: 'available' }
-    }
-  }
-
-  /**
-   * The shared send rate: tokens come from Redis in blocks of SEND_BLOCK, so a worker pays one Redis round
-   * trip per block rather than per message. A worker may run at most one block ahead of the others.
-   */
-  private async takeSendToken(): Promise<void> {
-    if (this.allowance > 0) {
-      this.allowance--
-      return
-    }
-    this.refill ??= this.refillAllowance().finally(() => (this.refill = undefined))
-    await this.refill
-    return this.takeSendToken()
-  }
-
-  private async refillAllowance() {
-    const block = Math.max(1, Math.min(SEND_BLOCK, Math.floor(this.d.sendsPerSecond / 10)))
-    for (;;) {
-      try {
-        await this.limiter.consume('all', block)
-        this.allowance += block
-        return
-      } catch (e) {
-        if (!(e instanceof RateLimiterRes)) {
-          this.allowance += block // Redis trouble: do not stall the batch on the limiter
-          return
-        }
-        await new Promise((r) => setTimeout(r, Math.max(5, e.msBeforeNext)))
-      }
-    }
   }
 }

@@ -45,7 +45,7 @@ const DeliverySchema = new Schema(
     userId: { type: Schema.Types.ObjectId, required: true },
     enterpriseId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, enum: ['wechat'], default: 'wechat' },
-    /** pending → sending → sent | spent (43101) | no_grant | failed */
+    /** pending → sending → sent | spent (43101) | no_grant | muted (pushes turned off) | failed */
     status: { type: String, default: 'pending' },
     attempts: { type: Number, default: 0 },
     errcode: { type: Number, default: null },
@@ -144,7 +144,7 @@ export interface DeliveryDoc {
   campaignId: Types.ObjectId
   userId: Types.ObjectId
   enterpriseId: Types.ObjectId
-  status: 'pending' | 'sending' | 'sent' | 'spent' | 'no_grant' | 'failed'
+  status: 'pending' | 'sending' | 'sent' | 'spent' | 'no_grant' | 'muted' | 'failed'
   attempts: number
   errcode: number | null
 }

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { buildNotificationService } from '../notifications/notifications.module.js'
 import { CampaignDelivery } from './campaigns.delivery.js'
 import { CAMPAIGN_TASKS, PUSH_QUEUE } from './campaigns.jobs.js'
 import { bullCampaignQueue } from './campaigns.queue.js'
@@ -20,7 +21,8 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'campaigns',
-  build: ({ config, log, redis, wechat, queue, services }) => {
+  build: (ctx) => {
+    const { config, log, queue, services } = ctx
     const { content, settings, subscriptions } = services
     const campaigns = new CampaignService({
       content,
@@ -33,11 +35,8 @@ export default defineModule({
       campaigns,
       subscriptions,
       settings,
-      wechat,
-      redis,
-      prefix: config.redis.prefix,
-      sendsPerSecond: config.wechat.sendsPerSecond,
-      concurrency: config.wechat.sendConcurrency,
+      // The notifications module's service, listed above; built here only while it is not yet listed.
+      notifications: 'notifications' in services ? services.notifications : buildNotificationService(ctx),
       log: log.child({ component: 'delivery' }),
     })
     return { campaigns, delivery, stats: new PushStats(settings) }

@@ -1,20 +1,23 @@
 import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
-import { errors } from '../../platform/errors.js'
+import { AppError } from '../../platform/errors.js'
 import { findPage } from '../../platform/lists.js'
+import { transition, type TransitionOptions } from '../../platform/transitions.js'
 import type { Logger } from '../../platform/logger.js'
 import { EnterpriseModel, MembershipModel, type EnterpriseDoc } from '../enterprises/enterprises.model.js'
 import { InboxItemModel } from '../inbox/inbox.model.js'
 import { ProfileModel, type ProfileDoc } from '../interests/interests.model.js'
 import type { SettingsService } from '../settings/settings.service.js'
 import type { SubscriptionService } from '../subscriptions/subscriptions.service.js'
-import type {
-  CampaignCreate,
-  CampaignListQuery,
-  CampaignUpdate,
-  DryRunQuery,
-  TargetingOutput,
+import {
+  CampaignMachine,
+  type CampaignMove,
+  type CampaignCreate,
+  type CampaignListQuery,
+  type CampaignUpdate,
+  type DryRunQuery,
+  type TargetingOutput,
 } from './campaigns.contract.js'
 import { RESENDABLE_ERRCODES } from './campaigns.delivery.js'
 import { campaignErrors } from './campaigns.errors.js'
@@ -50,6 +53,19 @@ export interface Match {
 }
 
 const WEEK_MS = 7 * 24 * 3600_000
+/** How far ahead a send may be scheduled. */
+const SEND_AHEAD_MS = 90 * 86_400_000
+type Status = CampaignDoc['status']
+/** How the console's moves answer a refusal: with the codes clients already branch on. */
+const refusals = {
+  locked: { conflict: campaignErrors.locked, notFound: campaignErrors.notFound },
+  started: { conflict: campaignErrors.started, notFound: campaignErrors.notFound },
+} satisfies Record<string, TransitionOptions<Status, CampaignMove>>
+/** The worker's moves: a campaign cancelled or moved on meanwhile is simply not moved again. */
+const skipRefused = (err: unknown) => {
+  if (err instanceof AppError && (err.status === 409 || err.status === 404)) return undefined
+  throw err
+}
 /** Deliveries a resend may pick up: refused by WeChat before anything went out, for a reason that passes. */
 const resendableFilter = (campaignIds: Types.ObjectId[]) => ({
   campaignId: { $in: campaignIds },
@@ -96,13 +112,7 @@ export class CampaignService {
   }
 
   async update(id: string, input: z.output<typeof CampaignUpdate>) {
-    const c = await CampaignModel.findOneAndUpdate(
-      { _id: id, status: 'draft' },
-      { $set: input },
-      { new: true },
-    ).lean<CampaignDoc>()
-    if (!c)
-      throw (await CampaignModel.exists({ _id: id })) ? campaignErrors.locked() : campaignErrors.notFound()
+    await transition(CampaignModel, CampaignMachine, 'edit', { _id: id }, { $set: input }, refusals.locked)
     return this.detail(id)
   }
 
@@ -145,13 +155,7 @@ export class CampaignService {
   }
 
   async cancel(id: string) {
-    const c = await CampaignModel.findOneAndUpdate(
-      { _id: id, status: { $in: ['draft', 'scheduled'] } },
-      { $set: { status: 'cancelled' } },
-      { new: true },
-    ).lean<CampaignDoc>()
-    if (!c)
-      throw (await CampaignModel.exists({ _id: id })) ? campaignErrors.started() : campaignErrors.notFound()
+    await transition(CampaignModel, CampaignMachine, 'cancel', { _id: id }, {}, refusals.started)
     return this.detail(id)
   }
 
@@ -298,18 +302,17 @@ export class CampaignService {
   // ── sending ────────────────────────────────────────────────────────────────
   async send(id: string, at: Date | undefined) {
     const now = new Date()
-    if (at && (at.getTime() < now.getTime() - 60_000 || at.getTime() > now.getTime() + 90 * 86_400_000))
-      throw errors.validation([{ path: 'at', message: '定时发送时间须在未来 90 天内' }])
+    if (at && (at.getTime() < now.getTime() - 60_000 || at.getTime() > now.getTime() + SEND_AHEAD_MS))
+      throw campaignErrors.sendAtOutOfRange()
     const scheduled = !!at && at.getTime() > now.getTime()
-    const c = await CampaignModel.findOneAndUpdate(
-      { _id: id, status: { $in: ['draft', 'scheduled'] } },
-      { $set: { status: scheduled ? 'scheduled' : 'queued', scheduledAt: scheduled ? at : null } },
-      { new: true },
-    ).lean<CampaignDoc>()
-    if (!c)
-      throw (await CampaignModel.exists({ _id: id }))
-        ? campaignErrors.started('推送已在发送或已完成')
-        : campaignErrors.notFound()
+    const c: CampaignDoc = await transition(
+      CampaignModel,
+      CampaignMachine,
+      scheduled ? 'schedule' : 'send',
+      { _id: id },
+      { $set: { scheduledAt: scheduled ? at : null } },
+      refusals.started,
+    )
     // A still-published check now, so a withdrawn item is refused before anything is queued.
     await this.d.content.getPublishedForPush(c.content.kind, c.content.id.toHexString())
     const planAt = scheduled ? at! : now
@@ -323,11 +326,13 @@ export class CampaignService {
    * members. Safe to run again after a crash: batch job ids are stable, so nothing is added twice.
    */
   async plan(campaignId: string) {
-    const c = await CampaignModel.findOneAndUpdate(
-      { _id: campaignId, status: { $in: ['queued', 'scheduled', 'sending'] } },
-      { $set: { status: 'sending' } },
-      { new: true },
-    ).lean<CampaignDoc>()
+    // A cancelled (or vanished) campaign is skipped, not retried: the refusal is the answer.
+    const c = await transition<CampaignDoc['status'], CampaignMove, CampaignDoc>(
+      CampaignModel,
+      CampaignMachine,
+      'plan',
+      { _id: campaignId },
+    ).catch(skipRefused)
     if (!c) return { skipped: true }
     // First start only ($min would keep null: null sorts before any date).
     if (!c.startedAt)
@@ -386,10 +391,13 @@ export class CampaignService {
     const done = await BatchResultModel.countDocuments({ campaignId, batch: { $gte: from, $lt: to } })
     if (done < to - from) return false
     const now = new Date()
-    await CampaignModel.updateOne(
-      { _id: campaignId, status: 'sending' },
-      { $set: { status: 'done', finishedAt: now, ...(c.resend ? { 'resend.finishedAt': now } : {}) } },
-    )
+    await transition(
+      CampaignModel,
+      CampaignMachine,
+      'finish',
+      { _id: campaignId },
+      { $set: { finishedAt: now, ...(c.resend ? { 'resend.finishedAt': now } : {}) } },
+    ).catch(skipRefused)
     return true
   }
 
@@ -400,11 +408,13 @@ export class CampaignService {
    */
   async failPlan(campaignId: string, err: Error) {
     const now = new Date()
-    const c = await CampaignModel.findOneAndUpdate(
-      { _id: campaignId, status: { $in: ['queued', 'scheduled', 'sending'] }, plan: null },
+    const c = await transition(
+      CampaignModel,
+      CampaignMachine,
+      'failPlan',
+      { _id: campaignId },
       {
         $set: {
-          status: 'failed',
           finishedAt: now,
           failure: {
             reason:
@@ -414,8 +424,9 @@ export class CampaignService {
           },
         },
       },
-      { new: true },
-    ).lean<CampaignDoc>()
+      // A campaign already planned is left to its batches.
+      { guard: { plan: null } },
+    ).catch(skipRefused)
     if (c) this.d.log.error({ campaignId, err: err.message }, 'campaign planning gave up; campaign failed')
     else await this.finishIfComplete(new Types.ObjectId(campaignId)).catch(() => false)
   }
@@ -453,11 +464,13 @@ export class CampaignService {
       })
     }
     // The guarded move: of two clicks, one resends and the other hears the campaign is sending.
-    const moved = await CampaignModel.findOneAndUpdate(
-      { _id: c._id, status: 'done', 'resend.round': c.resend?.round ?? { $exists: false } },
+    await transition(
+      CampaignModel,
+      CampaignMachine,
+      'resend',
+      { _id: c._id },
       {
         $set: {
-          status: 'sending',
           finishedAt: null,
           nextBatch: firstBatch + batches.length,
           resend: {
@@ -470,9 +483,11 @@ export class CampaignService {
           },
         },
       },
-      { new: true },
-    ).lean<CampaignDoc>()
-    if (!moved) throw campaignErrors.stillSending('sending')
+      {
+        guard: { 'resend.round': c.resend?.round ?? { $exists: false } },
+        conflict: () => campaignErrors.stillSending('sending'),
+      },
+    )
     const ids = failed.map((d) => d._id)
     await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'failed' }, { $set: { status: 'pending' } })
     try {
@@ -480,10 +495,13 @@ export class CampaignService {
     } catch (err) {
       // Nothing queued: back to how it was, so the operator can try again.
       await DeliveryModel.updateMany({ _id: { $in: ids }, status: 'pending' }, { $set: { status: 'failed' } })
-      await CampaignModel.updateOne(
-        { _id: c._id, status: 'sending' },
-        { $set: { status: 'done', finishedAt: c.finishedAt, resend: c.resend ?? null } },
-      )
+      await transition(
+        CampaignModel,
+        CampaignMachine,
+        'finish',
+        { _id: c._id },
+        { $set: { finishedAt: c.finishedAt, resend: c.resend ?? null } },
+      ).catch(skipRefused)
       throw err
     }
     this.d.log.info({ campaignId: id, round, members: failed.length }, 'campaign resend queued')

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { IdParams, ObjectIdString, PageQuery, UnreadCount, pageOf, text } from '../common.contract.js'
-import { endpoints, type EndpointDef } from '../endpoints.contract.js'
+import { endpoints } from '../endpoints.contract.js'
+import { machine } from '../machine.contract.js'
 import { PUSH_CATEGORY_LABELS, PushCategory } from '../interests/interests.contract.js'
 import {
   EnterpriseSize,
@@ -327,8 +328,12 @@ export const AttachmentParams = IdParams.extend({ fileId: ObjectIdString })
 function consoleLifecycle<
   const K extends string,
   const B extends `/admin/v1/${string}`,
-  S extends { query: z.ZodType; create: z.ZodType; update: z.ZodType; item: z.ZodType; page: z.ZodType },
->(kind: K, base: B, noun: string, s: S) {
+  Q extends z.ZodType,
+  C extends z.ZodType,
+  U extends z.ZodType,
+  I extends z.ZodType,
+  P extends z.ZodType,
+>(kind: K, base: B, noun: string, s: { query: Q; create: C; update: U; item: I; page: P }) {
   const byId = `${base}/:id` as const
   const table = {
     List: { method: 'get', path: base, query: s.query, response: s.page, summary: `${noun}列表（后台）` },
@@ -387,7 +392,7 @@ function consoleLifecycle<
       summary: `确认${noun}已人工复核`,
     },
     Remove: { method: 'delete', path: byId, params: IdParams, response: null, summary: `删除${noun}` },
-  } as const satisfies Record<string, EndpointDef>
+  } as const
   return Object.fromEntries(Object.entries(table).map(([k, e]) => [kind + k, e])) as {
     [A in keyof typeof table as `${K}${A}`]: (typeof table)[A]
   }

@@ -46,11 +46,11 @@ export function queueScheduler(queue: Pick<Queue, 'add'>): ContentScheduler {
   return {
     async schedulePublish(kind, id, at) {
       const delay = Math.max(0, at.getTime() - Date.now())
-      await queue.add(
-        PublishJob.name,
-        PublishJob.payload.parse({ kind, id, at: at.getTime() }),
-        { ...PublishJob.options, delay, jobId: PublishJob.id(kind, id, at) },
-      )
+      await queue.add(PublishJob.name, PublishJob.payload.parse({ kind, id, at: at.getTime() }), {
+        ...PublishJob.options,
+        delay,
+        jobId: PublishJob.id(kind, id, at),
+      })
     },
   }
 }

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { ContentEndpoints } from './content.contract.js'
 import { CONTENT_QUEUE, CONTENT_TASKS, queueScheduler } from './content.jobs.js'
 import { registerContentRoutes } from './content.routes.js'
 import { createContentService, type ContentService } from './content.service.js'
@@ -11,6 +12,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'content',
+  endpoints: ContentEndpoints,
   build: ({ wechat, config, log, queue, services }) =>
     createContentService({
       wechat,

@@ -1,6 +1,6 @@
-import { AppError } from '../../platform/errors.js'
 import type { SecCheckResult, WechatClient } from '../../platform/wechat/client.js'
 import { WechatError } from '../../platform/wechat/errors.js'
+import { secCheckErrors } from './content.errors.js'
 import { chunkText } from './content.sanitize.js'
 
 /** msg_sec_check v2 reads at most 2500 characters per call. */
@@ -24,27 +24,6 @@ export const SEC_LABELS: Record<number, string> = {
 export const labelName = (label: number) => SEC_LABELS[label] ?? `类别 ${label}`
 
 export type SecVerdict = Pick<SecCheckResult, 'suggest' | 'label'>
-
-export const secCheckErrors = {
-  risky: (label: number) =>
-    new AppError(
-      422,
-      'CONTENT_RISKY',
-      `内容含有违规内容（${labelName(label)}），未能发布，请修改标题、摘要或正文后重试`,
-      {
-        label,
-        labelName: labelName(label),
-      },
-    ),
-  unavailable: (message: string, errcode?: number) =>
-    new AppError(
-      503,
-      'SEC_CHECK_UNAVAILABLE',
-      message,
-      errcode === undefined ? undefined : { errcode },
-      true,
-    ),
-}
 
 /**
  * Runs text through WeChat's content security check before anything is shown in the mini-program. It never

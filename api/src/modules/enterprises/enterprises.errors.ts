@@ -49,11 +49,9 @@ export const enterpriseErrors = {
     ),
   /** The applicant replaced the licence after the reviewer opened it. */
   verificationResubmitted: () =>
-    errors.conflict(
-      'VERIFICATION_RESUBMITTED',
-      '申请人已重新提交认证材料，请刷新后查看新的材料再审核',
-      { current: 'pending' },
-    ),
+    errors.conflict('VERIFICATION_RESUBMITTED', '申请人已重新提交认证材料，请刷新后查看新的材料再审核', {
+      current: 'pending',
+    }),
   /** A refused verification move: the licence changed under the reviewer, or the state does not allow it. */
   verificationRefused: (r: Refusal<VerificationStatusOutput, VerificationMove>) =>
     r.stateAllowed

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { EnterpriseEndpoints } from './enterprises.contract.js'
 import { registerEnterpriseRoutes } from './enterprises.routes.js'
 import { EnterpriseService } from './enterprises.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'enterprises',
+  endpoints: EnterpriseEndpoints,
   build: ({ cipher }) => new EnterpriseService(cipher),
   routes: (r, enterprises, { services }) =>
     registerEnterpriseRoutes(r, enterprises, services.audit, services.files),

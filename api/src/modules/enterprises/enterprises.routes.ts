@@ -40,7 +40,11 @@ export function registerEnterpriseRoutes(
     items: await enterprises.membersForEnterpriseAdmin(ctx.state.user),
   }))
   mp.endpoint(E.decideMember, verifiedAdmin, (ctx) =>
-    enterprises.decideAsEnterpriseAdmin(ctx.state.user, ctx.state.input.params.memberId, ctx.state.input.body),
+    enterprises.decideAsEnterpriseAdmin(
+      ctx.state.user,
+      ctx.state.input.params.memberId,
+      ctx.state.input.body,
+    ),
   )
 
   const reader = { audience: 'admin', permission: 'enterprise.read' } as const

@@ -222,7 +222,7 @@ export class EnterpriseService {
     input: z.output<typeof MemberDecision>,
   ) {
     const approve = input.decision === 'approve'
-    const m = await transition(
+    const m: MembershipDoc = await transition(
       MembershipModel,
       MembershipMachine,
       input.decision,

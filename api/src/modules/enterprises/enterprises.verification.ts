@@ -57,5 +57,5 @@ export function moveVerification(
       conflict: enterpriseErrors.verificationRefused,
       notFound: enterpriseErrors.notFound,
     },
-  ) as Promise<EnterpriseDoc>
+  )
 }

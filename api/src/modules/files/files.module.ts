@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { FileEndpoints } from './files.contract.js'
 import { registerFilesRoutes } from './files.routes.js'
 import { createFilesService, type FilesService } from './files.service.js'
 
@@ -10,6 +11,8 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'files',
-  build: ({ storage, config, log }) => createFilesService({ storage, maxBytes: config.storage.maxBytes, log }),
+  endpoints: FileEndpoints,
+  build: ({ storage, config, log }) =>
+    createFilesService({ storage, maxBytes: config.storage.maxBytes, log }),
   routes: (r, files, { services }) => registerFilesRoutes(r, files, services.audit),
 })

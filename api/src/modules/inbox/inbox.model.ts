@@ -1,9 +1,14 @@
 import mongoose, { Schema, type Types } from 'mongoose'
 
-/** The inbox channel of one (campaign, member): its unique key is that channel's delivery record. */
+/**
+ * The inbox channel of one (campaign, member): its unique key is that channel's delivery record. Other
+ * notifications (claims, bookings …) write theirs with `_id` and `campaignId` both the notification's id, so
+ * the same unique key makes them idempotent and no campaign's counts ever include them.
+ */
 const InboxItemSchema = new Schema(
   {
     userId: { type: Schema.Types.ObjectId, required: true },
+    /** the campaign, or the notification that wrote the item (see above) */
     campaignId: { type: Schema.Types.ObjectId, required: true },
     enterpriseId: { type: Schema.Types.ObjectId, default: null },
     content: { kind: { type: String, required: true }, id: { type: Schema.Types.ObjectId, required: true } },

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { InterestEndpoints } from './interests.contract.js'
 import { registerInterestRoutes } from './interests.routes.js'
 import { InterestService } from './interests.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'interests',
+  endpoints: InterestEndpoints,
   build: ({ services }) => new InterestService(services.enterprises),
   routes: (r, interests) => registerInterestRoutes(r, interests),
 })

@@ -75,8 +75,7 @@ export function profileAncestors(p: { region: string; industries: string[]; ipcs
 }
 
 function requireEnterprise(user: MpPrincipal): string {
-  if (!user.enterpriseId)
-    throw errors.enterpriseRequired('请先绑定企业并通过审核，再设置企业关注领域')
+  if (!user.enterpriseId) throw errors.enterpriseRequired('请先绑定企业并通过审核，再设置企业关注领域')
   return user.enterpriseId
 }
 

@@ -10,6 +10,7 @@ export const mpAccountErrors = {
     new AppError(429, 'WX_RATE_LIMITED', '微信登录过于频繁，请稍后再试', { errcode }, false, {
       'Retry-After': '60',
     }),
-  wechatError: (errcode: number) => errors.upstream('WX_ERROR', '微信服务暂时不可用，请稍后重试', { errcode }),
+  wechatError: (errcode: number) =>
+    errors.upstream('WX_ERROR', '微信服务暂时不可用，请稍后重试', { errcode }),
   phoneUnsupported: () => errors.badRequest('PHONE_UNSUPPORTED', '目前仅支持中国大陆手机号'),
 }

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { MpAccountEndpoints } from './mp-accounts.contract.js'
 import { registerMpAccountRoutes } from './mp-accounts.routes.js'
 import { MpAccountService } from './mp-accounts.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'mpAccounts',
+  endpoints: MpAccountEndpoints,
   build: ({ jwt, refresh, cipher, wechat, services }) =>
     new MpAccountService({ jwt, refresh, cipher, wechat, enterprises: services.enterprises }),
   routes: (r, accounts) => registerMpAccountRoutes(r, accounts),

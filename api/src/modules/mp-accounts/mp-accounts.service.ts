@@ -130,10 +130,8 @@ function presentMeEnterprise(e: EnterpriseDoc, m: MembershipDoc): NonNullable<Mp
 /** WeChat errcodes a user can act on become 4xx with advice; the rest are upstream failures. */
 function wechatToAppError(e: unknown): never {
   const errcode = (e as { errcode?: number }).errcode
-  if (errcode === 40029 || errcode === 40163)
-    throw mpAccountErrors.codeInvalid(errcode)
-  if (errcode === 45011)
-    throw mpAccountErrors.wechatRateLimited(errcode)
+  if (errcode === 40029 || errcode === 40163) throw mpAccountErrors.codeInvalid(errcode)
+  if (errcode === 45011) throw mpAccountErrors.wechatRateLimited(errcode)
   if (errcode !== undefined) throw mpAccountErrors.wechatError(errcode)
   throw e
 }

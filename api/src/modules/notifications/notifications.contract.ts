@@ -42,7 +42,8 @@ export const KEYWORD_TYPES = {
   phrase: '汉字（5 个汉字以内）',
 } as const
 export type KeywordType = keyof typeof KEYWORD_TYPES
-const KEYWORD = /^(thing|number|letter|symbol|character_string|time|date|amount|phone_number|car_number|name|phrase)(\d{1,2})$/
+const KEYWORD =
+  /^(thing|number|letter|symbol|character_string|time|date|amount|phone_number|car_number|name|phrase)(\d{1,2})$/
 
 /** The keyword type of `thing1`, or undefined for a name WeChat does not use. */
 export function keywordType(key: string): KeywordType | undefined {
@@ -171,18 +172,20 @@ export type KindVars<K extends NotificationKind> = Record<
   string | number | Date
 >
 
-const TemplateField = z.strictObject({
-  key: z.string().trim().min(1, '请填写模板字段').max(32).meta({ label: '模板字段' }),
-  /** a variable of the kind, or … */
-  var: z.string().trim().max(32).meta({ label: '内容项' }).optional(),
-  /** … a fixed text, checked against the keyword's rules */
-  text: z
-    .string()
-    .overwrite((v) => cleanText(v))
-    .max(40)
-    .meta({ label: '固定文字' })
-    .optional(),
-})
+const TemplateField = z
+  .strictObject({
+    key: z.string().trim().min(1, '请填写模板字段').max(32).meta({ label: '模板字段' }),
+    /** a variable of the kind, or … */
+    var: z.string().trim().max(32).meta({ label: '内容项' }).optional(),
+    /** … a fixed text, checked against the keyword's rules */
+    text: z
+      .string()
+      .overwrite((v) => cleanText(v))
+      .max(40)
+      .meta({ label: '固定文字' })
+      .optional(),
+  })
+  .meta({ label: '模板字段映射' })
 
 /** A kind's subscribe-message template: its id in the MP console and what fills each keyword. */
 export const TemplateConfig = z.strictObject({

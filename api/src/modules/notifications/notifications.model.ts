@@ -18,6 +18,9 @@ const NotificationSchema = new Schema(
     errcode: { type: Number, default: null },
     msgid: { type: String, default: null },
     inboxItemId: { type: Schema.Types.ObjectId, default: null },
+    /** the send run working on it until `leaseUntil`: two runs of one key never both send */
+    lease: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
   },
   { timestamps: true, versionKey: false },
 )
@@ -25,14 +28,7 @@ const NotificationSchema = new Schema(
 NotificationSchema.index({ userId: 1, key: 1 }, { unique: true })
 
 export type NotificationStatus =
-  | 'pending'
-  | 'sending'
-  | 'sent'
-  | 'spent'
-  | 'no_grant'
-  | 'muted'
-  | 'no_template'
-  | 'failed'
+  'pending' | 'sending' | 'sent' | 'spent' | 'no_grant' | 'muted' | 'no_template' | 'failed'
 export interface NotificationDoc {
   _id: Types.ObjectId
   userId: Types.ObjectId
@@ -44,6 +40,8 @@ export interface NotificationDoc {
   errcode: number | null
   msgid: string | null
   inboxItemId: Types.ObjectId | null
+  lease: string | null
+  leaseUntil: Date | null
   createdAt: Date
 }
 export const NotificationModel = mongoose.model('Notification', NotificationSchema, 'notifications')

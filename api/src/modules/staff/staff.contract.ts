@@ -1,5 +1,13 @@
 import { z } from 'zod'
-import { IdParams, ObjectIdString, PageQuery, RefreshBody, TokenPair, pageOf, text } from '../common.contract.js'
+import {
+  IdParams,
+  ObjectIdString,
+  PageQuery,
+  RefreshBody,
+  TokenPair,
+  pageOf,
+  text,
+} from '../common.contract.js'
 import { endpoints } from '../endpoints.contract.js'
 
 /** Console permission keys; kept in sync with platform/permissions.ts by a test. */

@@ -10,7 +10,8 @@ export const staffErrors = {
   accountDisabled: () => errors.forbidden('账号已停用，请联系管理员', undefined, 'ACCOUNT_DISABLED'),
   selfChange: () =>
     errors.badRequest('SELF_CHANGE_FORBIDDEN', '不能停用自己或修改自己的角色，请让其他管理员操作'),
-  grantRefused: (message: string, refused: string[]) => errors.forbidden(message, { refused }, 'GRANT_REFUSED'),
+  grantRefused: (message: string, refused: string[]) =>
+    errors.forbidden(message, { refused }, 'GRANT_REFUSED'),
   outranks: (message: string, beyond?: Permission[]) =>
     errors.forbidden(message, beyond ? { beyond } : undefined, 'TARGET_OUTRANKS'),
   roleBuiltIn: (message: string) => errors.badRequest('ROLE_BUILTIN', message),

@@ -52,7 +52,6 @@ const tempExpired = () => errors.tempPasswordExpired(TEMP_PASSWORD_HOURS)
 /** Built-in role whose holders only other super administrators may manage. */
 const SUPER_ROLE = 'super_admin'
 
-
 export class StaffService {
   constructor(private readonly d: StaffDeps) {}
 
@@ -209,8 +208,7 @@ export class StaffService {
   }
 
   async updateUser(id: string, input: z.output<typeof UserUpdate>, actor: AdminPrincipal) {
-    if (id === actor.id && (input.disabled || input.roleIds))
-      throw staffErrors.selfChange()
+    if (id === actor.id && (input.disabled || input.roleIds)) throw staffErrors.selfChange()
     const target = await this.assertManageable(id, actor)
     if (input.roleIds) await this.assertGrantable(input.roleIds, actor)
     const set: Record<string, unknown> = {}
@@ -354,8 +352,7 @@ export class StaffService {
     if (role.builtIn) throw staffErrors.roleBuiltIn('内置角色不可删除')
     assertRoleWithin(role, actor)
     const holders = await AdminUserModel.countDocuments({ roleIds: role._id })
-    if (holders)
-      throw staffErrors.roleInUse(holders)
+    if (holders) throw staffErrors.roleInUse(holders)
     await RoleModel.deleteOne({ _id: id })
   }
 

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { SubscriptionEndpoints } from './subscriptions.contract.js'
 import { registerSubscriptionRoutes } from './subscriptions.routes.js'
 import { SubscriptionService } from './subscriptions.service.js'
 
@@ -10,7 +11,15 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'subscriptions',
-  build: ({ services: { settings } }) =>
-    new SubscriptionService(async () => [(await settings.push()).templateId]),
+  endpoints: SubscriptionEndpoints,
+  // Every template a kind of notification uses (read when a member reports, so notifications is built by then).
+  build: ({ services }) => {
+    const { settings } = services
+    return new SubscriptionService(async () =>
+      'notifications' in services
+        ? services.notifications.knownTemplates()
+        : [(await settings.push()).templateId],
+    )
+  },
   routes: (r, subscriptions) => registerSubscriptionRoutes(r, subscriptions),
 })

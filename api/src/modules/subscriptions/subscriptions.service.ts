@@ -92,6 +92,16 @@ export class SubscriptionService {
     return new Map(reserved.map((g) => [String(g.deliveryId), g._id]))
   }
 
+  /** Gives back the grants these deliveries still hold reserved: nothing was sent on them. */
+  async releaseReserved(deliveryIds: Types.ObjectId[]) {
+    if (!deliveryIds.length) return
+    const held = await GrantModel.find(
+      { deliveryId: { $in: deliveryIds }, status: 'reserved' },
+      { _id: 1 },
+    ).lean<GrantDoc[]>()
+    await this.settleMany(held.map((g) => ({ grantId: g._id, to: 'available' as const })))
+  }
+
   /** Settles grants after sends: consumed (sent), spent (43101), or back to available (never used). */
   async settleMany(outcomes: { grantId: Types.ObjectId; to: 'consumed' | 'spent' | 'available' }[]) {
     if (!outcomes.length) return
