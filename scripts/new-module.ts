@@ -23,7 +23,9 @@ const { values, positionals } = parseArgs({
 const base = values.root ? path.resolve(values.root) : root
 const name = positionals[0] ?? ''
 if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(name)) {
-  console.error('用法：pnpm new:module <名称> [--label 中文名] [--permission 权限]，名称为小写字母、数字与短横线，如 brand-stations')
+  console.error(
+    '用法：pnpm new:module <名称> [--label 中文名] [--permission 权限]，名称为小写字母、数字与短横线，如 brand-stations',
+  )
   process.exit(1)
 }
 const camel = name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase())
@@ -255,13 +257,21 @@ function addLine(file: string, anchor: RegExp, line: string) {
 }
 
 // The module list: its import and its line, at the end (it may use every module above it).
-addLine('api/src/modules/index.ts', /^import \w+ from '\.\/[\w-]+\/[\w-]+\.module\.js'\n/gm, `import ${camel} from './${name}/${name}.module.js'\n`)
-addLine('api/src/modules/index.ts', /^export const MODULES = \[\n(?:  \w+,\n)*/gm, `  ${camel},\n`)
+addLine(
+  'api/src/modules/index.ts',
+  /^import \w+ from '\.\/[\w-]+\/[\w-]+\.module\.js'\n/gm,
+  `import ${camel} from './${name}/${name}.module.js'\n`,
+)
+addLine('api/src/modules/index.ts', /^export const MODULES = \[\n(?: {2}\w+,\n)*/gm, `  ${camel},\n`)
 // The error codes every response may carry.
 const errorsContract = 'api/src/modules/errors.contract.ts'
 if (existsSync(path.join(base, errorsContract))) {
-  addLine(errorsContract, /^import \{ \w+ErrorCode \} from '\.\/[\w-]+\/[\w-]+\.contract\.js'\n/gm, `import { ${Pascal}ErrorCode } from './${name}/${name}.contract.js'\n`)
-  addLine(errorsContract, /^  \.\.\.\w+ErrorCode\.options,\n/gm, `  ...${Pascal}ErrorCode.options,\n`)
+  addLine(
+    errorsContract,
+    /^import \{ \w+ErrorCode \} from '\.\/[\w-]+\/[\w-]+\.contract\.js'\n/gm,
+    `import { ${Pascal}ErrorCode } from './${name}/${name}.contract.js'\n`,
+  )
+  addLine(errorsContract, /^ {2}\.\.\.\w+ErrorCode\.options,\n/gm, `  ...${Pascal}ErrorCode.options,\n`)
 }
 
 const written = [...Object.keys(files), 'api/src/modules/index.ts', errorsContract].filter((f) =>

@@ -23,7 +23,10 @@ const program = ts.createProgram([entry], { ...parsed.options, noEmit: true })
 const shaping = (f: ts.SourceFile) => f.fileName === entry || f.fileName.endsWith('.contract.ts')
 const diagnostics = [
   ...program.getOptionsDiagnostics(),
-  ...program.getSourceFiles().filter(shaping).flatMap((f) => ts.getPreEmitDiagnostics(program, f)),
+  ...program
+    .getSourceFiles()
+    .filter(shaping)
+    .flatMap((f) => ts.getPreEmitDiagnostics(program, f)),
 ]
 if (diagnostics.length) {
   console.error(

@@ -81,7 +81,9 @@ export type FileOutput = z.output<typeof FileOut>
  * Every declaration of every module in the api's list (`modules/index.ts`); the mini-program's are those
  * under /mp/v1. A module added to the list is here without anyone editing this file.
  */
-type DefsOf<T> = T extends unknown ? T[keyof T] : never
+/** A table's declarations, without the `Record<string, EndpointDef>` index signature `defineModule` adds. */
+type DefsOf<T> = T extends unknown ? Declared<T>[keyof Declared<T>] : never
+type Declared<T> = { [K in keyof T as string extends K ? never : K]: T[K] }
 type MpDef = Extract<DefsOf<EndpointTables>, { path: `/mp/v1/${string}` }>
 
 type Part<E, K extends 'params' | 'query' | 'body'> = E extends { [P in K]: infer S extends z.ZodType }

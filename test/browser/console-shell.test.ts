@@ -18,7 +18,7 @@ describe('console shell', () => {
 
   it('lets a super admin create an editor, who after the forced password change sees only permitted menus', async () => {
     const api = w.api
-    await api.platform.staff.createSuperAdmin('root', 'Passw0rd-root', false)
+    await api.platform.services.staff.createSuperAdmin('root', 'Passw0rd-root', false)
     // Signed out: the console sends us to the login page.
     await page.goto(`${api.url}/admin/users`)
     await page.waitForURL(/\/admin\/login\?redirect=/)

@@ -37,11 +37,12 @@ function compile(file: string) {
 }
 
 describe('miniprogram-types', () => {
+  // The build type-checks the contracts through the api's module list: allow it time on a busy machine.
   beforeAll(() => {
     execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['miniprogram-types/scripts/build.ts'], {
       cwd: root,
     })
-  })
+  }, 180_000)
 
   it('ships a standalone declaration file with no runtime code and no imports', () => {
     const text = readFileSync(dts, 'utf8')

@@ -85,6 +85,14 @@ describe('notification templates in the console', () => {
     expect(res.body).toMatchObject({ kind: 'claim.status', source: 'saved', template: claimTemplate() })
   })
 
+  it('keeps one push template id: saving the push kind’s template changes the push settings’ one', async () => {
+    const fields = [{ key: 'thing1', var: 'title' }]
+    expect((await saveTemplate('campaign.push', { templateId: 'tpl-push-2027', fields })).status).toBe(200)
+    const settings = await w.api.call('GET', '/admin/v1/settings/push', { token: operator.token })
+    expect(settings.body.templateId).toBe('tpl-push-2027')
+    await saveTemplate('campaign.push', { templateId: PUSH_TEMPLATE.id, fields })
+  })
+
   it('refuses a fixed text longer than a thing keyword takes (20 characters)', async () => {
     const res = await saveTemplate(
       'claim.status',
@@ -200,6 +208,21 @@ describe('sending a notification', () => {
     expect(await w.wx.messages({ toUser: member.openid })).toHaveLength(1)
     const inbox = await w.api.call('GET', '/mp/v1/inbox', { token: member.token })
     expect(inbox.body.total).toBe(1)
+    const grants = await w.api.call('GET', '/mp/v1/subscriptions', { token: member.token })
+    expect(grants.body.available[PROGRESS]).toBe(1)
+  })
+
+  it('sends once when the same key is sent twice at the same moment (a double click)', async () => {
+    const member = await buildMpUser(w)
+    await acceptSubscription(w, member, PROGRESS)
+    await acceptSubscription(w, member, PROGRESS)
+    const item = claimApproved(member)
+    await Promise.all([
+      notifications().send('claim.status', item),
+      notifications().send('claim.status', item),
+    ])
+    expect((await notifications().send('claim.status', item)).status).toBe('sent')
+    expect(await w.wx.messages({ toUser: member.openid })).toHaveLength(1)
     const grants = await w.api.call('GET', '/mp/v1/subscriptions', { token: member.token })
     expect(grants.body.available[PROGRESS]).toBe(1)
   })

@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -24,7 +34,8 @@ function copyOfTree() {
     mkdirSync(path.dirname(path.join(dir, f)), { recursive: true })
     cpSync(from, path.join(dir, f))
   }
-  for (const pkg of ['', ...PACKAGES]) linkModules(path.join(root, pkg, 'node_modules'), path.join(dir, pkg, 'node_modules'), dir)
+  for (const pkg of ['', ...PACKAGES])
+    linkModules(path.join(root, pkg, 'node_modules'), path.join(dir, pkg, 'node_modules'), dir)
   return dir
 }
 
@@ -60,26 +71,42 @@ describe('pnpm new:module', () => {
     if (dir) rmSync(dir, { recursive: true, force: true })
   })
 
-  it('writes a domain that is served, type-checked, linted, tested, in the mini-program types and in the matrix', { timeout: 600_000 }, async () => {
-    dir = copyOfTree()
-    const gen = run(dir, 'tsx', ['scripts/new-module.ts', 'sample-things', '--label', '样例'])
-    expect(gen.status, gen.out).toBe(0)
-    const list = readFileSync(path.join(dir, 'api/src/modules/index.ts'), 'utf8')
-    expect(list).toContain("import sampleThings from './sample-things/sample-things.module.js'")
-    expect(list).toMatch(/MODULES = \[[^\]]*sampleThings,/)
+  it(
+    'writes a domain that is served, type-checked, linted, tested, in the mini-program types and in the matrix',
+    { timeout: 600_000 },
+    async () => {
+      dir = copyOfTree()
+      const gen = run(dir, 'tsx', ['scripts/new-module.ts', 'sample-things', '--label', '样例'])
+      expect(gen.status, gen.out).toBe(0)
+      const list = readFileSync(path.join(dir, 'api/src/modules/index.ts'), 'utf8')
+      expect(list).toContain("import sampleThings from './sample-things/sample-things.module.js'")
+      expect(list).toMatch(/MODULES = \[[^\]]*sampleThings,/)
 
-    const tsc = run(dir, 'tsc', ['-p', 'api/tsconfig.json', '--noEmit'])
-    expect(tsc.status, tsc.out).toBe(0)
-    const lint = run(dir, 'eslint', ['api/src/modules/sample-things', 'test/sample-things', 'admin/src/api/sample-things.ts'])
-    expect(lint.status, lint.out).toBe(0)
-    const types = run(dir, 'tsx', ['miniprogram-types/scripts/build.ts'])
-    expect(types.status, types.out).toBe(0)
-    expect(readFileSync(path.join(dir, 'miniprogram-types/dist/index.d.ts'), 'utf8')).toContain("'GET /mp/v1/sample-things'")
+      const tsc = run(dir, 'tsc', ['-p', 'api/tsconfig.json', '--noEmit'])
+      expect(tsc.status, tsc.out).toBe(0)
+      const lint = run(dir, 'eslint', [
+        'api/src/modules/sample-things',
+        'test/sample-things',
+        'admin/src/api/sample-things.ts',
+      ])
+      expect(lint.status, lint.out).toBe(0)
+      const types = run(dir, 'tsx', ['miniprogram-types/scripts/build.ts'])
+      expect(types.status, types.out).toBe(0)
+      expect(readFileSync(path.join(dir, 'miniprogram-types/dist/index.d.ts'), 'utf8')).toContain(
+        "'GET /mp/v1/sample-things'",
+      )
 
-    // Its own test, and the authorization matrix walking its routes with every kind of caller.
-    const tests = run(dir, 'vitest', ['run', '--project', 'api', 'test/sample-things', 'test/accounts/authz-matrix.test.ts'])
-    expect(tests.status, tests.out).toBe(0)
-    expect(tests.out).toMatch(/Tests\s+\d+ passed/)
-    expect(tests.out).toContain('sample-things.test.ts')
-  })
+      // Its own test, and the authorization matrix walking its routes with every kind of caller.
+      const tests = run(dir, 'vitest', [
+        'run',
+        '--project',
+        'api',
+        'test/sample-things',
+        'test/accounts/authz-matrix.test.ts',
+      ])
+      expect(tests.status, tests.out).toBe(0)
+      expect(tests.out).toMatch(/Tests\s+\d+ passed/)
+      expect(tests.out).toContain('sample-things.test.ts')
+    },
+  )
 })

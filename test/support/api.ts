@@ -26,8 +26,12 @@ export interface TestApi extends RunningServer {
    * A call from the endpoint's declaration: path filled from `params`, `query` encoded, `body` sent as JSON,
    * each typed as the contract takes it; a 2xx body is typed as the contract answers it.
    */
-  request<E extends EndpointDef>(endpoint: E, opts?: RequestOptions<E>): Promise<EndpointResult<E>>
+  request<E extends EndpointDef>(endpoint: E, ...opts: OptionsArg<E>): Promise<EndpointResult<E>>
 }
+
+/** The options may be left out only when the endpoint needs no params or body. */
+type OptionsArg<E extends EndpointDef> =
+  Record<never, never> extends RequestOptions<E> ? [opts?: RequestOptions<E>] : [opts: RequestOptions<E>]
 
 /** What a test sends: the declared parts as their schemas' input, plus who calls. */
 export type RequestOptions<E extends EndpointDef> = EndpointRequest<E> & {
@@ -116,11 +120,8 @@ export async function startTestApi(overrides: Record<string, string> = {}): Prom
     }
     return { status: res.status, headers: res.headers, body: parsed }
   }
-  const request: TestApi['request'] = async <E extends EndpointDef>(
-    endpoint: E,
-    opts: RequestOptions<E> = {} as RequestOptions<E>,
-  ) => {
-    const { params, query, body, token, headers } = opts as {
+  const request: TestApi['request'] = async <E extends EndpointDef>(endpoint: E, ...args: OptionsArg<E>) => {
+    const { params, query, body, token, headers } = (args[0] ?? {}) as {
       params?: Record<string, unknown>
       query?: Record<string, unknown>
       body?: unknown

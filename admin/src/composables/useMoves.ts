@@ -9,5 +9,5 @@ import { useSessionStore } from '@/stores/session'
 export function useMoves() {
   const session = useSessionStore()
   return <S extends string, M extends string>(m: MachineDef<S, M>, status: S): Set<M> =>
-    new Set(allowedMoves(m, status, session.permissions))
+    new Set(allowedMoves(m, status, session.me?.permissions ?? []))
 }

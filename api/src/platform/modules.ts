@@ -87,7 +87,8 @@ export async function buildModuleServices(core: Core, list: readonly ModuleDef[]
   const built: Partial<Services> = {}
   const services = new Proxy(built as Services, {
     get(target, name: string) {
-      if (!(name in target)) throw new Error(`module "${name}" is used before it is built: move it up the list`)
+      if (!(name in target))
+        throw new Error(`module "${name}" is used before it is built: move it up the list`)
       return target[name as keyof Services]
     },
   })

@@ -4,6 +4,7 @@ import { Types } from 'mongoose'
 import { insertIgnoringDuplicates } from '../../platform/db.js'
 import type { Logger } from '../../platform/logger.js'
 import { enqueue } from '../../platform/tasks.js'
+import { iso } from '../../platform/time.js'
 import { SendRateLimiter } from '../../platform/wechat/send-rate.js'
 import { InboxItemModel } from '../inbox/inbox.model.js'
 import { MpUserModel } from '../mp-accounts/mp-accounts.model.js'
@@ -65,7 +66,7 @@ export interface ReminderInput {
 export type SubjectCheck = (subjectId: string) => Promise<boolean>
 
 /** How long a send run keeps its records from others: well beyond a batch's sends at the WeChat rate. */
-const LEASE_MS = 5 * 60_000
+const LEASE_MS = 2 * 60_000
 const UNLEASED = { lease: null, leaseUntil: null }
 
 const pairKey = (userId: Types.ObjectId | string, key: string) => `${String(userId)}\u0000${key}`
@@ -176,7 +177,7 @@ export class NotificationService {
       vars: Object.entries(def.vars).map(([name, v]) => ({ name, label: v.label, type: v.type })),
       template: t.config,
       source: t.source,
-      updatedAt: t.updatedAt?.toISOString() ?? null,
+      updatedAt: iso(t.updatedAt),
     }
   }
 
@@ -254,6 +255,7 @@ export class NotificationService {
         errcode: null,
         msgid: null,
         inboxItemId: null,
+        ...UNLEASED,
         createdAt: now,
         updatedAt: now,
       })),
@@ -288,9 +290,17 @@ export class NotificationService {
       ])
     }
 
-    const open = await this.lease(records)
+    const { open, run } = await this.lease(records)
     if (open.length) {
-      await this.deliver(kind, open, itemOf, opts)
+      try {
+        await this.deliver(kind, open, itemOf, opts)
+      } finally {
+        // Whatever this run left unfinished (it threw) is free for the next attempt at once.
+        await NotificationModel.updateMany(
+          { _id: { $in: open.map((r) => r._id) }, lease: run },
+          { $set: UNLEASED },
+        )
+      }
       records = await this.recordsOf(items)
     }
     const byPair = new Map(records.map((r) => [pairKey(r.userId, r.key), r]))
@@ -322,14 +332,14 @@ export class NotificationService {
     if (pending.length) {
       await NotificationModel.updateMany(
         { _id: { $in: pending }, status: 'pending' },
-        { $set: { status: 'failed' } },
+        { $set: { status: 'failed', ...UNLEASED } },
       )
       await this.d.subscriptions.releaseReserved(pending)
     }
     if (sending.length)
       await NotificationModel.updateMany(
         { _id: { $in: sending }, status: 'sending' },
-        { $set: { status: 'failed', errcode: null } },
+        { $set: { status: 'failed', errcode: null, ...UNLEASED } },
       )
   }
 
@@ -340,8 +350,8 @@ export class NotificationService {
    */
   private async lease(records: NotificationDoc[]) {
     const ids = records.filter((r) => r.status === 'pending' || r.status === 'sending').map((r) => r._id)
-    if (!ids.length) return []
     const run = new Types.ObjectId().toHexString()
+    if (!ids.length) return { open: [], run }
     const now = new Date()
     await NotificationModel.updateMany(
       {
@@ -351,7 +361,10 @@ export class NotificationService {
       },
       { $set: { lease: run, leaseUntil: new Date(now.getTime() + LEASE_MS) } },
     )
-    return NotificationModel.find({ _id: { $in: ids }, lease: run }).lean<NotificationDoc[]>()
+    return {
+      open: await NotificationModel.find({ _id: { $in: ids }, lease: run }).lean<NotificationDoc[]>(),
+      run,
+    }
   }
 
   private async recordsOf(items: NotifyItem[]) {
