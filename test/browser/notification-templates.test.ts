@@ -38,7 +38,10 @@ describe('notification templates, in the console', () => {
     const saved = await w.api.call('GET', '/admin/v1/notification-templates', { token: operator.token })
     expect(saved.body.items.find((k: { kind: string }) => k.kind === 'claim.status')).toMatchObject({
       source: 'saved',
-      template: { templateId: 'tpl-application-progress', fields: [{ key: 'thing4', text: '韶关市市场监管局' }] },
+      template: {
+        templateId: 'tpl-application-progress',
+        fields: [{ key: 'thing4', text: '韶关市市场监管局' }],
+      },
     })
   })
 })

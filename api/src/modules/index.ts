@@ -10,6 +10,7 @@ import files from './files/files.module.js'
 import inbox from './inbox/inbox.module.js'
 import interests from './interests/interests.module.js'
 import mpAccounts from './mp-accounts/mp-accounts.module.js'
+import notifications from './notifications/notifications.module.js'
 import settings from './settings/settings.module.js'
 import staff from './staff/staff.module.js'
 import subscriptions from './subscriptions/subscriptions.module.js'
@@ -34,6 +35,7 @@ export const MODULES = [
   mpAccounts,
   interests,
   subscriptions,
+  notifications,
   inbox,
   content,
   campaigns,

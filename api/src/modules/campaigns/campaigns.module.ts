@@ -1,5 +1,4 @@
 import { defineModule } from '../../platform/modules.js'
-import { buildNotificationService } from '../notifications/notifications.module.js'
 import { CampaignDelivery } from './campaigns.delivery.js'
 import { CAMPAIGN_TASKS, PUSH_QUEUE } from './campaigns.jobs.js'
 import { bullCampaignQueue } from './campaigns.queue.js'
@@ -35,8 +34,7 @@ export default defineModule({
       campaigns,
       subscriptions,
       settings,
-      // The notifications module's service, listed above; built here only while it is not yet listed.
-      notifications: 'notifications' in services ? services.notifications : buildNotificationService(ctx),
+      notifications: services.notifications,
       log: log.child({ component: 'delivery' }),
     })
     return { campaigns, delivery, stats: new PushStats(settings) }

@@ -13,13 +13,6 @@ export default defineModule({
   name: 'subscriptions',
   endpoints: SubscriptionEndpoints,
   // Every template a kind of notification uses (read when a member reports, so notifications is built by then).
-  build: ({ services }) => {
-    const { settings } = services
-    return new SubscriptionService(async () =>
-      'notifications' in services
-        ? services.notifications.knownTemplates()
-        : [(await settings.push()).templateId],
-    )
-  },
+  build: ({ services }) => new SubscriptionService(() => services.notifications.knownTemplates()),
   routes: (r, subscriptions) => registerSubscriptionRoutes(r, subscriptions),
 })
