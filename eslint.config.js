@@ -53,5 +53,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The worker enters the api through its public entry only; the console through contracts and the few
+    // data modules it shows. `@zct/api/internal/*` is white-box access for tests and scripts.
+    files: ['jobs/**/*.ts', 'admin/src/**/*.{ts,vue}', 'miniprogram-types/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@zct/api/internal/*', '@zct/api/modules/*', '@zct/api/platform/*'],
+              message:
+                'Import the api through its public entries: contracts, tasks, types, taxonomy, permissions.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   prettier,
 )

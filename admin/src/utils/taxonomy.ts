@@ -1,7 +1,7 @@
 import { shallowRef } from 'vue'
-import { INDUSTRY_TREE, industryLabel } from '@zct/api/modules/taxonomy/industries'
-import type * as IpcData from '@zct/api/modules/taxonomy/ipc'
-import type * as RegionsData from '@zct/api/modules/taxonomy/regions'
+import { INDUSTRY_TREE, industryLabel } from '@zct/api/taxonomy/industries'
+import type * as IpcData from '@zct/api/taxonomy/ipc'
+import type * as RegionsData from '@zct/api/taxonomy/regions'
 
 /**
  * Display names for the code systems of targeting and statistics, from the same data the api uses:
@@ -24,14 +24,14 @@ const regions = shallowRef<RegionsModule>()
 let regionsLoading: Promise<RegionsModule> | undefined
 /** The region tree and names; one download however many pickers and tables ask. */
 export function loadRegions(): Promise<RegionsModule> {
-  regionsLoading ??= import('@zct/api/modules/taxonomy/regions').then((m) => (regions.value = m))
+  regionsLoading ??= import('@zct/api/taxonomy/regions').then((m) => (regions.value = m))
   return regionsLoading
 }
 
 const ipc = shallowRef<IpcModule>()
 let ipcLoading: Promise<IpcModule> | undefined
 export function loadIpc(): Promise<IpcModule> {
-  ipcLoading ??= import('@zct/api/modules/taxonomy/ipc').then((m) => (ipc.value = m))
+  ipcLoading ??= import('@zct/api/taxonomy/ipc').then((m) => (ipc.value = m))
   return ipcLoading
 }
 

@@ -1,6 +1,11 @@
 import { authenticate, requireEnterprise, requirePermission } from '../platform/auth.js'
 import { buildCore, type CoreDeps } from '../platform/core.js'
-import { buildModuleServices, type EndpointsOf, type ModuleDef, type Routers } from '../platform/modules.js'
+import {
+  buildModuleServices,
+  type EndpointTablesOf,
+  type ModuleDef,
+  type Routers,
+} from '../platform/modules.js'
 import { ApiRouter, type Guards } from '../platform/routing.js'
 import audit from './audit/audit.module.js'
 import campaigns from './campaigns/campaigns.module.js'
@@ -42,8 +47,8 @@ export const MODULES = [
   workbench,
 ] as const satisfies readonly ModuleDef[]
 
-/** Every endpoint declared by a listed module, one table: the mini-program types derive from it. */
-export type AllEndpoints = EndpointsOf<typeof MODULES>
+/** Every listed module's endpoint table (a union of tables): the mini-program types derive from it. */
+export type EndpointTables = EndpointTablesOf<typeof MODULES>
 
 /** Builds the core and every module's services: the same objects in api and worker. */
 export async function buildServices(deps: CoreDeps) {

@@ -74,14 +74,14 @@ export function defineModule<
   return m
 }
 
-/** Every endpoint table of a list of modules, merged: `AllEndpoints[key]` is one declaration. */
-export type EndpointsOf<L extends readonly { endpoints?: unknown }[]> = UnionToIntersection<
-  NonNullable<L[number]['endpoints']>
+/**
+ * Every endpoint table of a list of modules, as a union of tables: tables reuse keys (`list`, `get`), so
+ * merging them would lose entries. Consumers pick declarations by path (the mini-program types) or take
+ * them directly (the test client).
+ */
+export type EndpointTablesOf<L extends readonly { endpoints?: unknown }[]> = NonNullable<
+  L[number]['endpoints']
 >
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void
-  ? I
-  : never
-
 /** Builds every module in list order; `services` lets later modules read earlier ones. */
 export async function buildModuleServices(core: Core, list: readonly ModuleDef[]) {
   const built: Partial<Services> = {}
