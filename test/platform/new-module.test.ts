@@ -59,10 +59,11 @@ function run(dir: string, cmd: string, args: string[]) {
   const r = spawnSync(path.join(root, 'node_modules/.bin', cmd), args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
     timeout: 240_000,
   })
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` }
+  // eslint-disable-next-line no-control-regex -- colour codes, in case a tool ignores NO_COLOR
+  return { status: r.status, out: `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '') }
 }
 
 describe('pnpm new:module', () => {

@@ -117,29 +117,6 @@ http.interceptors.response.use(undefined, async (raw: AxiosError<ErrorBodyOutput
   throw err
 })
 
-/** Typed helpers: every domain file calls these, never axios directly. */
-export const request = {
-  get: <T>(url: string, params?: object, opts?: RequestOptions) =>
-    http.get<T>(url, { params, ...opts }).then((r) => r.data),
-  post: <T = void>(url: string, body?: unknown, opts?: RequestOptions & AxiosRequestConfig) =>
-    http.post<T>(url, body, opts).then((r) => r.data),
-  patch: <T>(url: string, body: unknown, opts?: RequestOptions) =>
-    http.patch<T>(url, body, opts).then((r) => r.data),
-  put: <T>(url: string, body: unknown, opts?: RequestOptions) =>
-    http.put<T>(url, body, opts).then((r) => r.data),
-  delete: (url: string, opts?: RequestOptions) => http.delete<void>(url, opts).then(() => undefined),
-  /** A file, with the auth header like any call; the name comes from the server's Content-Disposition. */
-  download: (
-    url: string,
-    params?: object,
-    opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>,
-  ) =>
-    http.get<Blob>(url, { params, responseType: 'blob', timeout: 120_000, ...opts }).then((r) => ({
-      blob: r.data,
-      filename: filenameOf(String(r.headers['content-disposition'] ?? '')),
-    })),
-}
-
 /** RFC 6266: prefer the UTF-8 `filename*`, else the plain `filename`. */
 function filenameOf(disposition: string): string | undefined {
   const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1]
@@ -158,16 +135,22 @@ export function saveBlob(blob: Blob, filename: string) {
 }
 
 /**
- * Downloads from a file endpoint (`response: 'file'`) declared in an api contract: the blob and the name
- * the server gave it, as `request.download` answers.
+ * Downloads from a file endpoint (`response: 'file'`) declared in an api contract, with the auth header like
+ * any call: the blob, and the name the server gave it in its Content-Disposition.
  */
 export function download<E extends EndpointDef & { response: 'file' }>(
   e: E,
   req: EndpointRequest<E>,
-  opts?: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'>,
+  opts: RequestOptions & Pick<AxiosRequestConfig, 'onDownloadProgress'> = {},
 ) {
   const r = req as { params?: Record<string, unknown>; query?: object }
-  return request.download(fillPath(e.path, r.params).slice('/admin/v1'.length), r.query, opts)
+  const url = fillPath(e.path, r.params).slice('/admin/v1'.length)
+  return http
+    .get<Blob>(url, { params: r.query, responseType: 'blob', timeout: 120_000, ...opts })
+    .then((res) => ({
+      blob: res.data,
+      filename: filenameOf(String(res.headers['content-disposition'] ?? '')),
+    }))
 }
 
 /**

@@ -20,14 +20,23 @@ export interface MachineDef<S extends string = string, M extends string = string
   moves: Readonly<Record<M, MoveDef<S>>>
 }
 
-/** Keeps the literal types of a machine; every move's states are checked against the declared ones. */
-export function machine<const S extends string, const M extends string>(
-  def: MachineDef<S, M>,
-): MachineDef<S, M> {
+/**
+ * Keeps the literal types of a machine. The states are those `states` declares (a state no move touches yet,
+ * such as a member's `removed`, is still one); every move's states are checked against them.
+ */
+export function machine<const S extends string, const M extends string>(def: {
+  what: string
+  states: Readonly<Record<S, string>>
+  moves: Readonly<Record<M, MoveDef<NoInfer<S>>>>
+}): MachineDef<S, M> {
   return def
 }
 
-/** The moves a record in `status` may take, for someone holding `permissions` (console buttons). */
+/**
+ * The moves a record in `status` may take. Given the `permissions` a console user holds: only the moves whose
+ * permission they hold (console buttons; the system's and the owner's moves carry none, so are not offered).
+ * Without: every move the state allows (the owner's view, or the system's).
+ */
 export function allowedMoves<S extends string, M extends string>(
   m: MachineDef<S, M>,
   status: S,
@@ -36,8 +45,6 @@ export function allowedMoves<S extends string, M extends string>(
   const held = permissions ? new Set(permissions) : undefined
   return (Object.keys(m.moves) as M[]).filter((name) => {
     const move = m.moves[name]
-    return (
-      move.from.includes(status) && (!held || !move.permission || held.has(move.permission))
-    )
+    return move.from.includes(status) && (!held || (!!move.permission && held.has(move.permission)))
   })
 }

@@ -111,6 +111,8 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   yearTarget: '年度推送目标',
   templateId: '订阅消息模板 ID',
   publisher: '发布单位',
+  // notification templates
+  fields: '字段映射',
 }
 
 export const AUDIT_ACTOR_LABELS = { admin: '后台用户', mp: '小程序用户', system: '系统' } as const

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { AuditEndpoints } from './audit.contract.js'
 import { registerAuditRoutes } from './audit.routes.js'
 import { AuditService } from './audit.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'audit',
+  endpoints: AuditEndpoints,
   build: () => new AuditService(),
   routes: (r, audit) => registerAuditRoutes(r, audit),
 })

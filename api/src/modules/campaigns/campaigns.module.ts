@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { CampaignEndpoints } from './campaigns.contract.js'
 import { CampaignDelivery } from './campaigns.delivery.js'
 import { CAMPAIGN_TASKS, PUSH_QUEUE } from './campaigns.jobs.js'
 import { bullCampaignQueue } from './campaigns.queue.js'
@@ -20,6 +21,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'campaigns',
+  endpoints: CampaignEndpoints,
   build: (ctx) => {
     const { config, log, queue, services } = ctx
     const { content, settings, subscriptions } = services

@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { SettingsEndpoints } from './settings.contract.js'
 import { registerSettingsRoutes } from './settings.routes.js'
 import { SettingsService } from './settings.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'settings',
+  endpoints: SettingsEndpoints,
   build: () => new SettingsService(),
   routes: (r, settings, { services }) => registerSettingsRoutes(r, settings, services.audit),
 })

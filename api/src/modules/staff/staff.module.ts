@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { StaffEndpoints } from './staff.contract.js'
 import { LoginGuard } from './login-guard.js'
 import { registerStaffRoutes } from './staff.routes.js'
 import { StaffService } from './staff.service.js'
@@ -11,6 +12,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'staff',
+  endpoints: StaffEndpoints,
   build: ({ jwt, refresh, cipher, redis, config, log }) =>
     new StaffService({
       jwt,

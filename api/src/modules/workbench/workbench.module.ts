@@ -1,4 +1,5 @@
 import { defineModule } from '../../platform/modules.js'
+import { WorkbenchEndpoints } from './workbench.contract.js'
 import { registerWorkbenchRoutes } from './workbench.routes.js'
 import { WorkbenchService } from './workbench.service.js'
 
@@ -10,6 +11,7 @@ declare module '../../platform/modules.js' {
 
 export default defineModule({
   name: 'workbench',
+  endpoints: WorkbenchEndpoints,
   build: ({ services }) => new WorkbenchService(services.campaigns.stats),
   routes: (r, workbench) => registerWorkbenchRoutes(r, workbench),
 })
