@@ -18,13 +18,33 @@ export function consoleInputs(root: string): string[] {
   const admin = path.join(root, 'admin')
   const files = walk(admin, (rel) => !/^(dist|node_modules)(\/|$)/.test(rel))
   files.push(...walk(path.join(root, 'api/src'), (rel) => rel.endsWith('/') || rel.endsWith('.contract.ts')))
-  for (const spec of apiImports(files.filter((f) => f.startsWith(path.join(admin, 'src')))))
-    files.push(path.join(root, 'api/src', `${spec}.ts`))
+  const exportsMap = (
+    JSON.parse(readFileSync(path.join(root, 'api/package.json'), 'utf8')) as {
+      exports: Record<string, string>
+    }
+  ).exports
+  for (const spec of apiImports(files.filter((f) => f.startsWith(path.join(admin, 'src'))))) {
+    const target = resolveExport(exportsMap, `./${spec}`)
+    if (target) files.push(path.join(root, 'api', target))
+  }
   files.push(path.join(root, 'pnpm-lock.yaml'))
   return [...new Set(files)].filter((f) => existsSync(f)).sort()
 }
 
-/** `@zct/api/platform/permissions` → `platform/permissions` (contracts are already all included). */
+/** `./taxonomy/regions` → `./src/modules/taxonomy/regions.ts`, by the api package's exports map. */
+function resolveExport(map: Record<string, string>, spec: string): string | undefined {
+  if (map[spec]) return map[spec]
+  for (const [pattern, target] of Object.entries(map)) {
+    const star = pattern.indexOf('*')
+    if (star < 0) continue
+    const [head, tail] = [pattern.slice(0, star), pattern.slice(star + 1)]
+    if (spec.startsWith(head) && spec.endsWith(tail))
+      return target.replace('*', spec.slice(head.length, spec.length - tail.length))
+  }
+  return undefined
+}
+
+/** `@zct/api/permissions` → `permissions` (contracts are already all included). */
 function apiImports(files: string[]): string[] {
   const specs = new Set<string>()
   for (const f of files) {

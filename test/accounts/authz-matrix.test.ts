@@ -1,10 +1,10 @@
 import { Types } from 'mongoose'
 import { describe, expect, it } from 'vitest'
-import { MpUserModel } from '@zct/api/modules/mp-accounts/mp-accounts.model'
-import { AdminUserModel } from '@zct/api/modules/staff/staff.model'
-import { FILE_READERS } from '@zct/api/modules/files/files.service'
-import { BUILTIN_ROLES } from '@zct/api/platform/permissions'
-import type { RouteInfo } from '@zct/api/platform/routing'
+import { MpUserModel } from '@zct/api/internal/modules/mp-accounts/mp-accounts.model'
+import { AdminUserModel } from '@zct/api/internal/modules/staff/staff.model'
+import { FILE_READERS } from '@zct/api/internal/modules/files/files.service'
+import { BUILTIN_ROLES } from '@zct/api/internal/platform/permissions'
+import type { RouteInfo } from '@zct/api/internal/platform/routing'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
 import { multipart, samples } from '../files/fixtures.js'
 import { world } from '../support/world.js'
@@ -27,7 +27,9 @@ describe('authorization matrix', () => {
     const other = await buildMpUser(w)
     const editor = await buildAdmin(w.api, { roles: ['content_editor'] })
     const uploadAs = async (token: string, path: string, name: string) => {
-      const { body, contentType } = multipart([{ filename: name, contentType: 'image/png', data: samples.png() }])
+      const { body, contentType } = multipart([
+        { filename: name, contentType: 'image/png', data: samples.png() },
+      ])
       const res = await fetch(w.api.url + path, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
@@ -92,7 +94,13 @@ describe('authorization matrix', () => {
     callers.push(
       { name: 'mp user', kind: 'mp', id: mpUser.id, role: null, verified: false },
       { name: 'enterprise admin', kind: 'mp', id: entAdmin.id, role: 'admin', verified: true },
-      { name: 'unverified enterprise admin', kind: 'mp', id: pendingAdmin.id, role: 'admin', verified: false },
+      {
+        name: 'unverified enterprise admin',
+        kind: 'mp',
+        id: pendingAdmin.id,
+        role: 'admin',
+        verified: false,
+      },
       { name: 'enterprise member', kind: 'mp', id: member.id, role: 'member', verified: true },
     )
     for (const role of BUILTIN_ROLES) {
@@ -146,5 +154,4 @@ describe('authorization matrix', () => {
     }
     expect(failures).toEqual([])
   })
-
 })

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose'
 import { describe, expect, it } from 'vitest'
-import { RoleModel } from '@zct/api/modules/staff/staff.model'
+import { RoleModel } from '@zct/api/internal/modules/staff/staff.model'
 import { buildAdmin } from '../support/factories.js'
 import { world } from '../support/world.js'
 

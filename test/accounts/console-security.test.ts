@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import mongoose from 'mongoose'
 import { describe, expect, it } from 'vitest'
-import { AdminUserModel, RoleModel } from '@zct/api/modules/staff/staff.model'
+import { AdminUserModel, RoleModel } from '@zct/api/internal/modules/staff/staff.model'
 import { buildAdmin, type AdminSession } from '../support/factories.js'
 import { world } from '../support/world.js'
 
@@ -126,9 +126,7 @@ describe('sign-in abuse', () => {
     expect(audit.body.items[0]).toMatchObject({ target: { type: 'login_name', id: victim.username } })
 
     const outsider = await buildAdmin(w.api, { roles: ['finance'] })
-    expect(
-      (await w.api.call('GET', '/admin/v1/login-throttles', { token: outsider.token })).status,
-    ).toBe(403)
+    expect((await w.api.call('GET', '/admin/v1/login-throttles', { token: outsider.token })).status).toBe(403)
   })
 
   it('refuses common and guessable passwords with a field message, wherever a password is set', async () => {
@@ -194,9 +192,7 @@ describe('forced password change', () => {
     expect(changed.status).toBe(204)
     const again = await login(u.username, 'Lantern-river-2048', newIp())
     expect(again.body.user.mustChangePassword).toBe(false)
-    expect(
-      (await w.api.call('GET', '/admin/v1/users', { token: again.body.accessToken })).status,
-    ).toBe(200)
+    expect((await w.api.call('GET', '/admin/v1/users', { token: again.body.accessToken })).status).toBe(200)
   })
 
   it('lets a temporary password work for 72 hours only, until an administrator resets it', async () => {
@@ -208,7 +204,10 @@ describe('forced password change', () => {
     expect(hours).toBeLessThanOrEqual(72)
 
     const token = (await login(u.username, u.password, newIp())).body.accessToken as string
-    await AdminUserModel.updateOne({ _id: u.id }, { $set: { passwordExpiresAt: new Date(Date.now() - 1000) } })
+    await AdminUserModel.updateOne(
+      { _id: u.id },
+      { $set: { passwordExpiresAt: new Date(Date.now() - 1000) } },
+    )
     const expired = await login(u.username, u.password, newIp())
     expect(expired.status).toBe(403)
     expect(expired.body.error).toMatchObject({ code: 'TEMP_PASSWORD_EXPIRED' })

@@ -1,9 +1,9 @@
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { createLogger } from '@zct/api/platform/logger'
-import { AuditModel } from '@zct/api/modules/audit/audit.model'
-import { EnterpriseModel, MembershipModel } from '@zct/api/modules/enterprises/enterprises.model'
+import { createLogger } from '@zct/api/internal/platform/logger'
+import { AuditModel } from '@zct/api/internal/modules/audit/audit.model'
+import { EnterpriseModel, MembershipModel } from '@zct/api/internal/modules/enterprises/enterprises.model'
 import { contentWorld, publishedAnnouncement } from '../content/setup.js'
 import {
   acceptSubscription,

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLogger } from '@zct/api/platform/logger'
+import { createLogger } from '@zct/api/internal/platform/logger'
 import { startWorker } from '@zct/jobs/worker'
 import {
   acceptSubscription,

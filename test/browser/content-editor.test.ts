@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { BODY_MAX_BYTES } from '@zct/api/contracts/content/content'
-import { sanitizeBody } from '@zct/api/modules/content/content.sanitize'
+import { sanitizeBody } from '@zct/api/internal/modules/content/content.sanitize'
 import { buildAdmin, type AdminSession } from '../support/factories.js'
 import { artifacts, builtConsole, confirmBox, consoleBrowser, input, signInAt } from '../support/browser.js'
 import { world } from '../support/world.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { publishDue } from '@zct/api/modules/content/content.service'
+import { publishDue } from '@zct/api/internal/modules/content/content.service'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser, setInterests } from '../support/factories.js'
 import { consoleOf, contentWorld, draftAnnouncement, publishedAnnouncement } from './setup.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { publishDue } from '@zct/api/modules/content/content.service'
+import { publishDue } from '@zct/api/internal/modules/content/content.service'
 import { consoleOf, contentWorld, draftAnnouncement } from './setup.js'
 
 // Moves of the content lifecycle (ContentMachine) guarded by the revision the editor saw.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createContentService } from '@zct/api/modules/content/content.service'
-import { createLogger } from '@zct/api/platform/logger'
+import { createContentService } from '@zct/api/internal/modules/content/content.service'
+import { createLogger } from '@zct/api/internal/platform/logger'
 import { buildMpUser } from '../support/factories.js'
 import { multipart, samples } from '../files/fixtures.js'
 import { consoleOf, contentWorld, draftAnnouncement, draftPatent } from './setup.js'

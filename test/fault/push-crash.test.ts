@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { InboxItemModel } from '@zct/api/modules/inbox/inbox.model'
+import { InboxItemModel } from '@zct/api/internal/modules/inbox/inbox.model'
 import { buildAdmin, buildPublishedPatent } from '../support/factories.js'
 import { seedRecipients } from '../support/seed.js'
 import { PUSH_TEMPLATE, world } from '../support/world.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { contentDisposition } from '@zct/api/modules/files/files.routes'
-import { displayName } from '@zct/api/modules/files/files.service'
+import { contentDisposition } from '@zct/api/internal/modules/files/files.routes'
+import { displayName } from '@zct/api/internal/modules/files/files.service'
 
 describe('display names', () => {
   it('drops directories, whatever the separator', () => {

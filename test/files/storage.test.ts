@@ -6,9 +6,9 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { text } from 'node:stream/consumers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LocalStorage } from '@zct/api/platform/storage/local'
-import { S3Storage } from '@zct/api/platform/storage/s3'
-import { newObjectKey, StorageNotFoundError, type Storage } from '@zct/api/platform/storage/storage'
+import { LocalStorage } from '@zct/api/internal/platform/storage/local'
+import { S3Storage } from '@zct/api/internal/platform/storage/s3'
+import { newObjectKey, StorageNotFoundError, type Storage } from '@zct/api/internal/platform/storage/storage'
 import { filesUnder } from './fixtures.js'
 
 /** A stream that yields some bytes and then fails, as an upload refused half-way does. */

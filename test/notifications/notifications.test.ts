@@ -1,8 +1,8 @@
 import { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { createLogger } from '@zct/api/platform/logger'
-import type { NotifyItem } from '@zct/api/modules/notifications/notifications.service'
+import { createLogger } from '@zct/api/internal/platform/logger'
+import type { NotifyItem } from '@zct/api/internal/modules/notifications/notifications.service'
 import {
   acceptSubscription,
   buildAdmin,

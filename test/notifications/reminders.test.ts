@@ -1,9 +1,9 @@
 import mongoose, { Types } from 'mongoose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { createLogger } from '@zct/api/platform/logger'
-import { ReminderModel } from '@zct/api/modules/notifications/notifications.model'
-import type { ReminderInput } from '@zct/api/modules/notifications/notifications.service'
+import { createLogger } from '@zct/api/internal/platform/logger'
+import { ReminderModel } from '@zct/api/internal/modules/notifications/notifications.model'
+import type { ReminderInput } from '@zct/api/internal/modules/notifications/notifications.service'
 import { acceptSubscription, buildAdmin, buildMpUser, type MpSession } from '../support/factories.js'
 import { world } from '../support/world.js'
 

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { stripVTControlCharacters } from 'node:util'
 import { startServer as startMongo } from '@zct/mongo-embedded'
 import { describe, expect, it } from 'vitest'
-import { loadConfig, ConfigError } from '@zct/api/platform/config'
+import { loadConfig, ConfigError } from '@zct/api/internal/platform/config'
 import { startTestApi, testEnv } from '../support/api.js'
 
 const root = path.resolve(import.meta.dirname, '../..')

@@ -4,18 +4,23 @@ import path from 'node:path'
 import ExcelJS from 'exceljs'
 import mongoose, { Types } from 'mongoose'
 import { afterEach, describe, expect, it } from 'vitest'
-import { AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS } from '@zct/api/modules/audit/audit.contract'
-import { CampaignModel, EnterpriseDeliveryModel } from '@zct/api/modules/campaigns/campaigns.model'
-import { CampaignCreate, CampaignUpdate } from '@zct/api/modules/campaigns/campaigns.contract'
+import { AUDIT_ACTION_LABELS, AUDIT_FIELD_LABELS } from '@zct/api/internal/modules/audit/audit.contract'
+import { CampaignModel, EnterpriseDeliveryModel } from '@zct/api/internal/modules/campaigns/campaigns.model'
+import { CampaignCreate, CampaignUpdate } from '@zct/api/internal/modules/campaigns/campaigns.contract'
 import {
   AnnouncementCreate,
   AnnouncementUpdate,
   PatentCreate,
   PatentUpdate,
-} from '@zct/api/modules/content/content.contract'
-import { PushSettings } from '@zct/api/modules/settings/settings.contract'
-import { RoleCreate, RoleUpdate, UserCreate, UserUpdate } from '@zct/api/modules/staff/staff.contract'
-import type { Permission } from '@zct/api/platform/permissions'
+} from '@zct/api/internal/modules/content/content.contract'
+import { PushSettings } from '@zct/api/internal/modules/settings/settings.contract'
+import {
+  RoleCreate,
+  RoleUpdate,
+  UserCreate,
+  UserUpdate,
+} from '@zct/api/internal/modules/staff/staff.contract'
+import type { Permission } from '@zct/api/internal/platform/permissions'
 import { buildAdmin, buildEnterpriseAdmin, buildMpUser, buildPublishedPatent } from '../support/factories.js'
 import { world } from '../support/world.js'
 

@@ -36,7 +36,13 @@ function write(file: string, text: string) {
 function miniRepo() {
   const dir = tempDir()
   write(path.join(dir, 'admin/src/main.ts'), "import { Login } from '@zct/api/contracts/staff/staff'\n")
-  write(path.join(dir, 'admin/src/perm.ts'), "import { PERMISSIONS } from '@zct/api/platform/permissions'\n")
+  write(path.join(dir, 'admin/src/perm.ts'), "import { PERMISSIONS } from '@zct/api/permissions'\n")
+  write(
+    path.join(dir, 'api/package.json'),
+    JSON.stringify({
+      exports: { './permissions': './src/platform/permissions.ts', './internal/*': './src/*.ts' },
+    }),
+  )
   write(path.join(dir, 'admin/index.html'), '<div id="app"></div>')
   write(path.join(dir, 'admin/package.json'), '{}')
   write(path.join(dir, 'api/src/modules/staff/staff.contract.ts'), 'export const Login = 1')

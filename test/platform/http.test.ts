@@ -3,8 +3,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { buildAdmin } from '../support/factories.js'
 import type { AddressInfo } from 'node:net'
-import { createHttpApp } from '@zct/api/platform/app'
-import { createLogger } from '@zct/api/platform/logger'
+import { createHttpApp } from '@zct/api/internal/platform/app'
+import { createLogger } from '@zct/api/internal/platform/logger'
 import { world } from '../support/world.js'
 
 const root = path.resolve(import.meta.dirname, '../..')

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { zodIssues } from '@zct/api/platform/validate'
+import { zodIssues } from '@zct/api/internal/platform/validate'
 import { buildAdmin, buildCreditCode, buildMpUser } from '../support/factories.js'
 import { world } from '../support/world.js'
 

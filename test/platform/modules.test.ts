@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MODULES } from '@zct/api/modules/index'
+import { MODULES } from '@zct/api/internal/modules/index'
 import type { EndpointDef } from '@zct/api/contracts/endpoints'
 import { world } from '../support/world.js'
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import mongoose from 'mongoose'
 import { describe, expect, it } from 'vitest'
-import { rewrapPersonalData } from '@zct/api/modules/personal-data/rotation'
-import { PersonalDataCipher } from '@zct/api/platform/crypto'
+import { rewrapPersonalData } from '@zct/api/internal/modules/personal-data/rotation'
+import { PersonalDataCipher } from '@zct/api/internal/platform/crypto'
 import { buildMpUser } from '../support/factories.js'
 import { world } from '../support/world.js'
 

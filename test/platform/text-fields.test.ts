@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cleanText, text } from '@zct/api/modules/common.contract'
+import { cleanText, text } from '@zct/api/internal/modules/common.contract'
 import { consoleOf, contentWorld } from '../content/setup.js'
 import { buildAdmin, buildCreditCode, buildEnterpriseAdmin, buildMpUser } from '../support/factories.js'
 

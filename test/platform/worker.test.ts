@@ -2,9 +2,9 @@ import { Redis } from 'ioredis'
 import { describe, expect, it } from 'vitest'
 import { heartbeatKey, SYSTEM_QUEUE } from '@zct/api/tasks'
 import { startWorker } from '@zct/jobs/worker'
-import { loadConfig } from '@zct/api/platform/config'
-import { createLogger } from '@zct/api/platform/logger'
-import { openQueue } from '@zct/api/platform/queues'
+import { loadConfig } from '@zct/api/internal/platform/config'
+import { createLogger } from '@zct/api/internal/platform/logger'
+import { openQueue } from '@zct/api/internal/platform/queues'
 import { testEnv } from '../support/api.js'
 
 describe('worker', () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { BatchResultModel } from '@zct/api/modules/campaigns/campaigns.model'
-import { createLogger } from '@zct/api/platform/logger'
+import { BatchResultModel } from '@zct/api/internal/modules/campaigns/campaigns.model'
+import { createLogger } from '@zct/api/internal/platform/logger'
 import {
   acceptSubscription,
   buildAdmin,
@@ -245,7 +245,9 @@ describe('a campaign always finishes', () => {
   it('the sweep finishes a batch bull gave up on whose onFailed never completed', async () => {
     const boss = await buildEnterpriseAdmin(w)
     await setInterests(w.api, boss.token, { region: '440203', ipcs: ['F03D'] })
-    vi.spyOn(worker.platform.services.campaigns.delivery, 'processBatch').mockRejectedValue(new Error('worker out of memory'))
+    vi.spyOn(worker.platform.services.campaigns.delivery, 'processBatch').mockRejectedValue(
+      new Error('worker out of memory'),
+    )
     // The worker dies in onFailed: the batch is failed in bull, but no batch result is written.
     const failBatch = vi
       .spyOn(worker.platform.services.campaigns.delivery, 'failBatch')

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startWorker } from '@zct/jobs/worker'
-import { createLogger } from '@zct/api/platform/logger'
+import { createLogger } from '@zct/api/internal/platform/logger'
 import {
   acceptSubscription,
   buildAdmin,
@@ -258,6 +258,35 @@ describe('targeted push, as the mini-program and the console act it', () => {
     expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(1)
     const started = await w.api.call('POST', `/admin/v1/campaigns/${kept}/cancel`, { token: operator.token })
     expect(started.status).toBe(409)
+  })
+
+  it('does not send a rescheduled campaign at its old time: the job left behind stops', async () => {
+    const boss = await buildEnterpriseAdmin(w)
+    await setInterests(w.api, boss.token, { region: '440605', ipcs: ['F16J'] })
+    const patent = await buildPublishedPatent(w.api, editor.token, {
+      kind: 'navigation',
+      title: '密封件专利导航',
+      tags: { ipcs: ['F16J'] },
+    })
+    const id = (
+      await w.api.call('POST', '/admin/v1/campaigns', {
+        token: operator.token,
+        body: { name: '改期的推送', content: { kind: 'patent', id: patent.id } },
+      })
+    ).body.id as string
+    const soon = new Date(Date.now() + 1000).toISOString()
+    await w.api.call('POST', `/admin/v1/campaigns/${id}/send`, { token: operator.token, body: { at: soon } })
+    const later = new Date(Date.now() + 86_400_000).toISOString()
+    const moved = await w.api.call('POST', `/admin/v1/campaigns/${id}/send`, {
+      token: operator.token,
+      body: { at: later },
+    })
+    expect(moved.body).toMatchObject({ status: 'scheduled', scheduledAt: later })
+    // Past the old time, with the worker running: the old plan job has run and found the campaign moved.
+    await new Promise((r) => setTimeout(r, 3000))
+    const after = await w.api.call('GET', `/admin/v1/campaigns/${id}`, { token: operator.token })
+    expect(after.body).toMatchObject({ status: 'scheduled', scheduledAt: later, startedAt: null })
+    expect((await w.api.call('GET', '/mp/v1/inbox/unread-count', { token: boss.token })).body.unread).toBe(0)
   })
 
   it('counts enterprise-deliveries for the year against the target and exports them to Excel', async () => {

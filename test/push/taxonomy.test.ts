@@ -10,15 +10,15 @@ import {
   RegionCode,
   related,
 } from '@zct/api/contracts/taxonomy/taxonomy'
-import { INDUSTRY_TREE, industryLabel, industryName } from '@zct/api/modules/taxonomy/industries'
-import { IPC_ENTRIES, ipcLabel, ipcTitle, suggestIpc } from '@zct/api/modules/taxonomy/ipc'
+import { INDUSTRY_TREE, industryLabel, industryName } from '@zct/api/internal/modules/taxonomy/industries'
+import { IPC_ENTRIES, ipcLabel, ipcTitle, suggestIpc } from '@zct/api/internal/modules/taxonomy/ipc'
 import {
   REGION_TREE,
   regionLabel,
   regionName,
   regionPath,
   type RegionNode,
-} from '@zct/api/modules/taxonomy/regions'
+} from '@zct/api/internal/modules/taxonomy/regions'
 
 describe('targeting codes', () => {
   it('normalises IPC symbols at every level and rejects malformed ones', () => {

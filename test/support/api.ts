@@ -7,9 +7,9 @@ import {
   type EndpointRequest,
   type EndpointResponse,
 } from '@zct/api/contracts/endpoints'
-import { loadConfig } from '@zct/api/platform/config'
-import { createLogger } from '@zct/api/platform/logger'
-import { startServer, type RunningServer } from '@zct/api/server'
+import { loadConfig } from '@zct/api/internal/platform/config'
+import { createLogger } from '@zct/api/internal/platform/logger'
+import { startServer, type RunningServer } from '@zct/api/internal/server'
 
 export interface TestApi extends RunningServer {
   /** the environment this api was configured from: a worker process started with it joins the same system */

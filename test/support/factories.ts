@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { AdminUserModel, RoleModel } from '@zct/api/modules/staff/staff.model'
-import type { Permission } from '@zct/api/platform/permissions'
+import { AdminUserModel, RoleModel } from '@zct/api/internal/modules/staff/staff.model'
+import type { Permission } from '@zct/api/internal/platform/permissions'
 import type { TestApi } from './api.js'
 import { buildCreditCode } from './credit-code.js'
 import { uniqueOpenid, type World } from './world.js'

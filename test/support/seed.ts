@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { Types } from 'mongoose'
-import { EnterpriseModel, MembershipModel } from '@zct/api/modules/enterprises/enterprises.model'
-import { ProfileModel } from '@zct/api/modules/interests/interests.model'
-import { MpUserModel } from '@zct/api/modules/mp-accounts/mp-accounts.model'
-import { GrantModel } from '@zct/api/modules/subscriptions/subscriptions.model'
-import { profileAncestors } from '@zct/api/modules/interests/interests.service'
+import { EnterpriseModel, MembershipModel } from '@zct/api/internal/modules/enterprises/enterprises.model'
+import { ProfileModel } from '@zct/api/internal/modules/interests/interests.model'
+import { MpUserModel } from '@zct/api/internal/modules/mp-accounts/mp-accounts.model'
+import { GrantModel } from '@zct/api/internal/modules/subscriptions/subscriptions.model'
+import { profileAncestors } from '@zct/api/internal/modules/interests/interests.service'
 import { buildCreditCode } from './credit-code.js'
 
 export interface SeedOptions {

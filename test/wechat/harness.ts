@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, beforeEach, inject } from 'vitest'
-import { WechatClient, type WechatClientOptions } from '@zct/api/platform/wechat/client'
+import { WechatClient, type WechatClientOptions } from '@zct/api/internal/platform/wechat/client'
 import { startFakeWechat, type RunningFakeWechat } from '../support/fake-wechat/index.js'
 
 export const APP_ID = 'wx-test-appid'

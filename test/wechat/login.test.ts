@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { WechatError } from '@zct/api/platform/wechat/errors'
+import { WechatError } from '@zct/api/internal/platform/wechat/errors'
 import { rejectionOf, useWechatHarness } from './harness.js'
 
 const h = useWechatHarness()

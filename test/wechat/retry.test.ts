@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { LOCAL_ERRCODES, WECHAT_ERRCODES, WechatError } from '@zct/api/platform/wechat/errors'
+import { LOCAL_ERRCODES, WECHAT_ERRCODES, WechatError } from '@zct/api/internal/platform/wechat/errors'
 import { rejectionOf, useWechatHarness } from './harness.js'
 
 const h = useWechatHarness()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { SubscribeMessage } from '@zct/api/platform/wechat/client'
+import type { SubscribeMessage } from '@zct/api/internal/platform/wechat/client'
 import { useWechatHarness } from './harness.js'
 
 const h = useWechatHarness()

@@ -15,4 +15,3 @@ export function openQueue(name: string, redisUrl: string, prefix: string) {
     },
   })
 }
-

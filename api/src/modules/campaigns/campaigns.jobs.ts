@@ -37,18 +37,27 @@ const retryOptions = (r: RetryPolicy) => ({
 /** Used when a job is added without the configured policy (a test enqueueing by hand, say). */
 const DEFAULT_RETRY: RetryPolicy = { attempts: 5, backoffMs: 2_000 }
 
-const PlanPayload = z.object({ campaignId: z.string() })
+const planJobId = (campaignId: string, at: Date) => `campaign:${campaignId}:plan:${at.getTime()}`
+const PlanPayload = z.object({
+  campaignId: z.string(),
+  /** the time it was scheduled for: a job left behind by a reschedule finds the campaign moved and stops */
+  at: z.number().int().optional(),
+})
 export const PlanJob = {
   ...defineTask({
     queue: PUSH_QUEUE,
     name: 'campaign.plan',
     payload: PlanPayload,
     options: retryOptions(DEFAULT_RETRY),
-    perform: (d: PushTaskDeps, p) => d.campaigns.plan(p.campaignId),
+    perform: (d: PushTaskDeps, p) =>
+      d.campaigns.plan(
+        p.campaignId,
+        p.at === undefined ? undefined : planJobId(p.campaignId, new Date(p.at)),
+      ),
     // Planning gave up: the campaign is failed with a reason, never left queued or sending.
     onFailed: (d, p, err) => d.campaigns.failPlan(p.campaignId, err),
   }),
-  id: (campaignId: string, at: Date) => `campaign:${campaignId}:plan:${at.getTime()}`,
+  id: planJobId,
   /** the configured policy (PUSH_PLAN_*), applied when the job is added */
   retry: retryOptions,
 }

@@ -6,11 +6,11 @@ export function bullCampaignQueue(queue: Queue.Queue, retry: PushRetry): Campaig
   return {
     async plan(campaignId, at) {
       const delay = Math.max(0, at.getTime() - Date.now())
-      await queue.add(
-        PlanJob.name,
-        { campaignId },
-        { ...PlanJob.retry(retry.plan), delay, jobId: PlanJob.id(campaignId, at) },
-      )
+      await queue.add(PlanJob.name, PlanJob.payload.parse({ campaignId, at: at.getTime() }), {
+        ...PlanJob.retry(retry.plan),
+        delay,
+        jobId: PlanJob.id(campaignId, at),
+      })
     },
     async batches(campaignId, batches: BatchPayload[]) {
       // addBulk in slices: one round trip per 200 jobs keeps enqueueing 300 batches well under a second.
@@ -39,4 +39,3 @@ export function bullCampaignQueue(queue: Queue.Queue, retry: PushRetry): Campaig
     },
   }
 }
-

@@ -325,13 +325,14 @@ export class CampaignService {
    * Runs in a worker: matches at send time, applies the weekly cap and enqueues one job per batch of
    * members. Safe to run again after a crash: batch job ids are stable, so nothing is added twice.
    */
-  async plan(campaignId: string) {
-    // A cancelled (or vanished) campaign is skipped, not retried: the refusal is the answer.
+  async plan(campaignId: string, jobId?: string) {
+    // A cancelled (or vanished) campaign is skipped, not retried: the refusal is the answer. So is one
+    // rescheduled since this job was queued: its current plan job carries another id (and time).
     const c = await transition<CampaignDoc['status'], CampaignMove, CampaignDoc>(
       CampaignModel,
       CampaignMachine,
       'plan',
-      { _id: campaignId },
+      jobId ? { _id: campaignId, planJobId: jobId } : { _id: campaignId },
     ).catch(skipRefused)
     if (!c) return { skipped: true }
     // First start only ($min would keep null: null sorts before any date).

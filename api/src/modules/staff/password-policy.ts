@@ -18,7 +18,16 @@ function estimator() {
 }
 
 /** Words that make a console password guessable here, whoever the user is. */
-const PRODUCT_WORDS = ['zhichantong', 'zct', 'zhichan', 'admin', 'ipbureau', 'shaoguan', 'guangdong', 'guangzhou']
+const PRODUCT_WORDS = [
+  'zhichantong',
+  'zct',
+  'zhichan',
+  'admin',
+  'ipbureau',
+  'shaoguan',
+  'guangdong',
+  'guangzhou',
+]
 
 /** zxcvbn score 3 = "safely unguessable: moderate protection from offline slow-hash scenario". */
 export const MIN_PASSWORD_SCORE = 3

@@ -17,7 +17,12 @@ export const HeartbeatTask = defineTask({
   options: { attempts: 1, removeOnComplete: 100, jobId: 'heartbeat' },
   async perform(d: Pick<Core, 'redis' | 'config'>, p) {
     const at = new Date().toISOString()
-    await d.redis.set(heartbeatKey(d.config.redis.prefix), JSON.stringify({ pid: process.pid, at }), 'EX', 120)
+    await d.redis.set(
+      heartbeatKey(d.config.redis.prefix),
+      JSON.stringify({ pid: process.pid, at }),
+      'EX',
+      120,
+    )
     return { ok: true, pid: process.pid, requestedAt: p.requestedAt, at }
   },
   // A missed heartbeat is the signal itself: nothing to finish.
