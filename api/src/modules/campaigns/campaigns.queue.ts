@@ -18,7 +18,7 @@ export function bullCampaignQueue(queue: Queue.Queue, retry: PushRetry): Campaig
         await queue.addBulk(
           batches.slice(i, i + 200).map((b) => ({
             name: BatchJob.name,
-            data: b,
+            data: BatchJob.payload.parse(b),
             opts: { ...BatchJob.retry(retry.batch), jobId: BatchJob.id(campaignId, b.batch) },
           })),
         )
