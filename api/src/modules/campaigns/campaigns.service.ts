@@ -332,7 +332,9 @@ export class CampaignService {
       CampaignModel,
       CampaignMachine,
       'plan',
-      jobId ? { _id: campaignId, planJobId: jobId } : { _id: campaignId },
+      { _id: campaignId },
+      {},
+      jobId ? { guard: { planJobId: jobId } } : {},
     ).catch(skipRefused)
     if (!c) return { skipped: true }
     // First start only ($min would keep null: null sorts before any date).
