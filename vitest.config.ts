@@ -29,6 +29,9 @@ export default defineConfig({
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/fault/**/*.test.ts'],
           testTimeout: 120_000,
+          // A page waits on the api, its sanitiser and its renders: on two loaded cores that can take
+          // seconds, so polled assertions get 10 s instead of vitest's 1 s.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],

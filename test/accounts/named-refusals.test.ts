@@ -119,6 +119,13 @@ describe('join request refusals', () => {
     expect(detail.body.memberCount).toBe(1)
   })
 
+  it('refuses enterprise routes to someone bound to no enterprise with 403 ENTERPRISE_REQUIRED', async () => {
+    const loner = await buildMpUser(w)
+    const res = await w.api.call('GET', '/mp/v1/enterprise/members', { token: loner.token })
+    expect(res.status).toBe(403)
+    expect(res.body.error).toMatchObject({ code: 'ENTERPRISE_REQUIRED', message: '请先绑定企业并通过审核' })
+  })
+
   it('answers 404 for a join request of another enterprise', async () => {
     const boss = await buildEnterpriseAdmin(w)
     const other = await buildEnterpriseAdmin(w)

@@ -34,7 +34,9 @@ describe('access tokens', () => {
 
     const [h, p, s] = admin.token.split('.')
     const flipped = `${h}.${p}.${s!.slice(0, -2)}${s!.endsWith('AA') ? 'BB' : 'AA'}`
-    expect((await me(flipped)).status).toBe(401)
+    const refused = await me(flipped)
+    expect(refused.status).toBe(401)
+    expect(refused.body.error.code).toBe('TOKEN_INVALID')
 
     // HS384 with the right secret is still refused: the algorithm is pinned.
     const body = `${b64({ alg: 'HS384', typ: 'JWT' })}.${p}`

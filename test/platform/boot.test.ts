@@ -101,6 +101,15 @@ describe('health', () => {
       const down = await api.call('GET', '/readyz')
       expect(down.status).toBe(503)
       expect(down.body.failing).toEqual(['mongodb'])
+      // A request that needs the database says so in words, never 500.
+      const needsDb = await api.call('POST', '/admin/v1/auth/login', {
+        body: { username: 'someone', password: 'Whatever-123' },
+      })
+      expect(needsDb.status).toBe(503)
+      expect(needsDb.body.error).toMatchObject({
+        code: 'SERVICE_UNAVAILABLE',
+        message: '数据库暂时不可用，请稍后重试',
+      })
       const again = await startMongo({ port })
       try {
         let status = 0

@@ -21,6 +21,7 @@ describe('HTTP platform', () => {
     expect(big.body.error.message).toMatch(/内容过大/)
     const bad = await w.api.call('POST', '/admin/v1/auth/login', { body: '{"username": ' })
     expect(bad.status).toBe(400)
+    expect(bad.body.error.code).toBe('BAD_REQUEST')
     expect(bad.body.error.message).toMatch(/JSON/)
   })
 

@@ -57,6 +57,9 @@ describe('the console under /admin/', () => {
       code: 'METHOD_NOT_ALLOWED',
       message: '该接口不支持此请求方法',
     })
+    const unknownMethod = await raw('/admin/v1/auth/login', 'PROPFIND')
+    expect(unknownMethod.status).toBe(501)
+    expect(JSON.parse(unknownMethod.body).error.code).toBe('NOT_IMPLEMENTED')
     const long = await raw(`/admin/${'a'.repeat(5000)}.js`)
     expect(long.status).toBeLessThan(500)
   })

@@ -3,6 +3,9 @@ import { errors } from './errors.js'
 import type { AccessClaims, Audience, JwtService } from './jwt.js'
 import type { Permission } from './permissions.js'
 
+/** How long a temporary password (set at creation or by a reset) works: to sign in and change it. */
+export const TEMP_PASSWORD_HOURS = 72
+
 export interface AdminPrincipal {
   kind: 'admin'
   id: string
@@ -68,7 +71,7 @@ export function requirePermission(
   return async (ctx, next) => {
     const user = ctx.state.user as AdminPrincipal
     if (user.passwordChange === 'expired' && whilePasswordChange !== 'always')
-      throw errors.tempPasswordExpired(72)
+      throw errors.tempPasswordExpired(TEMP_PASSWORD_HOURS)
     if (user.passwordChange === 'required' && whilePasswordChange === 'none')
       throw errors.passwordChangeRequired()
     if (permission && !user.permissions.has(permission)) {

@@ -150,22 +150,18 @@ export function errorMiddleware(): Middleware {
   }
 }
 
-/** Chinese words for HTTP errors raised by middleware (koa, body parser, static files, router). */
+/**
+ * Chinese words for the HTTP errors this stack's middleware raises (koa, body parser, static files,
+ * router). Any other status keeps its number under the generic BAD_REQUEST / SERVICE_UNAVAILABLE words.
+ */
 const HTTP_MESSAGES: Record<number, [code: ErrorCode, message: string]> = {
   400: ['BAD_REQUEST', '请求格式不正确，请检查 JSON 是否有效'],
   401: ['UNAUTHORIZED', '请先登录'],
   403: ['FORBIDDEN', '没有权限访问该地址'],
   404: ['NOT_FOUND', '页面或接口不存在'],
   405: ['METHOD_NOT_ALLOWED', '该接口不支持此请求方法'],
-  406: ['NOT_ACCEPTABLE', '无法按要求的格式返回内容'],
-  408: ['REQUEST_TIMEOUT', '请求超时，请重试'],
-  411: ['LENGTH_REQUIRED', '请求缺少长度信息'],
-  412: ['PRECONDITION_FAILED', '请求的前提条件不满足，请刷新后重试'],
   413: ['PAYLOAD_TOO_LARGE', '提交的内容过大：请精简正文，或把长文和图片改为附件上传后重试'],
-  414: ['URI_TOO_LONG', '请求地址过长'],
   415: ['UNSUPPORTED_MEDIA_TYPE', '不支持的请求格式，请使用 application/json'],
-  416: ['RANGE_NOT_SATISFIABLE', '请求的内容范围无效'],
-  422: ['UNPROCESSABLE', '请求内容无法处理，请检查后重试'],
   429: ['RATE_LIMITED', '操作过于频繁，请稍后再试'],
   501: ['NOT_IMPLEMENTED', '该接口不支持此请求方法'],
 }

@@ -1,6 +1,6 @@
 import { hash, verify } from '@node-rs/argon2'
 import type { z } from 'zod'
-import type { AdminPrincipal } from '../../platform/auth.js'
+import { TEMP_PASSWORD_HOURS, type AdminPrincipal } from '../../platform/auth.js'
 import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors } from '../../platform/errors.js'
 import { escapeRegex, findPage } from '../../platform/lists.js'
@@ -40,8 +40,6 @@ export interface StaffDeps {
   guard: LoginGuard
 }
 
-/** How long a temporary password (set at creation or by a reset) can be used to sign in and change it. */
-export const TEMP_PASSWORD_HOURS = 72
 const tempPasswordUntil = () => new Date(Date.now() + TEMP_PASSWORD_HOURS * 3600_000)
 
 function tempPasswordExpired(u: Pick<AdminUserDoc, 'mustChangePassword' | 'passwordExpiresAt'>) {
