@@ -5,6 +5,7 @@ import { EnterpriseErrorCode } from './enterprises/enterprises.contract.js'
 import { FileErrorCode } from './files/files.contract.js'
 import { MpAccountErrorCode } from './mp-accounts/mp-accounts.contract.js'
 import { StaffErrorCode } from './staff/staff.contract.js'
+import { ClaimsErrorCode } from './claims/claims.contract.js'
 
 /**
  * Codes any endpoint may answer, raised by the platform (validation, sign-in, permissions, guarded moves,
@@ -46,6 +47,7 @@ export const ErrorCode = z.enum([
   ...FileErrorCode.options,
   ...ContentErrorCode.options,
   ...CampaignErrorCode.options,
+  ...ClaimsErrorCode.options,
 ])
 export type ErrorCodeOutput = z.output<typeof ErrorCode>
 

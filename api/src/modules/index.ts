@@ -21,6 +21,7 @@ import staff from './staff/staff.module.js'
 import subscriptions from './subscriptions/subscriptions.module.js'
 import system from './system/system.module.js'
 import workbench from './workbench/workbench.module.js'
+import claims from './claims/claims.module.js'
 
 export type { CoreDeps } from '../platform/core.js'
 export type { Routers } from '../platform/modules.js'
@@ -45,6 +46,7 @@ export const MODULES = [
   content,
   campaigns,
   workbench,
+  claims,
 ] as const satisfies readonly ModuleDef[]
 
 /** Every listed module's endpoint table (a union of tables): the mini-program types derive from it. */

@@ -68,4 +68,9 @@ export const mask = {
   idNumber: (id: string) => (id.length >= 8 ? `${id.slice(0, 3)}***********${id.slice(-4)}` : '****'),
   bankAccount: (a: string) => (a.length >= 8 ? `${a.slice(0, 4)} **** **** ${a.slice(-4)}` : '****'),
   name: (n: string) => (n.length <= 1 ? '*' : `${n[0]}${'*'.repeat(Math.min(n.length - 1, 2))}`),
+  /** For public lists (公示): first and last character kept, 张*明, 欧**明; two characters: 张*. */
+  publicName: (n: string) => {
+    const c = [...n]
+    return c.length <= 1 ? '*' : c.length === 2 ? `${c[0]}*` : `${c[0]}${'*'.repeat(c.length - 2)}${c[c.length - 1]}`
+  },
 }

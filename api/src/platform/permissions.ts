@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   'training.manage': '管理培训',
   'claim.review': '审核资助申请',
   'claim.pay': '资助发放',
+  'claim.policy': '管理资助政策与年度预算',
   'station.manage': '管理指导站预约（限本站）',
   'stats.read': '查看统计',
 } as const

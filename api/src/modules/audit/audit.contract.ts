@@ -51,6 +51,21 @@ export const AUDIT_ACTION_LABELS = {
   'settings.push.update': '修改推送设置',
   'notifications.template.update': '修改通知模板',
   'stats.export': '导出统计',
+  'claim.policy.create': '新增资助政策',
+  'claim.policy.update': '修改资助政策',
+  'claim.accept': '受理资助申请',
+  'claim.first_approve': '初审通过资助申请',
+  'claim.approve': '复核通过资助申请',
+  'claim.reject': '不予通过资助申请',
+  'claim.return': '退回资助申请补正',
+  'claim.objection': '登记公示异议',
+  'claim.notice.publish': '发布资助公示',
+  'claim.batch.create': '创建发放批次',
+  'claim.batch.export': '导出银行转账文件',
+  'claim.batch.import': '导入银行发放结果',
+  'claim.batch.close': '关闭发放批次',
+  'claim.pass_list.import': '导入考试合格名单',
+  'claim.export': '导出资助申请',
 } as const satisfies Record<string, string>
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS
 
@@ -69,6 +84,11 @@ export const AUDIT_TARGET_LABELS: Record<string, string> = {
   campaign: '推送',
   settings: '设置',
   stats: '统计',
+  claim: '资助申请',
+  claim_policy: '资助政策',
+  claim_notice: '资助公示',
+  claim_batch: '发放批次',
+  claim_pass_list: '考试合格名单',
 }
 
 /** Field names as a person knows them: request-body keys of audited writes and personal-data fields. */
@@ -87,6 +107,10 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   // people and enterprises
   idNumber: '身份证号',
   bankAccount: '银行账号',
+  accountNo: '银行账号',
+  decision: '审核结果',
+  correction: '补正项目与期限',
+  yearlyBudgetFen: '年度预算',
   status: '状态',
   reason: '原因',
   verificationStatus: '认证状态',

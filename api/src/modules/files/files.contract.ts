@@ -3,10 +3,12 @@ import { IdParams } from '../common.contract.js'
 import { endpoints } from '../endpoints.contract.js'
 
 /** Types accepted by content (magic bytes), never by extension or the client's Content-Type. */
-export const FileMime = z.enum(['application/pdf', 'image/jpeg', 'image/png'])
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+export const FileMime = z.enum(['application/pdf', 'image/jpeg', 'image/png', XLSX_MIME])
 export type FileMimeOutput = z.output<typeof FileMime>
 
-export const FilePurpose = z.enum(['claim-material', 'attachment', 'avatar', 'enterprise-licence'])
+/** `claim-import`: an Excel file the console imports into claims (bank results, the exam's pass list). */
+export const FilePurpose = z.enum(['claim-material', 'attachment', 'avatar', 'enterprise-licence', 'claim-import'])
 export type FilePurposeOutput = z.output<typeof FilePurpose>
 
 /** `POST /mp/v1/files?purpose=…` — the body is multipart/form-data with exactly one file part. */
@@ -18,9 +20,12 @@ export const MpUploadQuery = z.object({
 })
 export type MpUploadQueryInput = z.input<typeof MpUploadQuery>
 
-/** `POST /admin/v1/files` — console uploads are attachments to announcements, patent info and trainings. */
+/**
+ * `POST /admin/v1/files` — console uploads: attachments to announcements, patent info and trainings, or an
+ * Excel file to import into claims (bank results, pass lists).
+ */
 export const AdminUploadQuery = z.object({
-  purpose: z.enum(['attachment']).meta({ label: '文件用途' }).default('attachment'),
+  purpose: z.enum(['attachment', 'claim-import']).meta({ label: '文件用途' }).default('attachment'),
 })
 export type AdminUploadQueryInput = z.input<typeof AdminUploadQuery>
 
@@ -65,7 +70,7 @@ export const FileEndpoints = endpoints({
     query: AdminUploadQuery,
     response: FileOut,
     status: 201,
-    summary: '上传公告、专利信息或培训的附件',
+    summary: '上传公告、专利信息或培训的附件，或待导入的 Excel 文件',
   },
   adminDownload: {
     method: 'get',

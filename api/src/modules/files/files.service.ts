@@ -9,7 +9,7 @@ import { AppError, errors } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
 import { PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import { newObjectKey, StorageNotFoundError, type Storage } from '../../platform/storage/index.js'
-import type { FileMimeOutput, FilePurposeOutput } from './files.contract.js'
+import { XLSX_MIME, type FileMimeOutput, type FilePurposeOutput } from './files.contract.js'
 import { fileErrors } from './files.errors.js'
 import { StoredFileModel, type FileOwner, type StoredFileDoc } from './files.model.js'
 
@@ -35,6 +35,7 @@ const RULES: Record<FilePurposeOutput, TypeRule> = {
     mimes: ['application/pdf', 'image/jpeg', 'image/png'],
     message: '营业执照或授权书仅支持 PDF、JPG、PNG 文件',
   },
+  'claim-import': { mimes: [XLSX_MIME], message: '仅支持 Excel 文件（.xlsx），请在 Excel 中另存为 .xlsx 后上传' },
 }
 
 /**
@@ -46,6 +47,7 @@ export const FILE_READERS: Record<FilePurposeOutput, readonly Permission[]> = {
   'enterprise-licence': ['enterprise.manage'],
   attachment: ['content.manage'],
   avatar: ['enterprise.read'],
+  'claim-import': ['claim.pay', 'claim.review'],
 }
 
 export function mayReadFile(purpose: FilePurposeOutput, permissions: ReadonlySet<Permission>) {
@@ -55,6 +57,7 @@ const EXTENSIONS: Record<FileMimeOutput, readonly string[]> = {
   'application/pdf': ['pdf'],
   'image/jpeg': ['jpg', 'jpeg'],
   'image/png': ['png'],
+  [XLSX_MIME]: ['xlsx'],
 }
 
 /** The request as the service needs it: headers and the raw, unread body stream. */

@@ -2,11 +2,18 @@ import { z } from 'zod'
 import { IdParams, PageQuery, UnreadCount, pageOf } from '../common.contract.js'
 import { endpoints } from '../endpoints.contract.js'
 
+/**
+ * What an inbox item opens in the mini-program: an announcement or patent item (pushes), or the record a
+ * notification is about (a claim …). A domain that notifies adds its kind here.
+ */
+export const InboxContentKind = z.enum(['announcement', 'patent', 'claim'])
+export type InboxContentKindOutput = z.output<typeof InboxContentKind>
+
 export const InboxItemOut = z.object({
   id: z.string(),
   title: z.string(),
   summary: z.string(),
-  content: z.object({ kind: z.enum(['announcement', 'patent']), id: z.string() }),
+  content: z.object({ kind: InboxContentKind, id: z.string() }),
   read: z.boolean(),
   createdAt: z.iso.datetime(),
 })

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose'
+import type { InboxContentKindOutput } from './inbox.contract.js'
 
 /**
  * The inbox channel of one (campaign, member): its unique key is that channel's delivery record. Other
@@ -34,7 +35,7 @@ export interface InboxItemDoc {
   _id: Types.ObjectId
   userId: Types.ObjectId
   campaignId: Types.ObjectId
-  content: { kind: 'announcement' | 'patent'; id: Types.ObjectId }
+  content: { kind: InboxContentKindOutput; id: Types.ObjectId }
   title: string
   summary: string
   readAt: Date | null

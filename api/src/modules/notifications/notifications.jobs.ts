@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { defineTask } from '../../platform/tasks.js'
+import { InboxContentKind } from '../inbox/inbox.contract.js'
 import { NOTIFICATION_KIND_NAMES } from './notifications.contract.js'
 import type { NotificationService } from './notifications.service.js'
 
@@ -16,7 +17,7 @@ const Item = z.object({
   inbox: z.object({
     title: z.string(),
     summary: z.string(),
-    content: z.object({ kind: z.enum(['announcement', 'patent']), id: z.string() }),
+    content: z.object({ kind: InboxContentKind, id: z.string() }),
   }),
 })
 export type NotifyItem = z.output<typeof Item>

@@ -23,6 +23,7 @@ export const PermissionKey = z
     'training.manage',
     'claim.review',
     'claim.pay',
+    'claim.policy',
     'station.manage',
     'stats.read',
   ])
