@@ -1,5 +1,9 @@
-import { findWorkday, getWorkdaysInRange } from 'chinese-days'
+// The package's CommonJS build (what Node loads) has no named exports: take them from its default.
+import chineseDays from 'chinese-days'
+
 import { beijingDate, beijingEndOf } from './time.js'
+
+const { findWorkday, getWorkdaysInRange } = chineseDays
 
 /**
  * Deadlines in working days (工作日), on the State Council's official holiday and adjusted-workday
@@ -24,5 +28,5 @@ export function workingDaysLeft(deadline: Date, now: Date = new Date()): number 
   return getWorkdaysInRange(today, last).filter((d) => d > today).length
 }
 
-/** Whether a Beijing date is a working day on the official calendar. */
-export { isWorkday } from 'chinese-days'
+/** Whether a Beijing date (YYYY-MM-DD) is a working day on the official calendar. */
+export const isWorkday = (date: string): boolean => chineseDays.isWorkday(date)

@@ -191,30 +191,34 @@ export const PolicyMaterial = z.strictObject({
   required: z.boolean().meta({ label: '是否必需' }),
   /** what the applicant reads beside the upload button */
   hint: text({ label: '材料说明', max: 200, min: 0 }).optional(),
-})
+}).meta({ label: '申请材料' })
 
-export const FeeRow = z.strictObject({ subject: ExamSubject, feeFen: Fen.meta({ label: '每科报名费（分）' }) })
+export const FeeRow = z
+  .strictObject({ subject: ExamSubject, feeFen: Fen.meta({ label: '每科报名费（分）' }) })
+  .meta({ label: '报名费标准' })
 
 /** How much a claim is worth: exam_fee sums receipts checked against the fee table; agent_reward is fixed. */
-export const AmountRule = z.discriminatedUnion('kind', [
+export const AmountRule = z
+  .discriminatedUnion('kind', [
   z.strictObject({
-    kind: z.literal('fee_table'),
+    kind: z.literal('fee_table').meta({ label: '金额计算方式' }),
     fees: z.array(FeeRow).min(1).max(3).meta({ label: '各科报名费标准' }),
     /** how many exam years of receipts one pass may gather (the pass of a subject lasts three years) */
     yearsBack: z.number().int().min(1).max(5).meta({ label: '可追溯考试年度数' }).default(3),
   }),
   z.strictObject({
-    kind: z.literal('fixed'),
+    kind: z.literal('fixed').meta({ label: '金额计算方式' }),
     amountFen: Fen.meta({ label: '奖励金额（分）' }),
     minServiceMonths: z.number().int().min(1).max(600).meta({ label: '最低服务月数' }),
   }),
-])
+  ])
+  .meta({ label: '金额计算方式' })
 export type AmountRuleOutput = z.output<typeof AmountRule>
 
 export const PolicyBasis = z.strictObject({
   documentNo: text({ label: '政策文号', max: 100 }),
   clause: text({ label: '条款原文', max: 1000, multiline: true }),
-})
+}).meta({ label: '政策依据' })
 
 export const PolicyInput = z
   .strictObject({
@@ -308,7 +312,7 @@ export const Applicant = z.strictObject({
   name: text({ label: '申请人姓名', min: 2, max: 30 }),
   idNumber: IdNumber,
   phone: Phone,
-})
+}).meta({ label: '申请人信息' })
 export const BankAccount = z.strictObject({
   holderName: text({ label: '开户名', min: 2, max: 30 }),
   accountNo: z
@@ -317,18 +321,18 @@ export const BankAccount = z.strictObject({
     .regex(/^\d{10,30}$/, '银行账号应为 10 到 30 位数字')
     .meta({ label: '银行账号' }),
   bankName: text({ label: '开户银行', min: 2, max: 60 }),
-})
+}).meta({ label: '收款账户' })
 export type BankAccountInput = z.input<typeof BankAccount>
 
 const FileRef = ObjectIdString.meta({ label: '材料文件' })
-export const ClaimMaterialIn = z.strictObject({ kind: MaterialKind, fileId: FileRef })
+export const ClaimMaterialIn = z.strictObject({ kind: MaterialKind, fileId: FileRef }).meta({ label: '申请材料' })
 
 export const Receipt = z.strictObject({
   subject: ExamSubject,
   examYear: ExamYear,
   amountFen: Fen.meta({ label: '缴费金额（分）' }),
   fileId: FileRef.meta({ label: '缴费凭证' }),
-})
+}).meta({ label: '缴费凭证' })
 export const ServicePeriod = z
   .strictObject({
     employer: text({ label: '服务单位', min: 2, max: 100 }),
@@ -337,6 +341,7 @@ export const ServicePeriod = z
     to: Month.meta({ label: '截止年月' }),
   })
   .refine((p) => p.from <= p.to, { message: '截止年月不能早于起始年月', path: ['to'] })
+  .meta({ label: '服务经历' })
 
 const ClaimCommon = {
   /** the policy applied under; default: the one open policy of the type */
@@ -351,19 +356,21 @@ const ClaimCommon = {
   materials: z.array(ClaimMaterialIn).max(30).meta({ label: '申请材料' }),
 }
 export const ExamFeeClaim = z.strictObject({
-  type: z.literal('exam_fee'),
+  type: z.literal('exam_fee').meta({ label: '申请类型' }),
   ...ClaimCommon,
   /** the year the last subject was passed: one claim per person per such year */
   examYear: ExamYear.meta({ label: '通过考试的年度' }),
   receipts: z.array(Receipt).min(1).max(9).meta({ label: '缴费凭证' }),
 })
 export const AgentRewardClaim = z.strictObject({
-  type: z.literal('agent_reward'),
+  type: z.literal('agent_reward').meta({ label: '申请类型' }),
   ...ClaimCommon,
   certificateNo: text({ label: '资格证书编号', min: 4, max: 40 }),
   servicePeriods: z.array(ServicePeriod).min(1).max(20).meta({ label: '服务经历' }),
 })
-export const ClaimSubmit = z.discriminatedUnion('type', [ExamFeeClaim, AgentRewardClaim])
+export const ClaimSubmit = z
+  .discriminatedUnion('type', [ExamFeeClaim, AgentRewardClaim])
+  .meta({ label: '申请类型' })
 export type ClaimSubmitInput = z.input<typeof ClaimSubmit>
 export type ClaimSubmitOutput = z.output<typeof ClaimSubmit>
 
@@ -381,7 +388,7 @@ export const CorrectionItem = z.strictObject({
   /** a field path (`bank.accountNo`, `receipts.1`, `materials.social_insurance`) */
   path: z.string().trim().min(1).max(80).meta({ label: '需补正的项目' }),
   comment: text({ label: '补正意见', max: 200 }),
-})
+}).meta({ label: '需补正的项目' })
 export const CorrectionOut = z.object({
   items: z.array(z.object({ path: z.string(), comment: z.string() })),
   reason: z.string(),

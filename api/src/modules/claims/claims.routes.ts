@@ -73,11 +73,10 @@ export function registerClaimRoutes(
           ? 'claim.approve'
           : 'claim.first_approve'
         : (`claim.${body.decision}` as const)
-    await audit.record(ctx, {
-      action,
-      target: { type: 'claim', id: claim.id },
-      fields: ['status', ...(body.decision === 'return' ? ['correction'] : []), ...(body.reason ? ['reason'] : [])],
-    })
+    const fields = ['status']
+    if (body.decision === 'return') fields.push('correction')
+    if (body.reason) fields.push('reason')
+    await audit.record(ctx, { action, target: { type: 'claim', id: claim.id }, fields })
     if (claim.piiRevealed)
       await audit.record(ctx, { action: 'pii.view', target: { type: 'claim', id: claim.id }, fields: ['idNumber', 'phone', 'accountNo'] })
     return claim
