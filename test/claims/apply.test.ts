@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { ClaimsEndpoints as E } from '@zct/api/contracts/claims/claims'
+import { AuditModel } from '@zct/api/internal/modules/audit/audit.model'
 import { ClaimModel } from '@zct/api/internal/modules/claims/claims.model'
 import { expectOk, expectRefused } from '../support/api.js'
 import { buildMpUser, uploadMpFile } from '../support/factories.js'
@@ -50,6 +51,7 @@ describe('applying for the exam-fee refund', () => {
     expect(claim.bank.accountNo).not.toContain(a.accountNo.slice(4, 12))
     expect(claim.pledgeText).toContain('本人承诺')
     expect(claim.history.map((h) => h.label)).toEqual(['提交申请'])
+    expect(await AuditModel.countDocuments({ action: 'claim.submit', 'target.id': claim.id })).toBe(1)
     // Nothing readable at rest: the ID number and account are ciphertext; the blind index is not the number.
     const raw = await ClaimModel.collection.findOne({ _id: new (await import('mongoose')).Types.ObjectId(claim.id) })
     const json = JSON.stringify(raw)

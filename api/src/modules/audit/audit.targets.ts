@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose'
 import { CampaignModel } from '../campaigns/campaigns.model.js'
+import { ClaimModel, ClaimPolicyModel } from '../claims/claims.model.js'
 import { ContentModel } from '../content/content.model.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
 import { StoredFileModel } from '../files/files.model.js'
@@ -82,6 +83,21 @@ const RESOLVERS: Record<string, Resolver> = {
         { _id: Types.ObjectId; name: string }[]
       >(),
       (c) => c.name,
+    ),
+  // 申请编号 and applicant: the name a reviewer searches by (the ID number never appears in the log)
+  claim: async (ids) =>
+    byId(
+      await ClaimModel.find({ _id: { $in: ids } }, { no: 1, 'applicant.name': 1 }).lean<
+        { _id: Types.ObjectId; no: string; applicant: { name: string } }[]
+      >(),
+      (c) => `${c.no} ${c.applicant.name}`,
+    ),
+  claim_policy: async (ids) =>
+    byId(
+      await ClaimPolicyModel.find({ _id: { $in: ids } }, { title: 1 }).lean<
+        { _id: Types.ObjectId; title: string }[]
+      >(),
+      (p) => p.title,
     ),
   file: async (ids) =>
     byId(

@@ -22,18 +22,28 @@ export function registerClaimRoutes(
     const { body } = ctx.state.input
     const { claim, replayed } = await claims.submit(ctx.state.user, body, key, body)
     if (replayed) ctx.set('Idempotent-Replayed', 'true')
+    else await audit.record(ctx, { action: 'claim.submit', target: { type: 'claim', id: claim._id.toHexString() } })
     ctx.status = 201
     return claims.mineDetail(ctx.state.user, claim._id.toHexString())
   })
   mp.endpoint(E.mine, me, (ctx) => claims.mine(ctx.state.user))
   mp.endpoint(E.mineDetail, me, (ctx) => claims.mineDetail(ctx.state.user, ctx.state.input.params.id))
-  mp.endpoint(E.resubmit, me, (ctx) =>
-    claims.resubmit(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body),
-  )
-  mp.endpoint(E.withdraw, me, (ctx) => claims.withdraw(ctx.state.user, ctx.state.input.params.id))
-  mp.endpoint(E.fixBank, me, (ctx) =>
-    claims.fixBank(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body),
-  )
+  // The applicant's own moves are audited like the console's, beside the claim's own history.
+  mp.endpoint(E.resubmit, me, async (ctx) => {
+    const claim = await claims.resubmit(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body)
+    await audit.record(ctx, { action: 'claim.resubmit', target: { type: 'claim', id: claim.id }, fields: ['status'] })
+    return claim
+  })
+  mp.endpoint(E.withdraw, me, async (ctx) => {
+    const claim = await claims.withdraw(ctx.state.user, ctx.state.input.params.id)
+    await audit.record(ctx, { action: 'claim.withdraw', target: { type: 'claim', id: claim.id }, fields: ['status'] })
+    return claim
+  })
+  mp.endpoint(E.fixBank, me, async (ctx) => {
+    const claim = await claims.fixBank(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body)
+    await audit.record(ctx, { action: 'claim.bank.fix', target: { type: 'claim', id: claim.id }, fields: ['bankAccount'] })
+    return claim
+  })
 
   const reviewer = { audience: 'admin', permission: 'claim.review' } as const
   admin.endpoint(E.policies, reviewer, () => claims.listPolicies())
