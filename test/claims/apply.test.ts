@@ -53,7 +53,9 @@ describe('applying for the exam-fee refund', () => {
     expect(claim.history.map((h) => h.label)).toEqual(['提交申请'])
     expect(await AuditModel.countDocuments({ action: 'claim.submit', 'target.id': claim.id })).toBe(1)
     // Nothing readable at rest: the ID number and account are ciphertext; the blind index is not the number.
-    const raw = await ClaimModel.collection.findOne({ _id: new (await import('mongoose')).Types.ObjectId(claim.id) })
+    const raw = await ClaimModel.collection.findOne({
+      _id: new (await import('mongoose')).Types.ObjectId(claim.id),
+    })
     const json = JSON.stringify(raw)
     expect(json).not.toContain(a.idNumber)
     expect(json).not.toContain(a.accountNo)
@@ -63,7 +65,10 @@ describe('applying for the exam-fee refund', () => {
     expectOk(mine)
     expect(mine.body.items.map((i) => i.id)).toEqual([claim.id])
     await expect
-      .poll(async () => (await w.api.call('GET', '/mp/v1/inbox', { token: a.user.token })).body.items?.length ?? 0)
+      .poll(
+        async () =>
+          (await w.api.call('GET', '/mp/v1/inbox', { token: a.user.token })).body.items?.length ?? 0,
+      )
       .toBe(1)
   })
 
@@ -126,7 +131,10 @@ describe('applying for the exam-fee refund', () => {
   it('asks for the residency proof and the required materials with MATERIAL_MISSING', async () => {
     const a = await buildApplicant(w)
     const body = await examFeeBody(w, a)
-    const res = await submitClaim(w, a, { ...body, materials: body.materials.filter((m) => m.kind !== 'social_insurance') })
+    const res = await submitClaim(w, a, {
+      ...body,
+      materials: body.materials.filter((m) => m.kind !== 'social_insurance'),
+    })
     expectRefused(res, 400, 'MATERIAL_MISSING')
     expect(res.body.error.message).toContain('社保')
     const study = await submitClaim(w, a, { ...body, residency: 'study' })
@@ -166,7 +174,11 @@ describe('applying for the exam-fee refund', () => {
     expect(withdrawn.body.status).toBe('withdrawn')
     expectOk(await submitClaim(w, a, await examFeeBody(w, a)), 201)
     // A withdrawn claim cannot be withdrawn again.
-    expectRefused(await w.api.request(E.withdraw, { token: a.user.token, params: { id: claim.id } }), 409, 'CLAIM_STATE')
+    expectRefused(
+      await w.api.request(E.withdraw, { token: a.user.token, params: { id: claim.id } }),
+      409,
+      'CLAIM_STATE',
+    )
   })
 })
 
@@ -200,7 +212,11 @@ describe('applying for the agent reward', () => {
     )
     expectRefused(res, 400, 'SERVICE_TOO_SHORT')
     expect(res.body.error.message).toContain('18 个月')
-    expect(res.body.error.details).toMatchObject({ months: 18, required: 24, fields: [{ path: 'servicePeriods' }] })
+    expect(res.body.error.details).toMatchObject({
+      months: 18,
+      required: 24,
+      fields: [{ path: 'servicePeriods' }],
+    })
   })
 
   it('is one-off per person, ever: a second claim is CLAIM_DUPLICATE', async () => {
@@ -213,7 +229,11 @@ describe('applying for the agent reward', () => {
 
   it('refuses a residency the policy does not cover with RESIDENCY_NOT_ELIGIBLE', async () => {
     const a = await buildApplicant(w)
-    expectRefused(await submitClaim(w, a, await agentRewardBody(w, a, { residency: 'study' })), 400, 'RESIDENCY_NOT_ELIGIBLE')
+    expectRefused(
+      await submitClaim(w, a, await agentRewardBody(w, a, { residency: 'study' })),
+      400,
+      'RESIDENCY_NOT_ELIGIBLE',
+    )
   })
 })
 
@@ -260,7 +280,10 @@ describe('Idempotency-Key', () => {
 describe('the policy window', () => {
   it('refuses applications outside every open policy with CLAIM_WINDOW_CLOSED', async () => {
     const { ClaimPolicyModel } = await import('@zct/api/internal/modules/claims/claims.model')
-    await ClaimPolicyModel.updateMany({ type: 'agent_reward' }, { $set: { window: { from: '2021-01-01', to: '2024-12-31' } } })
+    await ClaimPolicyModel.updateMany(
+      { type: 'agent_reward' },
+      { $set: { window: { from: '2021-01-01', to: '2024-12-31' } } },
+    )
     try {
       const a = await buildApplicant(w)
       const res = await submitClaim(w, a, await agentRewardBody(w, a))
@@ -276,9 +299,21 @@ describe('the policy window', () => {
 
   it('keeps applications unreadable to everyone but their applicant (404)', async () => {
     const a = await buildApplicant(w)
-    const claim = await submitted(w, a, await examFeeBody(w, a, { applicant: { name: a.name, idNumber: buildIdNumber(), phone: a.phone } }))
+    const claim = await submitted(
+      w,
+      a,
+      await examFeeBody(w, a, { applicant: { name: a.name, idNumber: buildIdNumber(), phone: a.phone } }),
+    )
     const stranger = await buildMpUser(w)
-    expectRefused(await w.api.request(E.mineDetail, { token: stranger.token, params: { id: claim.id } }), 404, 'NOT_FOUND')
-    expectRefused(await w.api.request(E.withdraw, { token: stranger.token, params: { id: claim.id } }), 404, 'NOT_FOUND')
+    expectRefused(
+      await w.api.request(E.mineDetail, { token: stranger.token, params: { id: claim.id } }),
+      404,
+      'NOT_FOUND',
+    )
+    expectRefused(
+      await w.api.request(E.withdraw, { token: stranger.token, params: { id: claim.id } }),
+      404,
+      'NOT_FOUND',
+    )
   })
 })

@@ -41,7 +41,10 @@ describe('two-step approval (初审, 复核)', () => {
     expectOk(await decide(w, staff.first, claim.id, { decision: 'accept' }))
     const first = await decide(w, staff.first, claim.id, { decision: 'approve', reason: '材料齐全' })
     expectOk(first)
-    expect(first.body).toMatchObject({ status: 'in_review', review: { first: { name: staff.first.username } } })
+    expect(first.body).toMatchObject({
+      status: 'in_review',
+      review: { first: { name: staff.first.username } },
+    })
     // The first reviewer is not offered 复核, and is refused it.
     expect(first.body.actions).not.toContain('approve')
     const same = await decide(w, staff.first, claim.id, { decision: 'approve' })
@@ -49,7 +52,10 @@ describe('two-step approval (初审, 复核)', () => {
     expect((await detail(claim.id, staff.second.token)).actions).toContain('approve')
     const second = await decide(w, staff.second, claim.id, { decision: 'approve' })
     expectOk(second)
-    expect(second.body).toMatchObject({ status: 'approved', review: { second: { name: staff.second.username } } })
+    expect(second.body).toMatchObject({
+      status: 'approved',
+      review: { second: { name: staff.second.username } },
+    })
     expect(second.body.history.map((h) => h.label)).toEqual(['提交申请', '受理', '初审通过', '复核通过'])
     // Approving again is a state conflict.
     expectRefused(await decide(w, staff.first, claim.id, { decision: 'approve' }), 409, 'CLAIM_STATE')
@@ -80,7 +86,10 @@ describe('two-step approval (初审, 复核)', () => {
     expect(refused.body.error.message).toContain('2,000.00 元')
     const budget = await ClaimBudgetModel.findOne({ policyId: policy!._id, year: YEAR }).lean()
     expect(budget).toMatchObject({ remainingFen: 200_000, committedFen: 500_000 })
-    await ClaimBudgetModel.updateOne({ policyId: policy!._id, year: YEAR }, { $set: { budgetFen: 10_000_000, remainingFen: 9_500_000 } })
+    await ClaimBudgetModel.updateOne(
+      { policyId: policy!._id, year: YEAR },
+      { $set: { budgetFen: 10_000_000, remainingFen: 9_500_000 } },
+    )
   })
 })
 
@@ -92,7 +101,11 @@ describe('return for correction (补正)', () => {
     expectOk(await decide(w, staff.first, claim.id, { decision: 'accept' }))
     expectOk(await decide(w, staff.first, claim.id, { decision: 'approve' }))
     // 退回 needs at least one field.
-    expectRefused(await decide(w, staff.second, claim.id, { decision: 'return', reason: '请补正' }), 400, 'VALIDATION_FAILED')
+    expectRefused(
+      await decide(w, staff.second, claim.id, { decision: 'return', reason: '请补正' }),
+      400,
+      'VALIDATION_FAILED',
+    )
     const returned = await decide(w, staff.second, claim.id, {
       decision: 'return',
       reason: '凭证不清晰',
@@ -124,7 +137,13 @@ describe('return for correction (补正)', () => {
     })
     expectOk(fixed)
     expect(fixed.body).toMatchObject({ id: claim.id, no: claim.no, status: 'submitted', correction: null })
-    expect(fixed.body.history.map((h) => h.label)).toEqual(['提交申请', '受理', '初审通过', '退回补正', '补正后重新提交'])
+    expect(fixed.body.history.map((h) => h.label)).toEqual([
+      '提交申请',
+      '受理',
+      '初审通过',
+      '退回补正',
+      '补正后重新提交',
+    ])
     const after = await detail(claim.id)
     expect(after.review.first).toBeNull()
     expect(after.bank.accountNo).toBe('6222000011112222333')
@@ -144,7 +163,10 @@ describe('return for correction (补正)', () => {
       }),
     )
     // The deadline passes (moved into the past rather than waiting five working days).
-    await ClaimModel.updateOne({ _id: claim.id }, { $set: { 'correction.deadline': new Date(Date.now() - 1000) } })
+    await ClaimModel.updateOne(
+      { _id: claim.id },
+      { $set: { 'correction.deadline': new Date(Date.now() - 1000) } },
+    )
     const expired = await w.api.platform.services.claims.core.expireOverdue(new Date())
     expect(expired).toBe(1)
     const mine = await w.api.request(E.mineDetail, { token: a.user.token, params: { id: claim.id } })
@@ -153,10 +175,18 @@ describe('return for correction (补正)', () => {
     expect(mine.body.history.at(-1)).toMatchObject({ label: '补正超期', by: { kind: 'system' } })
     // Expired frees the one-claim rule; resubmitting the expired case is refused.
     const body = await examFeeBody(w, a)
-    expectRefused(await w.api.request(E.resubmit, { token: a.user.token, params: { id: claim.id }, body }), 409, 'CLAIM_STATE')
+    expectRefused(
+      await w.api.request(E.resubmit, { token: a.user.token, params: { id: claim.id }, body }),
+      409,
+      'CLAIM_STATE',
+    )
     await submitted(w, a, body)
     await expect
-      .poll(async () => (await w.api.call('GET', '/mp/v1/inbox', { token: a.user.token })).body.items.map((i: { title: string }) => i.title))
+      .poll(async () =>
+        (await w.api.call('GET', '/mp/v1/inbox', { token: a.user.token })).body.items.map(
+          (i: { title: string }) => i.title,
+        ),
+      )
       .toContain('专利代理师资格考试报名费资助：补正超期')
   })
 })
@@ -190,13 +220,23 @@ describe('the console list and personal data', () => {
     // A reviewer without pii.read sees masks, and nothing is audited.
     const plain = await buildAdmin(w.api, { permissions: ['claim.review'] })
     const masked = await detail(claim.id, plain.token)
-    expect(masked).toMatchObject({ piiRevealed: false, applicant: { idNumber: expect.stringContaining('*') } })
+    expect(masked).toMatchObject({
+      piiRevealed: false,
+      applicant: { idNumber: expect.stringContaining('*') },
+    })
     expect(await AuditModel.countDocuments({ action: 'pii.view', 'target.id': claim.id })).toBe(0)
     // With pii.read: in full, and the view is audited with the fields shown.
     const full = await detail(claim.id, staff.first.token)
-    expect(full).toMatchObject({ piiRevealed: true, applicant: { idNumber: a.idNumber, phone: a.phone }, bank: { accountNo: a.accountNo } })
+    expect(full).toMatchObject({
+      piiRevealed: true,
+      applicant: { idNumber: a.idNumber, phone: a.phone },
+      bank: { accountNo: a.accountNo },
+    })
     const audit = await AuditModel.findOne({ action: 'pii.view', 'target.id': claim.id }).lean()
-    expect(audit).toMatchObject({ actor: { name: staff.first.username }, fields: ['idNumber', 'phone', 'accountNo'] })
+    expect(audit).toMatchObject({
+      actor: { name: staff.first.username },
+      fields: ['idNumber', 'phone', 'accountNo'],
+    })
   })
 
   it('warns the reviewer when one account receives several people’s money', async () => {
@@ -212,13 +252,21 @@ describe('the console list and personal data', () => {
     const other = await buildAdmin(w.api, { permissions: ['content.manage'] })
     expectRefused(await w.api.request(E.list, { token: other.token }), 403, 'FORBIDDEN')
     const reviewer = await buildAdmin(w.api, { permissions: ['claim.review'] })
-    const policies = await w.api.request(E.policies, { token: reviewer.token })
+    expectRefused(await w.api.request(E.policies, { token: reviewer.token }), 403, 'FORBIDDEN')
+    const policies = await w.api.request(E.policies, { token: staff.policy.token })
     expectOk(policies)
     const p = policies.body.items.find((i) => i.type === 'agent_reward')!
     const { id, state, rules, budget, createdAt, updatedAt, ...input } = p
     void [state, rules, budget, createdAt, updatedAt]
-    const edit = { ...input, materials: input.materials.map(({ hint, ...m }) => ({ ...m, ...(hint ? { hint } : {}) })) }
-    expectRefused(await w.api.request(E.updatePolicy, { token: reviewer.token, params: { id }, body: edit }), 403, 'FORBIDDEN')
+    const edit = {
+      ...input,
+      materials: input.materials.map(({ hint, ...m }) => ({ ...m, ...(hint ? { hint } : {}) })),
+    }
+    expectRefused(
+      await w.api.request(E.updatePolicy, { token: reviewer.token, params: { id }, body: edit }),
+      403,
+      'FORBIDDEN',
+    )
   })
 })
 
@@ -245,7 +293,10 @@ describe('policies as data', () => {
     expectRefused(wrong, 400, 'VALIDATION_FAILED')
     const created = await w.api.request(E.createPolicy, { token: staff.policy.token, body })
     expectOk(created, 201)
-    expect(created.body).toMatchObject({ state: 'open', budget: { budgetFen: 3_000_000, remainingFen: 3_000_000 } })
+    expect(created.body).toMatchObject({
+      state: 'open',
+      budget: { budgetFen: 3_000_000, remainingFen: 3_000_000 },
+    })
     const edited = await w.api.request(E.updatePolicy, {
       token: staff.policy.token,
       params: { id: created.body.id },
@@ -257,7 +308,11 @@ describe('policies as data', () => {
     const retype = await w.api.request(E.updatePolicy, {
       token: staff.policy.token,
       params: { id: created.body.id },
-      body: { ...body, type: 'exam_fee', rule: { kind: 'fee_table', fees: [{ subject: 'practice', feeFen: 100 }], yearsBack: 3 } },
+      body: {
+        ...body,
+        type: 'exam_fee',
+        rule: { kind: 'fee_table', fees: [{ subject: 'practice', feeFen: 100 }], yearsBack: 3 },
+      },
     })
     expectRefused(retype, 400, 'POLICY_TYPE_MISMATCH')
     await ClaimPolicyModel.deleteOne({ _id: created.body.id })

@@ -7,7 +7,13 @@ import { ClaimsEndpoints as E } from '@zct/api/contracts/claims/claims'
 import { ClaimPolicyModel } from '@zct/api/internal/modules/claims/claims.model'
 import { beijingYear } from '@zct/api/internal/platform/time'
 import { expectOk } from '../support/api.js'
-import { buildAdmin, buildMpUser, uploadMpFile, type AdminSession, type MpSession } from '../support/factories.js'
+import {
+  buildAdmin,
+  buildMpUser,
+  uploadMpFile,
+  type AdminSession,
+  type MpSession,
+} from '../support/factories.js'
 import type { World } from '../support/world.js'
 
 export const YEAR = beijingYear()
@@ -38,7 +44,8 @@ export function buildIdNumber(): string {
 }
 
 /** A bank account number of 19 digits. */
-export const buildAccountNo = () => `6222${String(randomBytes(6).readUIntBE(0, 6)).padStart(15, '0').slice(0, 15)}`
+export const buildAccountNo = () =>
+  `6222${String(randomBytes(6).readUIntBE(0, 6)).padStart(15, '0').slice(0, 15)}`
 
 /**
  * The seeded Shaoguan policies expired on 2024-12-31; the tests apply in the current year, so they are
@@ -165,13 +172,22 @@ export function decide(
   w: World,
   who: AdminSession,
   id: string,
-  body: { decision: 'accept' | 'approve' | 'reject' | 'return'; reason?: string; fields?: { path: string; comment: string }[]; deadlineDays?: number },
+  body: {
+    decision: 'accept' | 'approve' | 'reject' | 'return'
+    reason?: string
+    fields?: { path: string; comment: string }[]
+    deadlineDays?: number
+  },
 ) {
   return w.api.request(E.decide, { token: who.token, params: { id }, body })
 }
 
 /** Accept, 初审 by `first`, 复核 by `second`: the claim ends `approved`. */
-export async function approveFully(w: World, staff: { first: AdminSession; second: AdminSession }, id: string) {
+export async function approveFully(
+  w: World,
+  staff: { first: AdminSession; second: AdminSession },
+  id: string,
+) {
   for (const [who, decision] of [
     [staff.first, 'accept'],
     [staff.first, 'approve'],

@@ -129,6 +129,78 @@ export const consoleRoutes: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'claims',
+    name: 'claims',
+    component: () => import('@/views/claims/ClaimsView.vue'),
+    meta: {
+      title: '资助申请',
+      permission: 'claim.review',
+      menu: { group: '资助兑现', icon: 'Money', order: 18 },
+    },
+  },
+  {
+    path: 'claims/:id([0-9a-f]{24})',
+    name: 'claim-detail',
+    component: () => import('@/views/claims/ClaimDetailView.vue'),
+    meta: { title: '申请详情', permission: 'claim.review', activeMenu: '/claims' },
+  },
+  {
+    path: 'claim-notices',
+    name: 'claim-notices',
+    component: () => import('@/views/claims/NoticesView.vue'),
+    meta: {
+      title: '资助公示',
+      permission: 'claim.review',
+      menu: { group: '资助兑现', icon: 'Notification', order: 18.1 },
+    },
+  },
+  {
+    path: 'claim-batches',
+    name: 'claim-batches',
+    component: () => import('@/views/claims/BatchesView.vue'),
+    meta: {
+      title: '发放批次',
+      permission: 'claim.pay',
+      menu: { group: '资助兑现', icon: 'Wallet', order: 18.2 },
+    },
+  },
+  {
+    path: 'claim-batches/:id([0-9a-f]{24})',
+    name: 'claim-batch-detail',
+    component: () => import('@/views/claims/BatchDetailView.vue'),
+    meta: { title: '发放批次详情', permission: 'claim.pay', activeMenu: '/claim-batches' },
+  },
+  {
+    path: 'claim-pass-lists',
+    name: 'claim-pass-lists',
+    component: () => import('@/views/claims/PassListView.vue'),
+    meta: {
+      title: '免申即享',
+      permission: 'claim.review',
+      menu: { group: '资助兑现', icon: 'Tickets', order: 18.3 },
+    },
+  },
+  {
+    path: 'claim-stats',
+    name: 'claim-stats',
+    component: () => import('@/views/claims/ClaimStatsView.vue'),
+    meta: {
+      title: '资助统计',
+      permission: 'claim.review',
+      menu: { group: '资助兑现', icon: 'PieChart', order: 18.4 },
+    },
+  },
+  {
+    path: 'claim-policies',
+    name: 'claim-policies',
+    component: () => import('@/views/claims/PoliciesView.vue'),
+    meta: {
+      title: '资助政策',
+      permission: 'claim.policy',
+      menu: { group: '资助兑现', icon: 'Files', order: 18.5 },
+    },
+  },
+  {
     path: 'users',
     name: 'staff',
     component: () => import('@/views/staff/StaffView.vue'),

@@ -6,6 +6,7 @@ import { FileErrorCode } from './files/files.contract.js'
 import { MpAccountErrorCode } from './mp-accounts/mp-accounts.contract.js'
 import { StaffErrorCode } from './staff/staff.contract.js'
 import { ClaimsErrorCode } from './claims/claims.contract.js'
+import { StationsErrorCode } from './stations/stations.contract.js'
 
 /**
  * Codes any endpoint may answer, raised by the platform (validation, sign-in, permissions, guarded moves,
@@ -48,6 +49,7 @@ export const ErrorCode = z.enum([
   ...ContentErrorCode.options,
   ...CampaignErrorCode.options,
   ...ClaimsErrorCode.options,
+  ...StationsErrorCode.options,
 ])
 export type ErrorCodeOutput = z.output<typeof ErrorCode>
 

@@ -22,6 +22,7 @@ import subscriptions from './subscriptions/subscriptions.module.js'
 import system from './system/system.module.js'
 import workbench from './workbench/workbench.module.js'
 import claims from './claims/claims.module.js'
+import stations from './stations/stations.module.js'
 
 export type { CoreDeps } from '../platform/core.js'
 export type { Routers } from '../platform/modules.js'
@@ -47,6 +48,7 @@ export const MODULES = [
   campaigns,
   workbench,
   claims,
+  stations,
 ] as const satisfies readonly ModuleDef[]
 
 /** Every listed module's endpoint table (a union of tables): the mini-program types derive from it. */

@@ -81,6 +81,8 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
         directives: {
           defaultSrc: ["'self'"],
           imgSrc: ["'self'", 'data:', 'blob:'],
+          // the console previews a PDF it fetched with the session's token from a blob: URL in an iframe
+          frameSrc: ["'self'", 'blob:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'"],
         },

@@ -32,8 +32,10 @@ export interface MpPrincipal {
 /**
  * What a mini-program route needs of the caller's enterprise: an active membership or the administrator
  * role; the `verified-` forms also need a verified enterprise (actions taken in its name).
+ * `verified-or-individual`: a person without an enterprise acts for themselves; one with an enterprise
+ * acts in its name, so it must be verified (booking a station's consultation).
  */
-export type EnterpriseAccess = 'member' | 'admin' | 'verified-member' | 'verified-admin'
+export type EnterpriseAccess = 'member' | 'admin' | 'verified-member' | 'verified-admin' | 'verified-or-individual'
 
 /** Loads the current principal for verified claims; undefined when the account is gone, disabled or the token version is stale. */
 export interface PrincipalResolver {
@@ -84,10 +86,13 @@ export function requirePermission(
 /** Mini-program routes that act for an enterprise: an active membership, or its administrator role. */
 export function requireEnterprise(level: EnterpriseAccess): Middleware {
   const admin = level === 'admin' || level === 'verified-admin'
-  const verified = level === 'verified-member' || level === 'verified-admin'
+  const verified = level === 'verified-member' || level === 'verified-admin' || level === 'verified-or-individual'
   return async (ctx, next) => {
     const user = ctx.state.user as MpPrincipal
-    if (!user.enterpriseId) throw errors.enterpriseRequired()
+    if (!user.enterpriseId) {
+      if (level === 'verified-or-individual') return next()
+      throw errors.enterpriseRequired()
+    }
     if (admin && user.enterpriseRole !== 'admin') throw errors.notEnterpriseAdmin()
     if (verified && !user.enterpriseVerified) throw errors.enterpriseUnverified()
     await next()

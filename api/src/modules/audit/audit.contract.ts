@@ -70,6 +70,25 @@ export const AUDIT_ACTION_LABELS = {
   'claim.batch.close': '关闭发放批次',
   'claim.pass_list.import': '导入考试合格名单',
   'claim.export': '导出资助申请',
+  'station.create': '新增指导站',
+  'station.update': '修改指导站',
+  'station.slots.publish': '发布预约时段',
+  'station.slot.capacity': '调整时段可预约人数',
+  'station.slot.close': '关闭预约时段',
+  'station.ledger.export': '导出服务台账',
+  'booking.create': '预约指导站咨询',
+  'booking.withdraw': '预约人取消预约',
+  'booking.move': '预约人改约',
+  'booking.feedback': '评价咨询服务',
+  'booking.appeal': '提出爽约申诉',
+  'booking.confirm': '确认预约',
+  'booking.cancel': '指导站取消预约',
+  'booking.no_show': '登记爽约',
+  'booking.complete': '完成咨询并填写服务记录',
+  'booking.letter': '出具服务建议书',
+  'booking.no_show.reverse': '撤销爽约记录',
+  'booking.appeal.uphold': '维持爽约记录',
+  'booking.rules.update': '修改预约规则',
 } as const satisfies Record<string, string>
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS
 
@@ -93,6 +112,10 @@ export const AUDIT_TARGET_LABELS: Record<string, string> = {
   claim_notice: '资助公示',
   claim_batch: '发放批次',
   claim_pass_list: '考试合格名单',
+  station: '指导站',
+  station_slot: '预约时段',
+  booking: '咨询预约',
+  booking_rules: '预约规则',
 }
 
 /** Field names as a person knows them: request-body keys of audited writes and personal-data fields. */
@@ -141,6 +164,27 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   publisher: '发布单位',
   // notification templates
   fields: '字段映射',
+  // stations and bookings
+  type: '类型',
+  regionCode: '所在区县',
+  address: '地址',
+  location: '地图坐标',
+  contact: '联系方式',
+  services: '服务事项',
+  openingHours: '开放时间',
+  intro: '简介',
+  requiresConfirmation: '预约需确认',
+  cancelCutoffMinutes: '取消截止时间',
+  active: '启用状态',
+  slots: '预约时段',
+  capacity: '可预约人数',
+  slotId: '预约时段',
+  record: '服务记录',
+  letter: '服务建议书',
+  appeal: '爽约申诉',
+  rating: '评分',
+  maxUpcoming: '每人最多预约数',
+  feedbackDays: '评价期限',
 }
 
 export const AUDIT_ACTOR_LABELS = { admin: '后台用户', mp: '小程序用户', system: '系统' } as const

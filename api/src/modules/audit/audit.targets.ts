@@ -1,6 +1,7 @@
 import type { Types } from 'mongoose'
 import { CampaignModel } from '../campaigns/campaigns.model.js'
 import { ClaimModel, ClaimPolicyModel } from '../claims/claims.model.js'
+import { ClaimBatchModel, ClaimNoticeModel } from '../claims/claims.payments.model.js'
 import { ContentModel } from '../content/content.model.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
 import { StoredFileModel } from '../files/files.model.js'
@@ -98,6 +99,18 @@ const RESOLVERS: Record<string, Resolver> = {
         { _id: Types.ObjectId; title: string }[]
       >(),
       (p) => p.title,
+    ),
+  claim_notice: async (ids) =>
+    byId(
+      await ClaimNoticeModel.find({ _id: { $in: ids } }, { no: 1, title: 1 }).lean<
+        { _id: Types.ObjectId; no: string | null; title: string | null }[]
+      >(),
+      (n) => n.title ?? n.no ?? '资助公示',
+    ),
+  claim_batch: async (ids) =>
+    byId(
+      await ClaimBatchModel.find({ _id: { $in: ids } }, { no: 1 }).lean<{ _id: Types.ObjectId; no: string }[]>(),
+      (b) => `发放批次 ${b.no}`,
     ),
   file: async (ids) =>
     byId(

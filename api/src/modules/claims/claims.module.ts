@@ -48,9 +48,10 @@ export default defineModule({
   },
   init: (s) => s.core.seedPolicies(),
   routes: (r, s, { services }) => {
+    // First: /admin/v1/claims/stats and /export would otherwise be taken by the core's /admin/v1/claims/:id.
+    registerClaimInsightRoutes(r, s, services)
     registerClaimRoutes(r, s.core, services.audit, services.files)
     registerClaimPaymentRoutes(r, s, services)
-    registerClaimInsightRoutes(r, s, services)
   },
   tasks: [...CLAIM_TASKS, ...CLAIM_PAYMENT_TASKS, ...CLAIM_INSIGHT_TASKS],
 })

@@ -1,4 +1,4 @@
-import { Types } from 'mongoose'
+import type { Types } from 'mongoose'
 import { isDuplicateKey } from '../../platform/errors.js'
 import { beijingDate, beijingYear } from '../../platform/time.js'
 import {
@@ -100,8 +100,29 @@ export async function releaseBudget(policyId: Types.ObjectId, year: number, amou
   )
 }
 
-export async function recordPaid(policyId: Types.ObjectId, year: number, amountFen: number) {
-  await ClaimBudgetModel.updateOne({ policyId, year }, { $inc: { paidFen: amountFen } })
+/**
+ * Adds paid claims to their year's `paidFen`, each exactly once however often it is called: the budget keeps
+ * the ids it counted, and one conditional update adds ids and amounts together. All at once when none was
+ * counted yet (the usual case), else one by one. The budget must exist (budgetOf).
+ */
+export async function recordPaid(
+  policyId: Types.ObjectId,
+  year: number,
+  claims: { _id: Types.ObjectId; amountFen: number }[],
+) {
+  if (!claims.length) return
+  const ids = claims.map((c) => c._id)
+  const total = claims.reduce((s, c) => s + c.amountFen, 0)
+  const all = await ClaimBudgetModel.updateOne(
+    { policyId, year, paidClaimIds: { $nin: ids } },
+    { $inc: { paidFen: total }, $push: { paidClaimIds: { $each: ids } } },
+  )
+  if (all.modifiedCount || claims.length === 1) return
+  for (const c of claims)
+    await ClaimBudgetModel.updateOne(
+      { policyId, year, paidClaimIds: { $ne: c._id } },
+      { $inc: { paidFen: c.amountFen }, $push: { paidClaimIds: c._id } },
+    )
 }
 
 /** An edited yearly budget moves this year's budget by the difference, keeping what is committed. */

@@ -46,8 +46,9 @@ export function registerClaimRoutes(
   })
 
   const reviewer = { audience: 'admin', permission: 'claim.review' } as const
-  admin.endpoint(E.policies, reviewer, () => claims.listPolicies())
+  // The policy page is the policy editor's; reviewers read a claim's budget on the claim itself.
   const policyEditor = { audience: 'admin', permission: 'claim.policy' } as const
+  admin.endpoint(E.policies, policyEditor, () => claims.listPolicies())
   admin.endpoint(E.createPolicy, policyEditor, async (ctx) => {
     const p = await claims.createPolicy(ctx.state.input.body)
     await audit.record(ctx, { action: 'claim.policy.create', target: { type: 'claim_policy', id: p.id } })

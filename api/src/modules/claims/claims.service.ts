@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto'
 import type { Queue } from 'bull'
-import { Types } from 'mongoose'
+import { Types, type SortOrder } from 'mongoose'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import { mask, type PersonalDataCipher } from '../../platform/crypto.js'
 import { isDuplicateKey } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
-import { escapeRegex, findPage } from '../../platform/lists.js'
+import { escapeRegex } from '../../platform/lists.js'
 import { beijingDate, beijingYear } from '../../platform/time.js'
 import { transition } from '../../platform/transitions.js'
 import { workingDaysDeadline } from '../../platform/workdays.js'
@@ -18,6 +18,7 @@ import {
   CLAIM_TYPE_LABELS,
   CLOSED_STATUSES,
   ClaimMachine,
+  ClaimStatus,
   EXAM_SUBJECT_LABELS,
   MATERIAL_KIND_LABELS,
   RESIDENCY_LABELS,
@@ -31,6 +32,8 @@ import {
   type PolicyInputOutput,
 } from './claims.contract.js'
 import { claimErrors } from './claims.errors.js'
+import { paymentErrors } from './claims.payments.errors.js'
+import { ClaimNoticeModel, type NoticeDoc } from './claims.payments.model.js'
 import {
   ClaimCounterModel,
   ClaimModel,
@@ -121,6 +124,12 @@ const REPLAY_MS = 24 * 3600_000
 /** Applying, review and the policies: the rules of the claims domain (notice and payment: claims.payments.ts). */
 export class ClaimService {
   constructor(readonly d: ClaimDeps) {}
+
+  /**
+   * Told of every new claim after it is stored (免申即享: its ID number matches the person's waiting pass
+   * entries). A failing listener is logged; the applicant's submission stands.
+   */
+  readonly submitListeners: ((claim: ClaimDoc) => Promise<unknown>)[] = []
 
   // ── policies ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -393,6 +402,10 @@ export class ClaimService {
       throw e
     }
     await this.notifyApplicants([claim], '申请已收到，请留意审核进度')
+    for (const listener of this.submitListeners)
+      await listener(claim).catch((err: unknown) =>
+        this.d.log.error({ err, claimId: claim._id.toHexString() }, 'a claim-submitted listener failed'),
+      )
     return { claim, replayed: false }
   }
 
@@ -507,28 +520,43 @@ export class ClaimService {
     return filter
   }
 
+  /**
+   * The console's page. Newest/oldest first sorts by submittedAt alone (a millisecond: ties are rare), so the
+   * database walks its submittedAt index and stops at the page; amounts tie often, so _id breaks their ties.
+   * `total` comes from the per-status counts the tabs need anyway (see statusCounts).
+   */
   async list(q: z.output<typeof ClaimListQuery>) {
     const sortField = q.sort.replace('-', '')
-    const sort = { [sortField]: q.sort.startsWith('-') ? -1 : 1, _id: -1 } as const
-    const [page, counts] = await Promise.all([
-      findPage<ClaimDoc>(ClaimModel, this.listFilter(q), q, sort, {
-        history: 0,
-        materials: 0,
-        receipts: 0,
-        servicePeriods: 0,
-        pledgeText: 0,
-      }),
-      ClaimModel.aggregate<{ _id: ClaimStatusOutput; n: number }>([
-        { $match: this.listFilter(q, false) },
-        { $group: { _id: '$status', n: { $sum: 1 } } },
-      ]),
+    const dir = q.sort.startsWith('-') ? -1 : 1
+    const sort: Record<string, SortOrder> = sortField === 'submittedAt' ? { submittedAt: dir } : { [sortField]: dir, _id: -1 }
+    const [docs, counts] = await Promise.all([
+      ClaimModel.find(this.listFilter(q), { history: 0, materials: 0, receipts: 0, servicePeriods: 0, pledgeText: 0 })
+        .sort(sort)
+        .skip((q.page - 1) * q.pageSize)
+        .limit(q.pageSize)
+        .lean<ClaimDoc[]>(),
+      this.statusCounts(this.listFilter(q, false)),
     ])
-    const { docs, ...rest } = page
-    return {
-      ...rest,
-      items: docs.map(presentAdminRow),
-      counts: Object.fromEntries(counts.map((c) => [c._id, c.n])),
-    }
+    const total = q.status ? (counts[q.status] ?? 0) : Object.values(counts).reduce((a, n) => a + n, 0)
+    return { items: docs.map(presentAdminRow), total, page: q.page, pageSize: q.pageSize, counts }
+  }
+
+  /**
+   * Claims per status under the list's other filters (the queue's tabs), statuses with none left out: one
+   * `count` command per status, each served by the status index. An aggregation ($group, or the $match +
+   * $group of countDocuments) copies every matched document through the pipeline first — seconds over
+   * 100,000 claims on the embedded database (pnpm bench:claims) — where a count only tests them.
+   */
+  private async statusCounts(filter: Record<string, unknown>) {
+    const db = ClaimModel.db.db!
+    const n = await Promise.all(
+      ClaimStatus.options.map((status) =>
+        db.command({ count: ClaimModel.collection.collectionName, query: { ...filter, status } }).then((r) => Number(r.n)),
+      ),
+    )
+    return Object.fromEntries(ClaimStatus.options.flatMap((status, i) => (n[i] ? [[status, n[i]!]] : []))) as Partial<
+      Record<ClaimStatusOutput, number>
+    >
   }
 
   /** The console's detail. `fullPii`: the viewer holds pii.read, so the route audits the view. */
@@ -667,6 +695,12 @@ export class ClaimService {
   async object(viewer: AdminPrincipal, id: string, reason: string) {
     const before = await ClaimModel.findById(id).lean<ClaimDoc>()
     if (!before) throw claimErrors.notFound()
+    // Objections count only within the notice period, even in the minute before the sweep clears the claim.
+    const notice = before.noticeId
+      ? await ClaimNoticeModel.findById(before.noticeId, { status: 1, endsAt: 1 }).lean<NoticeDoc>()
+      : null
+    if (notice?.endsAt && (notice.status === 'closed' || notice.endsAt <= new Date()))
+      throw paymentErrors.noticeClosed(notice.endsAt)
     const moved = await this.move({ _id: before._id }, 'object', actorOf(viewer), {
       $set: {
         noticeId: null,
@@ -762,8 +796,18 @@ export class ClaimService {
     return releaseBudget(c.policyId, c.budgetYear, c.amountFen)
   }
 
-  recordPaid(c: Pick<ClaimDoc, 'policyId' | 'budgetYear' | 'amountFen'>) {
-    return recordPaid(c.policyId, c.budgetYear, c.amountFen)
+  /** Counts paid claims in their budgets' paidFen, each claim exactly once however often it is called. */
+  async recordPaid(claims: Pick<ClaimDoc, '_id' | 'policyId' | 'budgetYear' | 'amountFen'>[]) {
+    const groups = new Map<string, typeof claims>()
+    for (const c of claims) {
+      const key = `${c.policyId.toHexString()}:${c.budgetYear}`
+      groups.set(key, [...(groups.get(key) ?? []), c])
+    }
+    for (const group of groups.values()) {
+      const { policyId, budgetYear } = group[0]!
+      await budgetOf(await this.policy(policyId), budgetYear)
+      await recordPaid(policyId, budgetYear, group)
+    }
   }
 
   /** Returned claims past their deadline become expired, in batches; the applicant is told. */

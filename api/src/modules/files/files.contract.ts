@@ -8,13 +8,23 @@ export const FileMime = z.enum(['application/pdf', 'image/jpeg', 'image/png', XL
 export type FileMimeOutput = z.output<typeof FileMime>
 
 /** `claim-import`: an Excel file the console imports into claims (bank results, the exam's pass list). */
-export const FilePurpose = z.enum(['claim-material', 'attachment', 'avatar', 'enterprise-licence', 'claim-import'])
+export const FilePurpose = z.enum([
+  'claim-material',
+  'attachment',
+  'avatar',
+  'enterprise-licence',
+  'claim-import',
+  // a booker's material for a station consultation (the mark's image …); a station's service-record and
+  // advice-letter attachments
+  'booking-material',
+  'service-record',
+])
 export type FilePurposeOutput = z.output<typeof FilePurpose>
 
 /** `POST /mp/v1/files?purpose=…` — the body is multipart/form-data with exactly one file part. */
 export const MpUploadQuery = z.object({
   purpose: z
-    .enum(['claim-material', 'avatar', 'enterprise-licence'])
+    .enum(['claim-material', 'avatar', 'enterprise-licence', 'booking-material'])
     .meta({ label: '文件用途' })
     .default('claim-material'),
 })
@@ -25,7 +35,7 @@ export type MpUploadQueryInput = z.input<typeof MpUploadQuery>
  * Excel file to import into claims (bank results, pass lists).
  */
 export const AdminUploadQuery = z.object({
-  purpose: z.enum(['attachment', 'claim-import']).meta({ label: '文件用途' }).default('attachment'),
+  purpose: z.enum(['attachment', 'claim-import', 'service-record']).meta({ label: '文件用途' }).default('attachment'),
 })
 export type AdminUploadQueryInput = z.input<typeof AdminUploadQuery>
 

@@ -9,7 +9,13 @@ import { AppError, errors } from '../../platform/errors.js'
 import type { Logger } from '../../platform/logger.js'
 import { PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import { newObjectKey, StorageNotFoundError, type Storage } from '../../platform/storage/index.js'
-import { XLSX_MIME, type FileMimeOutput, type FilePurposeOutput } from './files.contract.js'
+import type { z } from 'zod'
+import {
+  XLSX_MIME,
+  type AdminUploadQuery,
+  type FileMimeOutput,
+  type FilePurposeOutput,
+} from './files.contract.js'
 import { fileErrors } from './files.errors.js'
 import { StoredFileModel, type FileOwner, type StoredFileDoc } from './files.model.js'
 
@@ -35,7 +41,12 @@ const RULES: Record<FilePurposeOutput, TypeRule> = {
     mimes: ['application/pdf', 'image/jpeg', 'image/png'],
     message: '营业执照或授权书仅支持 PDF、JPG、PNG 文件',
   },
-  'claim-import': { mimes: [XLSX_MIME], message: '仅支持 Excel 文件（.xlsx），请在 Excel 中另存为 .xlsx 后上传' },
+  'claim-import': {
+    mimes: [XLSX_MIME],
+    message: '仅支持 Excel 文件（.xlsx），请在 Excel 中另存为 .xlsx 后上传',
+  },
+  'booking-material': ANY_MATERIAL,
+  'service-record': ANY_MATERIAL,
 }
 
 /**
@@ -48,11 +59,28 @@ export const FILE_READERS: Record<FilePurposeOutput, readonly Permission[]> = {
   attachment: ['content.manage'],
   avatar: ['enterprise.read'],
   'claim-import': ['claim.pay', 'claim.review'],
+  // station staff; the stations module also serves them per booking, scoped to the booking's station
+  'booking-material': ['station.manage'],
+  'service-record': ['station.manage'],
 }
 
 export function mayReadFile(purpose: FilePurposeOutput, permissions: ReadonlySet<Permission>) {
   return FILE_READERS[purpose].some((p) => permissions.has(p))
 }
+
+/**
+ * Who in the console may upload for each of its purposes: announcement attachments are content editors',
+ * Excel files to import into claims are claim reviewers' (pass lists) and finance's (bank results). The
+ * console upload route admits any console user; this decides, naming the permissions a refusal lacks.
+ */
+export const FILE_UPLOADERS: Record<AdminUploadPurpose, readonly Permission[]> = {
+  attachment: ['content.manage'],
+  'claim-import': ['claim.pay', 'claim.review'],
+  'service-record': ['station.manage'],
+}
+type AdminUploadPurpose = z.output<typeof AdminUploadQuery>['purpose']
+const isAdminUploadPurpose = (p: FilePurposeOutput): p is AdminUploadPurpose =>
+  Object.hasOwn(FILE_UPLOADERS, p)
 const EXTENSIONS: Record<FileMimeOutput, readonly string[]> = {
   'application/pdf': ['pdf'],
   'image/jpeg': ['jpg', 'jpeg'],
@@ -100,7 +128,12 @@ export class FilesService {
     this.log = deps.log.child({ component: 'files' })
   }
 
-  async upload(req: UploadRequest, owner: FileOwner, purpose: FilePurposeOutput): Promise<StoredFileDoc> {
+  /** `owner` is who signed in: a console user's permissions decide which purposes they may upload for. */
+  async upload(
+    req: UploadRequest,
+    owner: FileOwner & { permissions?: ReadonlySet<Permission> },
+    purpose: FilePurposeOutput,
+  ): Promise<StoredFileDoc> {
     try {
       return await this.store(req, owner, purpose)
     } catch (err) {
@@ -116,13 +149,15 @@ export class FilesService {
 
   private async store(
     req: UploadRequest,
-    owner: FileOwner,
+    owner: FileOwner & { permissions?: ReadonlySet<Permission> },
     purpose: FilePurposeOutput,
   ): Promise<StoredFileDoc> {
     if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? ''))
       throw errors.unsupportedMedia('请以 multipart/form-data 格式上传文件')
     // A declared length that cannot fit is refused before a byte is read.
     if (Number(req.headers['content-length']) > this.maxBytes + MULTIPART_OVERHEAD) throw this.tooLarge()
+    // Who may upload for this purpose, also before a byte is read (only headers were looked at above).
+    if (owner.kind === 'admin') this.assertMayUpload(purpose, owner.permissions ?? new Set())
 
     const key = newObjectKey()
     try {
@@ -140,6 +175,15 @@ export class FilesService {
         .catch((e: unknown) => this.log.error({ err: e, key }, 'could not delete a failed upload'))
       throw err
     }
+  }
+
+  private assertMayUpload(purpose: FilePurposeOutput, permissions: ReadonlySet<Permission>) {
+    const needed = isAdminUploadPurpose(purpose) ? FILE_UPLOADERS[purpose] : []
+    if (!needed.some((p) => permissions.has(p)))
+      throw fileErrors.forbidden(
+        `上传此类文件需要以下权限之一：${needed.map((p) => PERMISSIONS[p]).join('、') || '无'}`,
+        needed,
+      )
   }
 
   /** For the uploader only; anyone else gets the same 404 as for a missing id, so ids cannot be probed. */
@@ -170,6 +214,20 @@ export class FilesService {
       )
     }
     return { file, stream: await this.open(file) }
+  }
+
+  /**
+   * For modules that consumed an upload and must not keep it (an imported pass list holds ID numbers in
+   * clear): the record first, so nothing can open it, then the stored bytes. Missing is not an error.
+   */
+  async discard(fileId: string): Promise<void> {
+    const file = await StoredFileModel.findOneAndDelete({ _id: fileId }).lean<StoredFileDoc>()
+    if (file)
+      await this.storage
+        .delete(file.key)
+        .catch((err: unknown) =>
+          this.log.error({ err, key: file.key }, 'could not delete a discarded upload'),
+        )
   }
 
   /**

@@ -152,6 +152,45 @@ export const NOTIFICATION_KINDS = {
       code: { label: '预约号', type: 'code' },
     },
   },
+  'booking.cancelled': {
+    label: '预约取消',
+    description: '指导站取消了您的咨询预约（时段关闭、未及时确认等）',
+    vars: {
+      person: { label: '预约人', type: 'person' },
+      at: { label: '预约时间', type: 'datetime' },
+      station: { label: '指导站', type: 'text' },
+      reason: { label: '取消原因', type: 'text' },
+    },
+  },
+  'booking.no_show': {
+    label: '爽约提醒',
+    description: '预约后未到的记录与信用分提醒（首次爽约时提醒）',
+    vars: {
+      person: { label: '预约人', type: 'person' },
+      at: { label: '预约时间', type: 'datetime' },
+      station: { label: '指导站', type: 'text' },
+      note: { label: '备注', type: 'text' },
+    },
+  },
+  'booking.advice': {
+    label: '服务建议书',
+    description: '指导站出具了咨询的服务建议书',
+    vars: {
+      station: { label: '指导站', type: 'text' },
+      title: { label: '建议书标题', type: 'text' },
+      at: { label: '出具时间', type: 'datetime' },
+    },
+  },
+  'booking.appeal': {
+    label: '爽约申诉结果',
+    description: '指导站对爽约申诉的处理结果',
+    vars: {
+      station: { label: '指导站', type: 'text' },
+      result: { label: '处理结果', type: 'status' },
+      at: { label: '处理时间', type: 'datetime' },
+      note: { label: '处理意见', type: 'text' },
+    },
+  },
   'training.offer': {
     label: '培训候补',
     description: '候补的培训有了名额',
