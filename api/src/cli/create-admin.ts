@@ -34,7 +34,7 @@ try {
   if (!checked.success)
     throw new ConfigError(`ADMIN_PASSWORD: ${checked.error.issues.map((i) => i.message).join('；')}`)
   try {
-    assertStrongPassword(password, 'password', [username])
+    await assertStrongPassword(password, 'password', [username])
   } catch (e) {
     if (!(e instanceof AppError)) throw e
     const fields = (e.details as { fields?: { message: string }[] } | undefined)?.fields ?? []

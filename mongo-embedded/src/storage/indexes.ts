@@ -116,7 +116,10 @@ export class Index {
   /** first-field map; the same object as `full` for single-field indexes */
   readonly first: Map<string, Set<string>>
   private readonly partial: ((d: Document) => boolean) | null
-  private sorted: string[] | null = null
+  /** every document by the first field, then id: built on first use, kept in order by each write */
+  private sorted: SortEntry[] | null = null
+  /** for compound indexes: per first-field key, its documents by the second field, then id (same upkeep) */
+  private readonly within = new Map<string, SortEntry[]>()
   multikey = false
 
   constructor(readonly spec: IndexSpec) {
@@ -207,7 +210,12 @@ export class Index {
     if (!keys) return
     for (const { key } of keys.full) addTo(this.full, key, id)
     if (this.first !== this.full) for (const k of keys.first) addTo(this.first, k, id)
-    this.sorted = null
+    if (this.sorted) insertSorted(this.sorted, { v: valueAt(doc, this.paths[0]!), id })
+    if (this.within.size)
+      for (const k of keys.first) {
+        const group = this.within.get(k)
+        if (group) insertSorted(group, { v: valueAt(doc, this.paths[1]!), id })
+      }
   }
 
   remove(id: string, doc: Document): void {
@@ -215,21 +223,86 @@ export class Index {
     if (!keys) return
     for (const { key } of keys.full) removeFrom(this.full, key, id)
     if (this.first !== this.full) for (const k of keys.first) removeFrom(this.first, k, id)
-    this.sorted = null
+    if (this.sorted) removeSorted(this.sorted, { v: valueAt(doc, this.paths[0]!), id })
+    if (this.within.size)
+      for (const k of keys.first) {
+        const group = this.within.get(k)
+        if (group) removeSorted(group, { v: valueAt(doc, this.paths[1]!), id })
+      }
   }
 
-  /** Ids ordered by the first indexed field (ascending); rebuilt after writes. */
-  sortedIds(docs: Map<string, Document>): string[] {
+  /**
+   * Ids ordered by the first indexed field, then id (ascending). Sorted once on first use; each later write
+   * moves one entry (a binary search and a splice), so a write does not cost a re-sort of the collection.
+   */
+  sortedIds(docs: Map<string, Document>): readonly SortEntry[] {
     if (this.sorted) return this.sorted
     const path = this.paths[0] as string[]
-    const entries: Array<[unknown, string]> = []
-    for (const [id, doc] of docs) {
-      const v = valuesAtPath(doc, path)
-      entries.push([v.length ? v[0] : null, id])
+    const entries: SortEntry[] = []
+    for (const [id, doc] of docs) entries.push({ v: valueAt(doc, path), id })
+    entries.sort(compareEntries)
+    this.sorted = entries
+    return entries
+  }
+
+  /**
+   * For a compound index: the ids whose first field equals the value keyed `firstKey` (keyOf), ordered by
+   * the second field, then id — what `{ a: x }` sorted on `b` reads in order from `{ a: 1, b: 1 }`.
+   */
+  sortedWithin(firstKey: string, docs: Map<string, Document>): readonly SortEntry[] {
+    let group = this.within.get(firstKey)
+    if (group) return group
+    const path = this.paths[1] as string[]
+    group = []
+    for (const id of this.first.get(firstKey) ?? []) {
+      const doc = docs.get(id)
+      if (doc) group.push({ v: valueAt(doc, path), id })
     }
-    entries.sort((a, b) => compareValues(a[0], b[0]))
-    this.sorted = entries.map((e) => e[1])
-    return this.sorted
+    group.sort(compareEntries)
+    this.within.set(firstKey, group)
+    return group
+  }
+}
+
+export interface SortEntry {
+  v: unknown
+  id: string
+}
+
+/** A document's sort value on an indexed path: its first value, missing as null. */
+function valueAt(doc: Document, path: string[]): unknown {
+  const v = valuesAtPath(doc, path)
+  return v.length ? v[0] : null
+}
+
+/** By value, then id: ids of one kind (ObjectId hex, say) order as mongod orders `_id`. */
+function compareEntries(a: SortEntry, b: SortEntry): number {
+  return compareValues(a.v, b.v) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+}
+
+/** The first position whose entry is not before `e`. */
+function lowerBound(list: SortEntry[], e: SortEntry): number {
+  let lo = 0
+  let hi = list.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (compareEntries(list[mid]!, e) < 0) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+function insertSorted(list: SortEntry[], e: SortEntry): void {
+  list.splice(lowerBound(list, e), 0, e)
+}
+
+function removeSorted(list: SortEntry[], e: SortEntry): void {
+  const i = lowerBound(list, e)
+  if (list[i]?.id === e.id) list.splice(i, 1)
+  else {
+    // the value was not where this document's value says (changed under us): find it by id
+    const j = list.findIndex((x) => x.id === e.id)
+    if (j >= 0) list.splice(j, 1)
   }
 }
 

@@ -1,8 +1,11 @@
 /**
  * A deliberately small query planner: an equality/$in on `_id` or on the first field of an
  * index holding every possible match (complete; sparse or partial ones when the query implies their
- * condition) narrows the candidates, then the full filter is applied. A single-field sort that matches an index with a limit walks the index order
- * instead of sorting the collection.
+ * condition) narrows the candidates, then the full filter is applied. With a limit, a sort an index holds
+ * in order is read in that order instead of sorting the matches: the first field of an index (no usable
+ * equality), or the second field of a compound index whose first field the filter fixes (`{ status }`
+ * sorted on `submittedAt` from `{ status: 1, submittedAt: -1 }`) when the equality alone leaves many
+ * candidates. A trailing `_id` in the same direction is allowed: index entries keep ties in id order.
  *
  * Every plan adds the index keys and documents it examined to `coll.stats` (serverStatus
  * `metrics.queryExecutor.scanned` / `scannedObjects`, as mongod reports them).
@@ -10,8 +13,9 @@
 import type { Document } from 'bson'
 import { isPlainObject, keyOf } from '../query/compare.js'
 import { compileFilter } from '../query/mingo.js'
-import { parseSort, sortDocs } from '../query/sort.js'
+import { parseSort, sortDocs, type SortSpec } from '../query/sort.js'
 import type { Collection } from './collection.js'
+import type { Index, SortEntry } from './indexes.js'
 
 export interface FindOptions {
   sort?: Document
@@ -89,6 +93,62 @@ function candidateIds(coll: Collection, filter: Document): ReadonlySet<string> |
   return best
 }
 
+/** Past this many candidates from an equality, walking an index in sort order beats sorting them. */
+const WALK_OVER = 256
+
+/**
+ * The field and direction a sort reads in index order: one key, or one key then `_id` in the same
+ * direction (ties broken by id, which is the order index entries keep).
+ */
+function walkableSort(sort: SortSpec | null): { field: string; dir: 1 | -1 } | null {
+  if (!sort || sort.length > 2) return null
+  const [path, dir] = sort[0]!
+  if (sort.length === 2) {
+    const [idPath, idDir] = sort[1]!
+    if (idPath.join('.') !== '_id' || idDir !== dir) return null
+  }
+  return { field: path.join('.'), dir }
+}
+
+/**
+ * A compound index `{ a, b }` whose first field the filter fixes to one value and whose second field is the
+ * sort: the documents of that value, in sort order. Null when no index fits.
+ */
+function walkWithin(coll: Collection, filter: Document, field: string): { index: Index; key: string } | null {
+  let best: { index: Index; key: string; size: number } | null = null
+  for (const idx of coll.indexes.values()) {
+    if (idx.multikey || idx.paths.length < 2 || idx.paths[1]!.join('.') !== field) continue
+    const vals = equalityValues(filter[idx.firstField])
+    if (!vals || vals.length !== 1 || !idx.serves(filter, vals)) continue
+    // the fewest documents to walk: the most selective equality that has the sort as its second field
+    const key = keyOf(vals[0])
+    const size = idx.first.get(key)?.size ?? 0
+    if (!best || size < best.size) best = { index: idx, key, size }
+  }
+  return best
+}
+
+/** Reads `order` forwards or backwards, keeping matches until `want` are found. */
+function walk(
+  coll: Collection,
+  order: readonly SortEntry[],
+  dir: 1 | -1,
+  match: (d: Document) => boolean,
+  want: number,
+  out: Document[],
+): number {
+  let examined = 0
+  const n = order.length
+  for (let i = 0; i < n && out.length < want; i++) {
+    const doc = coll.docs.get(order[dir === 1 ? i : n - 1 - i]!.id)
+    coll.stats.scanned++
+    if (!doc) continue
+    examined++
+    if (match(doc)) out.push(doc)
+  }
+  return examined
+}
+
 export function findDocs(coll: Collection, filter: Document, opts: FindOptions = NO_OPTIONS): Document[] {
   const match = compileFilter(filter)
   const sort = parseSort(opts.sort)
@@ -98,6 +158,18 @@ export function findDocs(coll: Collection, filter: Document, opts: FindOptions =
   const out: Document[] = []
   let examined = 0
 
+  // Many candidates, a limit and a sort an index holds in order: read that order and stop at the limit.
+  const walkable = want !== Infinity ? walkableSort(sort) : null
+  if (walkable && (!ids || ids.size > WALK_OVER)) {
+    const within = walkWithin(coll, filter, walkable.field)
+    if (within) {
+      const order = within.index.sortedWithin(within.key, coll.docs)
+      examined = walk(coll, order, walkable.dir, match, want, out)
+      coll.stats.scannedObjects += examined
+      return out.slice(skip)
+    }
+  }
+
   if (ids) {
     for (const id of ids) {
       const doc = coll.docs.get(id)
@@ -105,26 +177,16 @@ export function findDocs(coll: Collection, filter: Document, opts: FindOptions =
       examined++
       if (match(doc)) out.push(doc)
     }
-  } else if (sort && sort.length === 1 && want !== Infinity) {
-    const [path, dir] = sort[0] as [string[], 1 | -1]
-    const field = path.join('.')
+  } else if (walkable) {
     let idx
     for (const i of coll.indexes.values()) {
-      if (i.complete && !i.multikey && i.firstField === field) {
+      if (i.complete && !i.multikey && i.firstField === walkable.field) {
         idx = i
         break
       }
     }
     if (idx) {
-      const order = idx.sortedIds(coll.docs)
-      const n = order.length
-      for (let i = 0; i < n && out.length < want; i++) {
-        const doc = coll.docs.get(order[dir === 1 ? i : n - 1 - i] as string)
-        coll.stats.scanned++
-        if (!doc) continue
-        examined++
-        if (match(doc)) out.push(doc)
-      }
+      examined = walk(coll, idx.sortedIds(coll.docs), walkable.dir, match, want, out)
       coll.stats.scannedObjects += examined
       return out.slice(skip)
     }

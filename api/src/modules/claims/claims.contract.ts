@@ -167,7 +167,12 @@ export const ClaimMachine = machine({
     publish: { from: ['approved'], to: 'on_notice', permission: 'claim.review', label: '列入公示' },
     object: { from: ['on_notice'], to: 'in_review', permission: 'claim.review', label: '公示异议' },
     clear: { from: ['on_notice'], to: 'cleared', label: '公示期满' },
-    batch: { from: ['cleared', 'payment_failed'], to: 'in_payment', permission: 'claim.pay', label: '加入发放批次' },
+    batch: {
+      from: ['cleared', 'payment_failed'],
+      to: 'in_payment',
+      permission: 'claim.pay',
+      label: '加入发放批次',
+    },
     pay: { from: ['in_payment'], to: 'paid', permission: 'claim.pay', label: '发放成功' },
     fail: { from: ['in_payment'], to: 'payment_failed', permission: 'claim.pay', label: '发放失败' },
   },
@@ -185,13 +190,15 @@ const DateRange = (label: string) =>
     .refine((r) => r.from <= r.to, { message: `${label}的结束日期不能早于开始日期`, path: ['to'] })
     .meta({ label })
 
-export const PolicyMaterial = z.strictObject({
-  kind: MaterialKind,
-  name: text({ label: '材料名称', max: 50 }),
-  required: z.boolean().meta({ label: '是否必需' }),
-  /** what the applicant reads beside the upload button */
-  hint: text({ label: '材料说明', max: 200, min: 0 }).optional(),
-}).meta({ label: '申请材料' })
+export const PolicyMaterial = z
+  .strictObject({
+    kind: MaterialKind,
+    name: text({ label: '材料名称', max: 50 }),
+    required: z.boolean().meta({ label: '是否必需' }),
+    /** what the applicant reads beside the upload button */
+    hint: text({ label: '材料说明', max: 200, min: 0 }).optional(),
+  })
+  .meta({ label: '申请材料' })
 
 export const FeeRow = z
   .strictObject({ subject: ExamSubject, feeFen: Fen.meta({ label: '每科报名费（分）' }) })
@@ -200,25 +207,27 @@ export const FeeRow = z
 /** How much a claim is worth: exam_fee sums receipts checked against the fee table; agent_reward is fixed. */
 export const AmountRule = z
   .discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('fee_table').meta({ label: '金额计算方式' }),
-    fees: z.array(FeeRow).min(1).max(3).meta({ label: '各科报名费标准' }),
-    /** how many exam years of receipts one pass may gather (the pass of a subject lasts three years) */
-    yearsBack: z.number().int().min(1).max(5).meta({ label: '可追溯考试年度数' }).default(3),
-  }),
-  z.strictObject({
-    kind: z.literal('fixed').meta({ label: '金额计算方式' }),
-    amountFen: Fen.meta({ label: '奖励金额（分）' }),
-    minServiceMonths: z.number().int().min(1).max(600).meta({ label: '最低服务月数' }),
-  }),
+    z.strictObject({
+      kind: z.literal('fee_table').meta({ label: '金额计算方式' }),
+      fees: z.array(FeeRow).min(1).max(3).meta({ label: '各科报名费标准' }),
+      /** how many exam years of receipts one pass may gather (the pass of a subject lasts three years) */
+      yearsBack: z.number().int().min(1).max(5).meta({ label: '可追溯考试年度数' }).default(3),
+    }),
+    z.strictObject({
+      kind: z.literal('fixed').meta({ label: '金额计算方式' }),
+      amountFen: Fen.meta({ label: '奖励金额（分）' }),
+      minServiceMonths: z.number().int().min(1).max(600).meta({ label: '最低服务月数' }),
+    }),
   ])
   .meta({ label: '金额计算方式' })
 export type AmountRuleOutput = z.output<typeof AmountRule>
 
-export const PolicyBasis = z.strictObject({
-  documentNo: text({ label: '政策文号', max: 100 }),
-  clause: text({ label: '条款原文', max: 1000, multiline: true }),
-}).meta({ label: '政策依据' })
+export const PolicyBasis = z
+  .strictObject({
+    documentNo: text({ label: '政策文号', max: 100 }),
+    clause: text({ label: '条款原文', max: 1000, multiline: true }),
+  })
+  .meta({ label: '政策依据' })
 
 export const PolicyInput = z
   .strictObject({
@@ -308,31 +317,39 @@ export type MpPolicyOutput = z.output<typeof MpPolicyOut>
 
 // ── Applying ────────────────────────────────────────────────────────────────────────────────────────
 
-export const Applicant = z.strictObject({
-  name: text({ label: '申请人姓名', min: 2, max: 30 }),
-  idNumber: IdNumber,
-  phone: Phone,
-}).meta({ label: '申请人信息' })
-export const BankAccount = z.strictObject({
-  holderName: text({ label: '开户名', min: 2, max: 30 }),
-  accountNo: z
-    .string()
-    .overwrite((v) => v.replace(/[\s-]/g, ''))
-    .regex(/^\d{10,30}$/, '银行账号应为 10 到 30 位数字')
-    .meta({ label: '银行账号' }),
-  bankName: text({ label: '开户银行', min: 2, max: 60 }),
-}).meta({ label: '收款账户' })
+export const Applicant = z
+  .strictObject({
+    name: text({ label: '申请人姓名', min: 2, max: 30 }),
+    idNumber: IdNumber,
+    phone: Phone,
+  })
+  .meta({ label: '申请人信息' })
+export const BankAccount = z
+  .strictObject({
+    holderName: text({ label: '开户名', min: 2, max: 30 }),
+    accountNo: z
+      .string()
+      .overwrite((v) => v.replace(/[\s-]/g, ''))
+      .regex(/^\d{10,30}$/, '银行账号应为 10 到 30 位数字')
+      .meta({ label: '银行账号' }),
+    bankName: text({ label: '开户银行', min: 2, max: 60 }),
+  })
+  .meta({ label: '收款账户' })
 export type BankAccountInput = z.input<typeof BankAccount>
 
 const FileRef = ObjectIdString.meta({ label: '材料文件' })
-export const ClaimMaterialIn = z.strictObject({ kind: MaterialKind, fileId: FileRef }).meta({ label: '申请材料' })
+export const ClaimMaterialIn = z
+  .strictObject({ kind: MaterialKind, fileId: FileRef })
+  .meta({ label: '申请材料' })
 
-export const Receipt = z.strictObject({
-  subject: ExamSubject,
-  examYear: ExamYear,
-  amountFen: Fen.meta({ label: '缴费金额（分）' }),
-  fileId: FileRef.meta({ label: '缴费凭证' }),
-}).meta({ label: '缴费凭证' })
+export const Receipt = z
+  .strictObject({
+    subject: ExamSubject,
+    examYear: ExamYear,
+    amountFen: Fen.meta({ label: '缴费金额（分）' }),
+    fileId: FileRef.meta({ label: '缴费凭证' }),
+  })
+  .meta({ label: '缴费凭证' })
 export const ServicePeriod = z
   .strictObject({
     employer: text({ label: '服务单位', min: 2, max: 100 }),
@@ -384,11 +401,13 @@ export const BankFix = z.strictObject({
 
 export const FileBrief = z.object({ id: z.string(), name: z.string(), mime: z.string(), size: z.number() })
 
-export const CorrectionItem = z.strictObject({
-  /** a field path (`bank.accountNo`, `receipts.1`, `materials.social_insurance`) */
-  path: z.string().trim().min(1).max(80).meta({ label: '需补正的项目' }),
-  comment: text({ label: '补正意见', max: 200 }),
-}).meta({ label: '需补正的项目' })
+export const CorrectionItem = z
+  .strictObject({
+    /** a field path (`bank.accountNo`, `receipts.1`, `materials.social_insurance`) */
+    path: z.string().trim().min(1).max(80).meta({ label: '需补正的项目' }),
+    comment: text({ label: '补正意见', max: 200 }),
+  })
+  .meta({ label: '需补正的项目' })
 export const CorrectionOut = z.object({
   items: z.array(z.object({ path: z.string(), comment: z.string() })),
   reason: z.string(),
@@ -424,7 +443,12 @@ export const ClaimOut = z.object({
   residency: Residency,
   examYear: z.number().int().nullable(),
   receipts: z.array(
-    z.object({ subject: ExamSubject, examYear: z.number().int(), amountFen: z.number().int(), file: FileBrief.nullable() }),
+    z.object({
+      subject: ExamSubject,
+      examYear: z.number().int(),
+      amountFen: z.number().int(),
+      file: FileBrief.nullable(),
+    }),
   ),
   certificateNo: z.string().nullable(),
   servicePeriods: z.array(
@@ -505,7 +529,10 @@ export const ClaimListQuery = PageQuery.extend({
   year: z.coerce.number().int().min(2000).max(2100).meta({ label: '年度' }).optional(),
   districtCode: RegionCode.optional(),
   q: text({ label: '搜索关键词', max: 50, min: 0 }).optional(),
-  sort: z.enum(['submittedAt', '-submittedAt', 'amountFen', '-amountFen']).meta({ label: '排序' }).default('-submittedAt'),
+  sort: z
+    .enum(['submittedAt', '-submittedAt', 'amountFen', '-amountFen'])
+    .meta({ label: '排序' })
+    .default('-submittedAt'),
 })
 export type ClaimListQueryInput = z.input<typeof ClaimListQuery>
 export const AdminClaimPage = pageOf(AdminClaimRow).extend({
@@ -530,7 +557,9 @@ export const ClaimDecision = z
     path: ['fields'],
   })
 export type ClaimDecisionInput = z.input<typeof ClaimDecision>
-export const ObjectionInput = z.strictObject({ reason: text({ label: '异议内容', max: 500, multiline: true }) })
+export const ObjectionInput = z.strictObject({
+  reason: text({ label: '异议内容', max: 500, multiline: true }),
+})
 
 export const ClaimParams = IdParams
 

@@ -71,7 +71,11 @@ export const claimErrors = {
     errors.badRequest(
       'SERVICE_TOO_SHORT',
       `合并重叠期间后，在本市累计服务 ${months} 个月，未达到 ${required} 个月（含）的要求`,
-      { months, required, fields: [{ path: 'servicePeriods', message: `累计服务 ${months} 个月，须满 ${required} 个月` }] },
+      {
+        months,
+        required,
+        fields: [{ path: 'servicePeriods', message: `累计服务 ${months} 个月，须满 ${required} 个月` }],
+      },
     ),
   residency: (allowed: string) =>
     errors.badRequest('RESIDENCY_NOT_ELIGIBLE', `本政策适用于：${allowed}`, {
@@ -87,22 +91,16 @@ export const claimErrors = {
       fields: [{ path, message: '该文件不是申请材料，请重新上传' }],
     }),
   holderMismatch: () =>
-    errors.badRequest(
-      'HOLDER_MISMATCH_UNEXPLAINED',
-      '开户名与申请人姓名不一致，请使用本人账户，或说明原因',
-      { fields: [{ path: 'holderMismatchReason', message: '开户名与申请人不一致，请说明原因' }] },
-    ),
+    errors.badRequest('HOLDER_MISMATCH_UNEXPLAINED', '开户名与申请人姓名不一致，请使用本人账户，或说明原因', {
+      fields: [{ path: 'holderMismatchReason', message: '开户名与申请人不一致，请说明原因' }],
+    }),
   idempotencyKeyRequired: () =>
     errors.badRequest(
       'IDEMPOTENCY_KEY_REQUIRED',
       '提交申请须带 Idempotency-Key 请求头（每次填写新申请生成一个，重试时沿用）',
     ),
   idempotencyKeyReused: () =>
-    new AppError(
-      422,
-      'IDEMPOTENCY_KEY_REUSED',
-      '该请求编号已用于另一份申请内容，请重新进入申请页面后再提交',
-    ),
+    new AppError(422, 'IDEMPOTENCY_KEY_REUSED', '该请求编号已用于另一份申请内容，请重新进入申请页面后再提交'),
   bankFixState: (current: ClaimStatusOutput) =>
     errors.conflict(
       'CLAIM_STATE',
@@ -110,10 +108,7 @@ export const claimErrors = {
       { current, allowedFrom: ['payment_failed'], move: 'fixBank' },
     ),
   secondReviewer: () =>
-    errors.conflict(
-      'SECOND_REVIEWER_REQUIRED',
-      '您已完成该申请的初审，复核须由另一位审核人员进行',
-    ),
+    errors.conflict('SECOND_REVIEWER_REQUIRED', '您已完成该申请的初审，复核须由另一位审核人员进行'),
   budgetExceeded: (remainingFen: number, amountFen: number, year: number) =>
     errors.conflict(
       'BUDGET_EXCEEDED',

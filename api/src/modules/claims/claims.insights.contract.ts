@@ -100,7 +100,9 @@ export const InvitationOut = z.object({
   /** the pre-filled claim: from the pass list, at the open policy's fee table */
   applicant: z.object({ name: z.string(), idNumber: z.string() }),
   examYear: z.number().int(),
-  receipts: z.array(z.object({ subject: ExamSubject, examYear: z.number().int(), amountFen: z.number().int() })),
+  receipts: z.array(
+    z.object({ subject: ExamSubject, examYear: z.number().int(), amountFen: z.number().int() }),
+  ),
   amountFen: z.number().int(),
   /** the open exam-fee policy it would be claimed under; null while none is open */
   policy: z.object({ id: z.string(), title: z.string(), pledgeText: z.string() }).nullable(),

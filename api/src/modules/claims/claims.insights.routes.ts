@@ -26,7 +26,11 @@ export function registerClaimInsightRoutes({ mp, admin }: Routers, s: ClaimsServ
   admin.endpoint(E.statsYear, reviewer, (ctx) => insights.stats(ctx.state.input.query.year))
   admin.endpoint(E.exportClaims, { ...reviewer, rateLimit: 'expensive' }, async (ctx) => {
     // Recorded before a byte leaves: names and masked ID numbers of every claim the filters select.
-    await audit.record(ctx, { action: 'claim.export', target: { type: 'claim', id: null }, fields: ['name', 'idNumber'] })
+    await audit.record(ctx, {
+      action: 'claim.export',
+      target: { type: 'claim', id: null },
+      fields: ['name', 'idNumber'],
+    })
     const { stream, fileName } = insights.exportClaims(ctx.state.input.query)
     ctx.type = XLSX_MIME
     ctx.set({ 'Content-Disposition': contentDisposition(fileName), 'Cache-Control': 'private, no-store' })

@@ -5,7 +5,7 @@ import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import { mask } from '../../platform/crypto.js'
-import { AppError, isDuplicateKey } from '../../platform/errors.js'
+import { isDuplicateKey } from '../../platform/errors.js'
 import { findPage } from '../../platform/lists.js'
 import { beijingDate, beijingDateTime, beijingYear, iso } from '../../platform/time.js'
 import { cleanText } from '../common.contract.js'
@@ -47,7 +47,14 @@ import {
   type PassEntryDoc,
   type PassListDoc,
 } from './claims.insights.model.js'
-import { ClaimBudgetModel, ClaimModel, ClaimPolicyModel, type BudgetDoc, type ClaimDoc, type PolicyDoc } from './claims.model.js'
+import {
+  ClaimBudgetModel,
+  ClaimModel,
+  ClaimPolicyModel,
+  type BudgetDoc,
+  type ClaimDoc,
+  type PolicyDoc,
+} from './claims.model.js'
 import { feeOf, policyState } from './claims.policies.js'
 import { actorOf, mergedMonths, type ClaimDeps, type ClaimService } from './claims.service.js'
 
@@ -123,7 +130,9 @@ export class ClaimInsightService {
       if (file.purpose !== 'claim-import')
         throw insightErrors.passListInvalid('请以“导入文件”用途上传考试合格名单（Excel）')
       if (file.size > MAX_PASS_LIST_BYTES)
-        throw insightErrors.passListInvalid(`名单文件超过 ${MAX_PASS_LIST_BYTES / 1024 / 1024} MB，请分成多个文件导入`)
+        throw insightErrors.passListInvalid(
+          `名单文件超过 ${MAX_PASS_LIST_BYTES / 1024 / 1024} MB，请分成多个文件导入`,
+        )
       sheet = await this.firstSheet(stream)
     } finally {
       stream.destroy()
@@ -146,6 +155,7 @@ export class ClaimInsightService {
       invalid: invalid.slice(0, MAX_LISTED_ISSUES),
       by: { id: oid(viewer.id), name: viewer.username },
     })
+    await list.save() // first, so every entry's list exists; its figures follow once the rows are in
 
     // One entry per person and exam year: a repeat within the file or of an earlier import is a duplicate.
     const seen = new Set<string>()
@@ -184,7 +194,10 @@ export class ClaimInsightService {
           { ordered: false },
         )
       } catch (e) {
-        const writeErrors = [(e as { writeErrors?: unknown }).writeErrors ?? []].flat() as { index: number; code: number }[]
+        const writeErrors = [(e as { writeErrors?: unknown }).writeErrors ?? []].flat() as {
+          index: number
+          code: number
+        }[]
         if (!writeErrors.length || writeErrors.some((w) => w.code !== 11000)) throw e
         for (const w of writeErrors) failed.add(w.index)
       }
@@ -224,14 +237,21 @@ export class ClaimInsightService {
     const invalid: { row: number; message: string }[] = []
     const thisYear = beijingYear()
     if (sheet.actualRowCount - 1 > MAX_PASS_ROWS)
-      throw insightErrors.passListInvalid(`名单超过 ${MAX_PASS_ROWS.toLocaleString('zh-CN')} 行，请分成多个文件导入`)
+      throw insightErrors.passListInvalid(
+        `名单超过 ${MAX_PASS_ROWS.toLocaleString('zh-CN')} 行，请分成多个文件导入`,
+      )
     let rows = 0
     let header = true
     sheet.eachRow((row) => {
       if (header) return void (header = false)
       const values = row.values as ExcelJS.CellValue[]
       const cell = (k: keyof typeof PASS_LIST_COLUMNS) => values[columns[k]]
-      if ((Object.keys(columns) as (keyof typeof PASS_LIST_COLUMNS)[]).every((k) => !cleanText(cellText(cell(k))))) return
+      if (
+        (Object.keys(columns) as (keyof typeof PASS_LIST_COLUMNS)[]).every(
+          (k) => !cleanText(cellText(cell(k))),
+        )
+      )
+        return
       rows++
       const checked = this.checkRow(row.number, cell, thisYear)
       if ('message' in checked) invalid.push(checked)
@@ -266,9 +286,12 @@ export class ClaimInsightService {
       else found[k] = i
     }
     if (missing.length)
-      throw insightErrors.passListInvalid(`名单第一行缺少表头：${missing.join('、')}（应为 姓名、身份证号、考试年度、通过科目）`, {
-        missing,
-      })
+      throw insightErrors.passListInvalid(
+        `名单第一行缺少表头：${missing.join('、')}（应为 姓名、身份证号、考试年度、通过科目）`,
+        {
+          missing,
+        },
+      )
     return found
   }
 
@@ -285,17 +308,21 @@ export class ClaimInsightService {
     if (typeof rawId === 'number')
       problems.push('身份证号被 Excel 存成了数字，末几位已丢失，请将该列设为“文本”格式后重新填写')
     else if (!idNumber) problems.push('缺少身份证号')
-    else if (!isValidIdNumber(idNumber)) problems.push('身份证号码校验不通过，请核对最后一位（校验码）及出生日期')
+    else if (!isValidIdNumber(idNumber))
+      problems.push('身份证号码校验不通过，请核对最后一位（校验码）及出生日期')
     const yearText = cleanText(cellText(cell('examYear'))).replace(/年$/, '')
     const examYear = /^\d{4}$/.test(yearText) ? Number(yearText) : NaN
-    if (!(examYear >= 2000 && examYear <= thisYear)) problems.push(`考试年度应为 2000 至 ${thisYear} 之间的年份，如 ${thisYear}`)
+    if (!(examYear >= 2000 && examYear <= thisYear))
+      problems.push(`考试年度应为 2000 至 ${thisYear} 之间的年份，如 ${thisYear}`)
     const names = cleanText(cellText(cell('subjects')))
       .split(/[、,，;；\s]+/)
       .filter(Boolean)
     const unknown = names.filter((n) => !SUBJECT_BY_LABEL.has(n))
     if (!names.length) problems.push('缺少通过科目')
     else if (unknown.length)
-      problems.push(`无法识别的科目：${unknown.join('、')}（应为 ${Object.values(EXAM_SUBJECT_LABELS).join('、')}，以顿号分隔）`)
+      problems.push(
+        `无法识别的科目：${unknown.join('、')}（应为 ${Object.values(EXAM_SUBJECT_LABELS).join('、')}，以顿号分隔）`,
+      )
     if (problems.length) return { row, message: problems.join('；') }
     return {
       row,
@@ -317,7 +344,9 @@ export class ClaimInsightService {
       const chunk = inserted.slice(i, i + 500)
       const blinds = chunk.map((c) => c.entry.idBlind)
       const [identities, claims] = await Promise.all([
-        ClaimIdentityModel.find({ idBlind: { $in: blinds } }, { userId: 1, idBlind: 1, nameEnc: 1 }).lean<IdentityDoc[]>(),
+        ClaimIdentityModel.find({ idBlind: { $in: blinds } }, { userId: 1, idBlind: 1, nameEnc: 1 }).lean<
+          IdentityDoc[]
+        >(),
         ClaimModel.find(
           { 'applicant.idBlind': { $in: blinds } },
           { userId: 1, 'applicant.idBlind': 1, 'applicant.name': 1 },
@@ -341,13 +370,24 @@ export class ClaimInsightService {
   }
 
   /** Invitations for an entry to these users (one each, however often matched), each user told once. */
-  private async invite(entry: Pick<PassEntryDoc, '_id' | 'examYear' | 'idBlind' | 'subjects'>, users: Types.ObjectId[]) {
+  private async invite(
+    entry: Pick<PassEntryDoc, '_id' | 'examYear' | 'idBlind' | 'subjects'>,
+    users: Types.ObjectId[],
+  ) {
     const fresh: { _id: Types.ObjectId; userId: Types.ObjectId }[] = []
     for (const userId of users) {
       try {
         const res = await ClaimInvitationModel.updateOne(
           { entryId: entry._id, userId },
-          { $setOnInsert: { examYear: entry.examYear, idBlind: entry.idBlind, status: 'open', claimId: null, acceptedAt: null } },
+          {
+            $setOnInsert: {
+              examYear: entry.examYear,
+              idBlind: entry.idBlind,
+              status: 'open',
+              claimId: null,
+              acceptedAt: null,
+            },
+          },
           { upsert: true },
         )
         if (res.upsertedId) fresh.push({ _id: res.upsertedId as Types.ObjectId, userId })
@@ -355,7 +395,10 @@ export class ClaimInsightService {
         if (!isDuplicateKey(e)) throw e // a concurrent match made it
       }
     }
-    await ClaimPassEntryModel.updateOne({ _id: entry._id, status: 'waiting' }, { $set: { status: 'invited' } })
+    await ClaimPassEntryModel.updateOne(
+      { _id: entry._id, status: 'waiting' },
+      { $set: { status: 'invited' } },
+    )
     if (!fresh.length) return
     const subjects = entry.subjects.map((s) => EXAM_SUBJECT_LABELS[s]).join('、')
     await this.d.notifications.notify(
@@ -383,7 +426,9 @@ export class ClaimInsightService {
    * yet claimed become invitations to this user, when the name matches the list's.
    */
   async matchPerson(userId: Types.ObjectId, idBlind: string, name: string) {
-    const entries = await ClaimPassEntryModel.find({ idBlind, status: { $in: ['waiting', 'invited'] } }).lean<PassEntryDoc[]>()
+    const entries = await ClaimPassEntryModel.find({ idBlind, status: { $in: ['waiting', 'invited'] } }).lean<
+      PassEntryDoc[]
+    >()
     for (const entry of entries)
       if (sameName(this.d.cipher.decrypt(entry.nameEnc), name)) await this.invite(entry, [userId])
   }
@@ -417,7 +462,10 @@ export class ClaimInsightService {
   // ── 免申即享: the mini-program ──────────────────────────────────────────────────────────────────────
 
   /** Saves (or replaces) the user's identity and matches their waiting pass entries. */
-  async saveIdentity(user: MpPrincipal, input: z.output<typeof ClaimIdentityIn>): Promise<ClaimIdentityOutput> {
+  async saveIdentity(
+    user: MpPrincipal,
+    input: z.output<typeof ClaimIdentityIn>,
+  ): Promise<ClaimIdentityOutput> {
     const userId = oid(user.id)
     const idBlind = this.core.idBlind(input.idNumber)
     const fields = {
@@ -429,13 +477,20 @@ export class ClaimInsightService {
     let doc: IdentityDoc | null = null
     for (let attempt = 0; !doc; attempt++) {
       try {
-        doc = await ClaimIdentityModel.findOneAndUpdate({ userId }, { $set: fields }, { upsert: true, new: true }).lean<IdentityDoc>()
+        doc = await ClaimIdentityModel.findOneAndUpdate(
+          { userId },
+          { $set: fields },
+          { upsert: true, new: true },
+        ).lean<IdentityDoc>()
       } catch (e) {
         if (!isDuplicateKey(e) || attempt > 0) throw e // two saves at once: the second updates the first's
       }
     }
     // Invitations made for another ID number this user entered before no longer apply to them.
-    await ClaimInvitationModel.updateMany({ userId, status: 'open', idBlind: { $ne: idBlind } }, { $set: { status: 'closed' } })
+    await ClaimInvitationModel.updateMany(
+      { userId, status: 'open', idBlind: { $ne: idBlind } },
+      { $set: { status: 'closed' } },
+    )
     await this.matchPerson(userId, idBlind, input.name)
     return this.presentIdentity(doc, input.name)
   }
@@ -471,7 +526,10 @@ export class ClaimInsightService {
   }
 
   async invitations(user: MpPrincipal): Promise<{ items: InvitationOutput[] }> {
-    const invs = await ClaimInvitationModel.find({ userId: oid(user.id) }).sort({ createdAt: -1 }).limit(50).lean<InvitationDoc[]>()
+    const invs = await ClaimInvitationModel.find({ userId: oid(user.id) })
+      .sort({ createdAt: -1 })
+      .limit(50)
+      .lean<InvitationDoc[]>()
     const [entries, p] = await Promise.all([
       ClaimPassEntryModel.find({ _id: { $in: invs.map((i) => i.entryId) } }).lean<PassEntryDoc[]>(),
       this.openExamPolicy(),
@@ -487,7 +545,10 @@ export class ClaimInsightService {
             id: inv._id.toHexString(),
             status: inv.status,
             statusLabel: INVITATION_STATUS_LABELS[inv.status],
-            applicant: { name: this.d.cipher.decrypt(e.nameEnc), idNumber: mask.idNumber(this.d.cipher.decrypt(e.idEnc)) },
+            applicant: {
+              name: this.d.cipher.decrypt(e.nameEnc),
+              idNumber: mask.idNumber(this.d.cipher.decrypt(e.idEnc)),
+            },
             examYear: e.examYear,
             receipts,
             amountFen: receipts.reduce((a, r) => a + r.amountFen, 0),
@@ -516,7 +577,8 @@ export class ClaimInsightService {
     const entry = await ClaimPassEntryModel.findById(inv.entryId).lean<PassEntryDoc>()
     if (!entry) throw insightErrors.invitationNotFound()
     const name = this.d.cipher.decrypt(entry.nameEnc)
-    if (!sameName(input.bank.holderName, name) && !input.holderMismatchReason) throw claimErrors.holderMismatch()
+    if (!sameName(input.bank.holderName, name) && !input.holderMismatchReason)
+      throw claimErrors.holderMismatch()
     const receipts = this.receiptsOf(entry, p)
 
     const now = new Date()
@@ -529,7 +591,11 @@ export class ClaimInsightService {
       const current = await ClaimInvitationModel.findById(inv._id, { status: 1 }).lean<InvitationDoc>()
       throw insightErrors.invitationState(current?.status ?? 'accepted')
     }
-    const applicant = this.core.sealApplicant({ name, idNumber: this.d.cipher.decrypt(entry.idEnc), phone: input.phone })
+    const applicant = this.core.sealApplicant({
+      name,
+      idNumber: this.d.cipher.decrypt(entry.idEnc),
+      phone: input.phone,
+    })
     let claim: ClaimDoc
     try {
       claim = await this.core.insertClaim({
@@ -557,14 +623,30 @@ export class ClaimInsightService {
         pledgeText: p.pledgeText,
         correction: null,
         reason: null,
-        review: { accepted: null, acceptedAt: null, first: null, firstAt: null, second: null, secondAt: null },
+        review: {
+          accepted: null,
+          acceptedAt: null,
+          first: null,
+          firstAt: null,
+          second: null,
+          secondAt: null,
+        },
         noticeId: null,
         batchId: null,
         paidAt: null,
         source: 'pass_list',
         passEntryId: entry._id,
         idem: { key: null, hash: null },
-        history: [this.core.entry('submit', null, 'submitted', actorOf(user), `免申即享：依据 ${entry.examYear} 年考试合格名单生成`, now)],
+        history: [
+          this.core.entry(
+            'submit',
+            null,
+            'submitted',
+            actorOf(user),
+            `免申即享：依据 ${entry.examYear} 年考试合格名单生成`,
+            now,
+          ),
+        ],
         submittedAt: now,
       })
     } catch (e) {
@@ -576,7 +658,10 @@ export class ClaimInsightService {
     }
     await Promise.all([
       ClaimInvitationModel.updateOne({ _id: inv._id }, { $set: { claimId: claim._id } }),
-      ClaimInvitationModel.updateMany({ entryId: entry._id, _id: { $ne: inv._id }, status: 'open' }, { $set: { status: 'closed' } }),
+      ClaimInvitationModel.updateMany(
+        { entryId: entry._id, _id: { $ne: inv._id }, status: 'open' },
+        { $set: { status: 'closed' } },
+      ),
       ClaimPassEntryModel.updateOne({ _id: entry._id }, { $set: { status: 'claimed' } }),
     ])
     await this.core.notifyApplicants([claim], '申请已收到，请留意审核进度')
@@ -610,7 +695,8 @@ export class ClaimInsightService {
     const mine = { userId: oid(user.id), type: q.type, live: true }
     if (q.type === 'exam_fee' && p.rule.kind === 'fee_table') {
       const rule = p.rule
-      if (q.passedAllSubjects === false) reasons.push('须通过专利代理师资格考试全部科目后申请（报名费在通过考试后全额资助）')
+      if (q.passedAllSubjects === false)
+        reasons.push('须通过专利代理师资格考试全部科目后申请（报名费在通过考试后全额资助）')
       const thisYear = beijingYear()
       if (q.examYear === undefined) reasons.push('请填写通过考试的年度')
       else if (q.examYear > thisYear) reasons.push(`通过考试的年度不能晚于 ${thisYear} 年`)
@@ -624,7 +710,9 @@ export class ClaimInsightService {
           const what = `${r.examYear} 年${EXAM_SUBJECT_LABELS[r.subject]}`
           const fee = feeOf(p, r.subject)
           if (r.examYear < earliest || r.examYear > latest)
-            reasons.push(`${what}的缴费不在可资助的考试年度内（${earliest} 至 ${latest} 年，各科成绩有效期 ${rule.yearsBack} 年）`)
+            reasons.push(
+              `${what}的缴费不在可资助的考试年度内（${earliest} 至 ${latest} 年，各科成绩有效期 ${rule.yearsBack} 年）`,
+            )
           else if (seen.has(`${r.subject}:${r.examYear}`)) reasons.push(`${what}的缴费凭证重复填写`)
           else if (fee === undefined || r.amountFen > fee)
             reasons.push(`${what}的缴费金额 ${yuan(r.amountFen)} 超过报名费标准 ${yuan(fee ?? 0)}`)
@@ -637,17 +725,25 @@ export class ClaimInsightService {
       }
     } else if (q.type === 'agent_reward' && p.rule.kind === 'fixed') {
       if (q.hasCertificate === false) reasons.push('须持有专利代理师资格证')
-      if (!q.servicePeriods?.length) reasons.push('请填写在本市专利代理机构或企事业单位的服务经历（起止年月）')
+      if (!q.servicePeriods?.length)
+        reasons.push('请填写在本市专利代理机构或企事业单位的服务经历（起止年月）')
       else {
         const months = mergedMonths(q.servicePeriods)
         if (months < p.rule.minServiceMonths)
-          reasons.push(`合并重叠期间后累计服务 ${months} 个月，未达到 ${p.rule.minServiceMonths} 个月（含）的要求`)
+          reasons.push(
+            `合并重叠期间后累计服务 ${months} 个月，未达到 ${p.rule.minServiceMonths} 个月（含）的要求`,
+          )
       }
       if (await ClaimModel.exists(mine)) reasons.push('您已申请过专利代理师服务奖励（每人限享受一次）')
       amountFen = p.rule.amountFen
     }
     const eligible = reasons.length === 0
-    return { eligible, amountFen: eligible ? amountFen : 0, reasons, policy: { id: p._id.toHexString(), title: p.title } }
+    return {
+      eligible,
+      amountFen: eligible ? amountFen : 0,
+      reasons,
+      policy: { id: p._id.toHexString(), title: p.title },
+    }
   }
 
   // ── Statistics ──────────────────────────────────────────────────────────────────────────────────────
@@ -677,19 +773,29 @@ export class ClaimInsightService {
           totals: [{ $group: { _id: null, ...figures } }],
           byType: [{ $group: { _id: '$type', ...figures } }],
           byStatus: [{ $group: { _id: '$status', ...figures } }],
-          byMonth: [{ $group: { _id: { $month: { date: '$submittedAt', timezone: '+08:00' } }, ...figures } }],
+          byMonth: [
+            { $group: { _id: { $month: { date: '$submittedAt', timezone: '+08:00' } }, ...figures } },
+          ],
           byDistrict: [{ $group: { _id: '$districtCode', ...figures } }, { $sort: { count: -1, _id: 1 } }],
         },
       },
     ])
-    const pick = <K>(r: Row<K> | undefined) => ({ count: r?.count ?? 0, amountFen: r?.amountFen ?? 0, paidFen: r?.paidFen ?? 0 })
+    const pick = <K>(r: Row<K> | undefined) => ({
+      count: r?.count ?? 0,
+      amountFen: r?.amountFen ?? 0,
+      paidFen: r?.paidFen ?? 0,
+    })
     const typeRows = new Map(facets!.byType.map((r) => [r._id, r]))
     const statusRows = new Map(facets!.byStatus.map((r) => [r._id, r]))
     const monthRows = new Map(facets!.byMonth.map((r) => [r._id, r]))
     return {
       year,
       totals: pick(facets!.totals[0]),
-      byType: ClaimType.options.map((type) => ({ type, label: CLAIM_TYPE_LABELS[type], ...pick(typeRows.get(type)) })),
+      byType: ClaimType.options.map((type) => ({
+        type,
+        label: CLAIM_TYPE_LABELS[type],
+        ...pick(typeRows.get(type)),
+      })),
       byStatus: ClaimStatus.options.map((status) => ({
         status,
         label: CLAIM_STATUS_LABELS[status],
@@ -713,7 +819,11 @@ export class ClaimInsightService {
     ])
     const byPolicy = new Map(budgets.map((b) => [b.policyId.toHexString(), b]))
     return policies
-      .filter((p) => byPolicy.has(p._id.toHexString()) || (p.validity.from <= `${year}-12-31` && p.validity.to >= `${year}-01-01`))
+      .filter(
+        (p) =>
+          byPolicy.has(p._id.toHexString()) ||
+          (p.validity.from <= `${year}-12-31` && p.validity.to >= `${year}-01-01`),
+      )
       .map((p) => {
         // A year nobody approved in yet has no budget record: its budget is the policy's, untouched.
         const b = byPolicy.get(p._id.toHexString())
@@ -742,7 +852,11 @@ export class ClaimInsightService {
     const sort = { [sortField]: q.sort.startsWith('-') ? -1 : 1, _id: -1 } as const
     const filter = this.core.listFilter({ ...q, page: 1, pageSize: 1 })
     const write = async () => {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false })
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream: out,
+        useStyles: true,
+        useSharedStrings: false,
+      })
       wb.creator = '知产通'
       const ws = wb.addWorksheet('资助申请')
       ws.columns = [
@@ -797,7 +911,8 @@ export class ClaimInsightService {
             paidAt: c.paidAt ? beijingDateTime(c.paidAt) : '',
           }).commit()
           // A slow reader: let what is written drain before reading on.
-          if (++n % EXPORT_BATCH === 0) while (out.readableLength > EXPORT_BUFFER_BYTES && !out.destroyed) await sleep(10)
+          if (++n % EXPORT_BATCH === 0)
+            while (out.readableLength > EXPORT_BUFFER_BYTES && !out.destroyed) await sleep(10)
         }
       } finally {
         await cursor.close()
@@ -812,4 +927,3 @@ export class ClaimInsightService {
     return { stream: out, fileName: `资助申请-${beijingDate().replaceAll('-', '')}.xlsx` }
   }
 }
-

@@ -33,7 +33,10 @@ const PolicySchema = new Schema(
   { timestamps: true },
 )
 // Serves: the seed's "already there?" check; one seeded row per key.
-PolicySchema.index({ seedKey: 1 }, { unique: true, partialFilterExpression: { seedKey: { $type: 'string' } } })
+PolicySchema.index(
+  { seedKey: 1 },
+  { unique: true, partialFilterExpression: { seedKey: { $type: 'string' } } },
+)
 // Serves: the mini-program's open policies (enabled, by type) and the console's list.
 PolicySchema.index({ enabled: 1, type: 1 })
 
@@ -132,7 +135,9 @@ const ClaimSchema = new Schema(
     districtCode: String,
     residency: String,
     examYear: { type: Number, default: null },
-    receipts: [{ _id: false, subject: String, examYear: Number, amountFen: Number, fileId: Schema.Types.ObjectId }],
+    receipts: [
+      { _id: false, subject: String, examYear: Number, amountFen: Number, fileId: Schema.Types.ObjectId },
+    ],
     certificateNo: { type: String, default: null },
     servicePeriods: [{ _id: false, employer: String, creditCode: String, from: String, to: String }],
     serviceMonths: { type: Number, default: null },
@@ -206,6 +211,12 @@ ClaimSchema.index({ budgetYear: 1, submittedAt: -1 })
 // by type, a search): read in index order until the page is full instead of sorting every claim; and the
 // export's cursor in the same order. (bench:claims: the landing page over 100,000 claims.)
 ClaimSchema.index({ submittedAt: -1 })
+// Serves: the console list and the export filtered by district (with a year, status or type beside it),
+// newest first; statistics by district. (bench:claims: year + district over 100,000 claims.)
+ClaimSchema.index({ districtCode: 1, submittedAt: -1 })
+// Serves: the console list sorted by amount, within a status tab or a year (read in index order).
+ClaimSchema.index({ status: 1, amountFen: -1 })
+ClaimSchema.index({ budgetYear: 1, amountFen: -1 })
 // Serves: the expiry sweep (returned claims past their deadline).
 ClaimSchema.index({ status: 1, 'correction.deadline': 1 })
 // Serves: a notice's claims (clearing when the period ends, the notice page).
@@ -263,7 +274,12 @@ export interface ClaimDoc {
   residency: ResidencyOutput
   examYear: number | null
   /** fileId is null on claims made from a pass list (免申即享): the list is the proof */
-  receipts: { subject: ExamSubjectOutput; examYear: number; amountFen: number; fileId: Types.ObjectId | null }[]
+  receipts: {
+    subject: ExamSubjectOutput
+    examYear: number
+    amountFen: number
+    fileId: Types.ObjectId | null
+  }[]
   certificateNo: string | null
   servicePeriods: { employer: string; creditCode?: string | null; from: string; to: string }[]
   serviceMonths: number | null

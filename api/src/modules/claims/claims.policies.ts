@@ -40,18 +40,21 @@ export function rulesInWords(p: Pick<PolicyDoc, 'rule' | 'residency' | 'window' 
     lines.push('每人每个考试年度限申请一次')
   } else {
     lines.push(`一次性奖励 ${yuan(p.rule.amountFen)}`)
-    lines.push(`在本市专利代理机构或企事业单位累计服务满 ${p.rule.minServiceMonths} 个月（含），重叠期间只计一次`)
+    lines.push(
+      `在本市专利代理机构或企事业单位累计服务满 ${p.rule.minServiceMonths} 个月（含），重叠期间只计一次`,
+    )
     lines.push('每人限享受一次')
   }
   return lines
 }
 
 /** The residency proof a tie to the city needs. */
-export const RESIDENCY_PROOF: Record<ResidencyOutput, 'social_insurance' | 'business_licence' | 'enrolment'> = {
-  work: 'social_insurance',
-  business: 'business_licence',
-  study: 'enrolment',
-}
+export const RESIDENCY_PROOF: Record<ResidencyOutput, 'social_insurance' | 'business_licence' | 'enrolment'> =
+  {
+    work: 'social_insurance',
+    business: 'business_licence',
+    study: 'enrolment',
+  }
 
 export function feeOf(p: PolicyDoc, subject: ExamSubjectOutput): number | undefined {
   return p.rule.kind === 'fee_table' ? p.rule.fees.find((f) => f.subject === subject)?.feeFen : undefined
@@ -60,7 +63,10 @@ export function feeOf(p: PolicyDoc, subject: ExamSubjectOutput): number | undefi
 // ── Budgets ─────────────────────────────────────────────────────────────────────────────────────────
 
 /** The policy's budget of a year, created from its yearly budget on first use (a race re-reads the winner's). */
-export async function budgetOf(p: Pick<PolicyDoc, '_id' | 'yearlyBudgetFen'>, year: number): Promise<BudgetDoc> {
+export async function budgetOf(
+  p: Pick<PolicyDoc, '_id' | 'yearlyBudgetFen'>,
+  year: number,
+): Promise<BudgetDoc> {
   const found = await ClaimBudgetModel.findOne({ policyId: p._id, year }).lean<BudgetDoc>()
   if (found) return found
   try {
@@ -128,7 +134,11 @@ export async function recordPaid(
 /** An edited yearly budget moves this year's budget by the difference, keeping what is committed. */
 export async function rebudget(p: PolicyDoc, newYearlyFen: number, year = beijingYear()) {
   const delta = newYearlyFen - p.yearlyBudgetFen
-  if (delta) await ClaimBudgetModel.updateOne({ policyId: p._id, year }, { $inc: { budgetFen: delta, remainingFen: delta } })
+  if (delta)
+    await ClaimBudgetModel.updateOne(
+      { policyId: p._id, year },
+      { $inc: { budgetFen: delta, remainingFen: delta } },
+    )
 }
 
 export const presentBudget = (b: BudgetDoc): BudgetOutput => ({
@@ -150,7 +160,12 @@ export function presentPolicy(p: PolicyDoc, budget: BudgetDoc, today = beijingDa
     yearlyBudgetFen: p.yearlyBudgetFen,
     rule: p.rule,
     residency: p.residency,
-    materials: p.materials.map((m) => ({ kind: m.kind, name: m.name, required: m.required, hint: m.hint ?? null })),
+    materials: p.materials.map((m) => ({
+      kind: m.kind,
+      name: m.name,
+      required: m.required,
+      hint: m.hint ?? null,
+    })),
     pledgeText: p.pledgeText,
     eligibility: p.eligibility,
     enabled: p.enabled,
@@ -171,7 +186,12 @@ export function presentMpPolicy(p: PolicyDoc): MpPolicyOutput {
     window: { from: p.window.from, to: p.window.to },
     rule: p.rule,
     residency: p.residency,
-    materials: p.materials.map((m) => ({ kind: m.kind, name: m.name, required: m.required, hint: m.hint ?? null })),
+    materials: p.materials.map((m) => ({
+      kind: m.kind,
+      name: m.name,
+      required: m.required,
+      hint: m.hint ?? null,
+    })),
     pledgeText: p.pledgeText,
     eligibility: p.eligibility,
     rules: rulesInWords(p),
@@ -188,8 +208,12 @@ const PLEDGE =
 export function shaoguanPolicies(env: string): (PolicyInputOutput & { seedKey: string })[] {
   const year = beijingYear()
   const dev = env === 'development'
-  const window = dev ? { from: `${year}-01-01`, to: `${year}-12-31` } : { from: '2021-01-01', to: '2024-12-31' }
-  const validity = dev ? { from: '2021-01-01', to: `${year}-12-31` } : { from: '2021-01-01', to: '2024-12-31' }
+  const window = dev
+    ? { from: `${year}-01-01`, to: `${year}-12-31` }
+    : { from: '2021-01-01', to: '2024-12-31' }
+  const validity = dev
+    ? { from: '2021-01-01', to: `${year}-12-31` }
+    : { from: '2021-01-01', to: '2024-12-31' }
   const common = { window, validity, enabled: true, pledgeText: PLEDGE }
   return [
     {
@@ -212,7 +236,12 @@ export function shaoguanPolicies(env: string): (PolicyInputOutput & { seedKey: s
       materials: [
         { kind: 'id_card', name: '身份证正反面', required: true },
         { kind: 'pass_certificate', name: '考试合格证明（成绩单）', required: true },
-        { kind: 'exam_receipt', name: '各科报名费缴费凭证', required: true, hint: '每张凭证在“缴费凭证”中逐科填写' },
+        {
+          kind: 'exam_receipt',
+          name: '各科报名费缴费凭证',
+          required: true,
+          hint: '每张凭证在“缴费凭证”中逐科填写',
+        },
         { kind: 'social_insurance', name: '本市社保缴纳证明（在本市工作的）', required: false },
         { kind: 'business_licence', name: '营业执照（在本市创业的）', required: false },
         { kind: 'enrolment', name: '在读证明（在本市就读的）', required: false },
@@ -227,7 +256,8 @@ export function shaoguanPolicies(env: string): (PolicyInputOutput & { seedKey: s
       title: '专利代理师服务奖励',
       basis: {
         documentNo: SHAOGUAN_BASIS,
-        clause: '持有专利代理人资格证，在我市专利代理机构或企事业单位服务2年以上的人员，给予一次性奖励0.5万元。',
+        clause:
+          '持有专利代理人资格证，在我市专利代理机构或企事业单位服务2年以上的人员，给予一次性奖励0.5万元。',
       },
       yearlyBudgetFen: 10_000_000,
       rule: { kind: 'fixed' as const, amountFen: 500_000, minServiceMonths: 24 },

@@ -22,7 +22,11 @@ export function registerClaimRoutes(
     const { body } = ctx.state.input
     const { claim, replayed } = await claims.submit(ctx.state.user, body, key, body)
     if (replayed) ctx.set('Idempotent-Replayed', 'true')
-    else await audit.record(ctx, { action: 'claim.submit', target: { type: 'claim', id: claim._id.toHexString() } })
+    else
+      await audit.record(ctx, {
+        action: 'claim.submit',
+        target: { type: 'claim', id: claim._id.toHexString() },
+      })
     ctx.status = 201
     return claims.mineDetail(ctx.state.user, claim._id.toHexString())
   })
@@ -31,17 +35,29 @@ export function registerClaimRoutes(
   // The applicant's own moves are audited like the console's, beside the claim's own history.
   mp.endpoint(E.resubmit, me, async (ctx) => {
     const claim = await claims.resubmit(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body)
-    await audit.record(ctx, { action: 'claim.resubmit', target: { type: 'claim', id: claim.id }, fields: ['status'] })
+    await audit.record(ctx, {
+      action: 'claim.resubmit',
+      target: { type: 'claim', id: claim.id },
+      fields: ['status'],
+    })
     return claim
   })
   mp.endpoint(E.withdraw, me, async (ctx) => {
     const claim = await claims.withdraw(ctx.state.user, ctx.state.input.params.id)
-    await audit.record(ctx, { action: 'claim.withdraw', target: { type: 'claim', id: claim.id }, fields: ['status'] })
+    await audit.record(ctx, {
+      action: 'claim.withdraw',
+      target: { type: 'claim', id: claim.id },
+      fields: ['status'],
+    })
     return claim
   })
   mp.endpoint(E.fixBank, me, async (ctx) => {
     const claim = await claims.fixBank(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body)
-    await audit.record(ctx, { action: 'claim.bank.fix', target: { type: 'claim', id: claim.id }, fields: ['bankAccount'] })
+    await audit.record(ctx, {
+      action: 'claim.bank.fix',
+      target: { type: 'claim', id: claim.id },
+      fields: ['bankAccount'],
+    })
     return claim
   })
 
@@ -89,14 +105,26 @@ export function registerClaimRoutes(
     if (body.reason) fields.push('reason')
     await audit.record(ctx, { action, target: { type: 'claim', id: claim.id }, fields })
     if (claim.piiRevealed)
-      await audit.record(ctx, { action: 'pii.view', target: { type: 'claim', id: claim.id }, fields: ['idNumber', 'phone', 'accountNo'] })
+      await audit.record(ctx, {
+        action: 'pii.view',
+        target: { type: 'claim', id: claim.id },
+        fields: ['idNumber', 'phone', 'accountNo'],
+      })
     return claim
   })
   admin.endpoint(E.object, reviewer, async (ctx) => {
     const claim = await claims.object(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body.reason)
-    await audit.record(ctx, { action: 'claim.objection', target: { type: 'claim', id: claim.id }, fields: ['status', 'reason'] })
+    await audit.record(ctx, {
+      action: 'claim.objection',
+      target: { type: 'claim', id: claim.id },
+      fields: ['status', 'reason'],
+    })
     if (claim.piiRevealed)
-      await audit.record(ctx, { action: 'pii.view', target: { type: 'claim', id: claim.id }, fields: ['idNumber', 'phone', 'accountNo'] })
+      await audit.record(ctx, {
+        action: 'pii.view',
+        target: { type: 'claim', id: claim.id },
+        fields: ['idNumber', 'phone', 'accountNo'],
+      })
     return claim
   })
 }

@@ -57,7 +57,13 @@ import {
   shaoguanPolicies,
   takeBudget,
 } from './claims.policies.js'
-import { presentAdminClaim, presentAdminRow, presentClaim, presentMpItem, type FileBriefs } from './claims.presenter.js'
+import {
+  presentAdminClaim,
+  presentAdminRow,
+  presentClaim,
+  presentMpItem,
+  type FileBriefs,
+} from './claims.presenter.js'
 import type { z } from 'zod'
 
 /** What every part of the claims domain works with; built once per process by claims.module.ts. */
@@ -116,10 +122,26 @@ export function bodyHash(body: unknown): string {
               .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
           )
         : v
-  return createHash('sha256').update(JSON.stringify(canon(body))).digest('hex')
+  return createHash('sha256')
+    .update(JSON.stringify(canon(body)))
+    .digest('hex')
 }
 
 const REPLAY_MS = 24 * 3600_000
+
+/**
+ * The console's per-status counts, kept a few seconds per filter: over 100,000 claims they take longer to
+ * count than the page itself (pnpm bench:claims). Every claim written in this process (insert, move,
+ * moveMany; the api's and an in-process worker's alike) starts a new generation, so a reviewer sees their
+ * own moves at once; another process's (the worker's sweeps and imports, a second api) show within the TTL.
+ */
+let countsGeneration = 0
+const countsChanged = () => void countsGeneration++
+const COUNTS_TTL_MS = 10_000
+const countsCache = new Map<
+  string,
+  { gen: number; at: number; counts: Partial<Record<ClaimStatusOutput, number>> }
+>()
 
 /** Applying, review and the policies: the rules of the claims domain (notice and payment: claims.payments.ts). */
 export class ClaimService {
@@ -251,10 +273,14 @@ export class ClaimService {
   /** Inserts a claim; a live claim with the same dupKey answers CLAIM_DUPLICATE in the applicant's words. */
   async insertClaim(doc: Omit<ClaimDoc, '_id' | 'createdAt' | 'updatedAt'>): Promise<ClaimDoc> {
     try {
-      return (await ClaimModel.create(doc)).toObject<ClaimDoc>()
+      const claim = (await ClaimModel.create(doc)).toObject<ClaimDoc>()
+      countsChanged()
+      return claim
     } catch (e) {
       if (isDuplicateKey(e) && String(e.message ?? e.errmsg ?? '').includes('dupKey'))
-        throw doc.type === 'exam_fee' ? claimErrors.duplicateExamYear(doc.examYear!) : claimErrors.duplicateReward()
+        throw doc.type === 'exam_fee'
+          ? claimErrors.duplicateExamYear(doc.examYear!)
+          : claimErrors.duplicateReward()
       throw e
     }
   }
@@ -276,9 +302,15 @@ export class ClaimService {
       throw claimErrors.holderMismatch()
 
     // Files: each the caller's own, uploaded as claim material. A foreign or unknown id is the same 400.
-    const refs: { path: string; id: string }[] = input.materials.map((m, i) => ({ path: `materials.${i}.fileId`, id: m.fileId }))
-    if (input.type === 'exam_fee') input.receipts.forEach((r, i) => refs.push({ path: `receipts.${i}.fileId`, id: r.fileId }))
-    const files = await StoredFileModel.find({ _id: { $in: refs.map((r) => oid(r.id)) } }).lean<StoredFileDoc[]>()
+    const refs: { path: string; id: string }[] = input.materials.map((m, i) => ({
+      path: `materials.${i}.fileId`,
+      id: m.fileId,
+    }))
+    if (input.type === 'exam_fee')
+      input.receipts.forEach((r, i) => refs.push({ path: `receipts.${i}.fileId`, id: r.fileId }))
+    const files = await StoredFileModel.find({ _id: { $in: refs.map((r) => oid(r.id)) } }).lean<
+      StoredFileDoc[]
+    >()
     const byId = new Map(files.map((f) => [f._id.toHexString(), f]))
     for (const r of refs) {
       const f = byId.get(r.id)
@@ -313,7 +345,10 @@ export class ClaimService {
           )
         const key = `${r.subject}:${r.examYear}`
         if (seen.has(key))
-          throw claimErrors.receiptYear(i, `${r.examYear} 年${EXAM_SUBJECT_LABELS[r.subject]}的缴费凭证重复填写`)
+          throw claimErrors.receiptYear(
+            i,
+            `${r.examYear} 年${EXAM_SUBJECT_LABELS[r.subject]}的缴费凭证重复填写`,
+          )
         seen.add(key)
         const fee = feeOf(p, r.subject)
         if (fee === undefined) throw claimErrors.receiptOverFee(i, r.subject, 0, r.amountFen)
@@ -460,13 +495,22 @@ export class ClaimService {
           serviceMonths: checked.serviceMonths,
           materials: input.materials.map((m) => ({ kind: m.kind, fileId: oid(m.fileId) })),
           correction: null,
-          review: { accepted: null, acceptedAt: null, first: null, firstAt: null, second: null, secondAt: null },
+          review: {
+            accepted: null,
+            acceptedAt: null,
+            first: null,
+            firstAt: null,
+            second: null,
+            secondAt: null,
+          },
         },
         note: '已按补正意见修改并重新提交',
       })
     } catch (e) {
       if (isDuplicateKey(e))
-        throw input.type === 'exam_fee' ? claimErrors.duplicateExamYear(input.examYear) : claimErrors.duplicateReward()
+        throw input.type === 'exam_fee'
+          ? claimErrors.duplicateExamYear(input.examYear)
+          : claimErrors.duplicateReward()
       throw e
     }
     return presentClaim(moved, await this.filesOf([moved]))
@@ -497,7 +541,16 @@ export class ClaimService {
           bank: { ...this.sealBank(input.bank), fixedAt: now },
           holderMismatchReason: input.holderMismatchReason || null,
         },
-        $push: { history: this.entry('fixBank', 'payment_failed', 'payment_failed', actorOf(user), '申请人已更正收款账户', now) },
+        $push: {
+          history: this.entry(
+            'fixBank',
+            'payment_failed',
+            'payment_failed',
+            actorOf(user),
+            '申请人已更正收款账户',
+            now,
+          ),
+        },
       },
       { new: true },
     ).lean<ClaimDoc>()
@@ -521,16 +574,22 @@ export class ClaimService {
   }
 
   /**
-   * The console's page. Newest/oldest first sorts by submittedAt alone (a millisecond: ties are rare), so the
-   * database walks its submittedAt index and stops at the page; amounts tie often, so _id breaks their ties.
-   * `total` comes from the per-status counts the tabs need anyway (see statusCounts).
+   * The console's page, ties broken by _id in the same direction so pages never overlap: the database reads
+   * the index that holds the sort (`{ status, submittedAt }` for a status tab, `{ submittedAt }` for all) in
+   * order and stops at the page. `total` comes from the per-status counts the tabs need anyway.
    */
   async list(q: z.output<typeof ClaimListQuery>) {
     const sortField = q.sort.replace('-', '')
     const dir = q.sort.startsWith('-') ? -1 : 1
-    const sort: Record<string, SortOrder> = sortField === 'submittedAt' ? { submittedAt: dir } : { [sortField]: dir, _id: -1 }
+    const sort: Record<string, SortOrder> = { [sortField]: dir, _id: dir }
     const [docs, counts] = await Promise.all([
-      ClaimModel.find(this.listFilter(q), { history: 0, materials: 0, receipts: 0, servicePeriods: 0, pledgeText: 0 })
+      ClaimModel.find(this.listFilter(q), {
+        history: 0,
+        materials: 0,
+        receipts: 0,
+        servicePeriods: 0,
+        pledgeText: 0,
+      })
         .sort(sort)
         .skip((q.page - 1) * q.pageSize)
         .limit(q.pageSize)
@@ -548,15 +607,24 @@ export class ClaimService {
    * 100,000 claims on the embedded database (pnpm bench:claims) — where a count only tests them.
    */
   private async statusCounts(filter: Record<string, unknown>) {
+    const key = JSON.stringify(filter)
+    const gen = countsGeneration
+    const hit = countsCache.get(key)
+    if (hit && hit.gen === gen && Date.now() - hit.at < COUNTS_TTL_MS) return hit.counts
     const db = ClaimModel.db.db!
     const n = await Promise.all(
       ClaimStatus.options.map((status) =>
-        db.command({ count: ClaimModel.collection.collectionName, query: { ...filter, status } }).then((r) => Number(r.n)),
+        db
+          .command({ count: ClaimModel.collection.collectionName, query: { ...filter, status } })
+          .then((r) => Number(r.n)),
       ),
     )
-    return Object.fromEntries(ClaimStatus.options.flatMap((status, i) => (n[i] ? [[status, n[i]!]] : []))) as Partial<
-      Record<ClaimStatusOutput, number>
-    >
+    const counts = Object.fromEntries(
+      ClaimStatus.options.flatMap((status, i) => (n[i] ? [[status, n[i]!]] : [])),
+    ) as Partial<Record<ClaimStatusOutput, number>>
+    if (countsCache.size >= 1000) countsCache.clear()
+    countsCache.set(key, { gen, at: Date.now(), counts })
+    return counts
   }
 
   /** The console's detail. `fullPii`: the viewer holds pii.read, so the route audits the view. */
@@ -593,7 +661,10 @@ export class ClaimService {
   private async warningsOf(doc: ClaimDoc) {
     const warnings: string[] = []
     const [samePerson, sameAccount] = await Promise.all([
-      ClaimModel.find({ 'applicant.idBlind': doc.applicant.idBlind, _id: { $ne: doc._id } }, { no: 1, status: 1, type: 1 })
+      ClaimModel.find(
+        { 'applicant.idBlind': doc.applicant.idBlind, _id: { $ne: doc._id } },
+        { no: 1, status: 1, type: 1 },
+      )
         .limit(20)
         .lean<ClaimDoc[]>(),
       ClaimModel.find(
@@ -610,8 +681,11 @@ export class ClaimService {
           .join('；')}`,
       )
     if (sameAccount.length)
-      warnings.push(`该收款账号同时用于其他申请人的 ${sameAccount.length} 件申请：${sameAccount.map((c) => c.no).join('、')}`)
-    if (doc.holderMismatchReason) warnings.push(`开户名与申请人不一致，申请人说明：${doc.holderMismatchReason}`)
+      warnings.push(
+        `该收款账号同时用于其他申请人的 ${sameAccount.length} 件申请：${sameAccount.map((c) => c.no).join('、')}`,
+      )
+    if (doc.holderMismatchReason)
+      warnings.push(`开户名与申请人不一致，申请人说明：${doc.holderMismatchReason}`)
     return warnings
   }
 
@@ -746,6 +820,7 @@ export class ClaimService {
       },
       { guard: opts.guard, conflict: claimErrors.refused, notFound: claimErrors.notFound },
     )
+    countsChanged()
     if (opts.notify !== false) await this.notifyApplicants([moved], opts.note ?? undefined)
     return moved
   }
@@ -770,6 +845,7 @@ export class ClaimService {
         $push: { history: this.entry(m, from, def.to, by, opts.note ?? null) },
       },
     )
+    countsChanged()
     const moved = await ClaimModel.find({ moveToken: token }).lean<ClaimDoc[]>()
     if (opts.notify !== false) await this.notifyApplicants(moved, opts.note ?? undefined)
     return moved
@@ -785,11 +861,21 @@ export class ClaimService {
         memberId: c.userId.toHexString(),
         // one notification per claim and step of its history: a repeat of the same step is not sent twice
         key: `claim:${c._id.toHexString()}:${c.history.length}:${c.status}`,
-        vars: { claim: `${c.no} ${CLAIM_TYPE_LABELS[c.type]}`, status, at: new Date().toISOString(), note: (note ?? status).slice(0, 20) },
-        inbox: { title, summary: note ?? `申请编号 ${c.no}`, content: { kind: 'claim' as const, id: c._id.toHexString() } },
+        vars: {
+          claim: `${c.no} ${CLAIM_TYPE_LABELS[c.type]}`,
+          status,
+          at: new Date().toISOString(),
+          note: (note ?? status).slice(0, 20),
+        },
+        inbox: {
+          title,
+          summary: note ?? `申请编号 ${c.no}`,
+          content: { kind: 'claim' as const, id: c._id.toHexString() },
+        },
       }
     })
-    for (let i = 0; i < items.length; i += 500) await this.d.notifications.notify('claim.status', items.slice(i, i + 500))
+    for (let i = 0; i < items.length; i += 500)
+      await this.d.notifications.notify('claim.status', items.slice(i, i + 500))
   }
 
   releaseBudget(c: Pick<ClaimDoc, 'policyId' | 'budgetYear' | 'amountFen'>) {
@@ -821,10 +907,15 @@ export class ClaimService {
         .limit(200)
         .lean<{ _id: Types.ObjectId }[]>()
       if (!due.length) return expired
-      const moved = await this.moveMany({ _id: { $in: due.map((d) => d._id) }, 'correction.deadline': { $lt: now } }, 'expire', SYSTEM, {
-        $set: { live: false },
-        note: '未在补正期限内重新提交，申请已终止；如仍符合条件可重新申请',
-      })
+      const moved = await this.moveMany(
+        { _id: { $in: due.map((d) => d._id) }, 'correction.deadline': { $lt: now } },
+        'expire',
+        SYSTEM,
+        {
+          $set: { live: false },
+          note: '未在补正期限内重新提交，申请已终止；如仍符合条件可重新申请',
+        },
+      )
       expired += moved.length
       if (due.length < 200) return expired
     }
@@ -833,10 +924,20 @@ export class ClaimService {
   // ── files ─────────────────────────────────────────────────────────────────────────────────────────
 
   async filesOf(claims: ClaimDoc[]): Promise<FileBriefs> {
-    const ids = claims.flatMap((c) => [...c.materials.map((m) => m.fileId), ...c.receipts.map((r) => r.fileId)]).filter(Boolean)
+    const ids = claims
+      .flatMap((c) => [...c.materials.map((m) => m.fileId), ...c.receipts.map((r) => r.fileId)])
+      .filter(Boolean)
     if (!ids.length) return new Map()
-    const files = await StoredFileModel.find({ _id: { $in: ids } }, { originalName: 1, mime: 1, size: 1 }).lean<StoredFileDoc[]>()
-    return new Map(files.map((f) => [f._id.toHexString(), { id: f._id.toHexString(), name: f.originalName, mime: f.mime, size: f.size }]))
+    const files = await StoredFileModel.find(
+      { _id: { $in: ids } },
+      { originalName: 1, mime: 1, size: 1 },
+    ).lean<StoredFileDoc[]>()
+    return new Map(
+      files.map((f) => [
+        f._id.toHexString(),
+        { id: f._id.toHexString(), name: f.originalName, mime: f.mime, size: f.size },
+      ]),
+    )
   }
 }
 

@@ -1,19 +1,26 @@
-import { ZxcvbnFactory } from '@zxcvbn-ts/core'
-import * as common from '@zxcvbn-ts/language-common'
-import * as en from '@zxcvbn-ts/language-en'
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core'
 import { errors } from '../../platform/errors.js'
 
 /**
  * Password strength by zxcvbn-ts and its common-password dictionaries (OWASP: block known-breached and
- * guessable passwords rather than demand symbol soup). Built once: the dictionaries take ~100 ms to index.
+ * guessable passwords rather than demand symbol soup). Loaded and built on the first password set, not at
+ * start: the dictionaries take ~40 MB of every api process's memory and ~100 ms to index, for an action
+ * taken a few times a day.
  */
-let factory: ZxcvbnFactory | undefined
+let factory: Promise<ZxcvbnFactory> | undefined
 function estimator() {
-  factory ??= new ZxcvbnFactory({
-    dictionary: { ...common.dictionary, ...en.dictionary },
-    graphs: common.adjacencyGraphs,
-    translations: en.translations,
-  })
+  factory ??= (async () => {
+    const [{ ZxcvbnFactory }, common, en] = await Promise.all([
+      import('@zxcvbn-ts/core'),
+      import('@zxcvbn-ts/language-common'),
+      import('@zxcvbn-ts/language-en'),
+    ])
+    return new ZxcvbnFactory({
+      dictionary: { ...common.dictionary, ...en.dictionary },
+      graphs: common.adjacencyGraphs,
+      translations: en.translations,
+    })
+  })()
   return factory
 }
 
@@ -33,9 +40,13 @@ const PRODUCT_WORDS = [
 export const MIN_PASSWORD_SCORE = 3
 
 /** Refuses a weak password with a field error at `path`; `personal` are the user's own name and username. */
-export function assertStrongPassword(password: string, path: string, personal: (string | undefined)[] = []) {
+export async function assertStrongPassword(
+  password: string,
+  path: string,
+  personal: (string | undefined)[] = [],
+) {
   const inputs = [...PRODUCT_WORDS, ...personal.filter((p): p is string => !!p && p.length >= 3)]
-  const result = estimator().check(password, inputs)
+  const result = (await estimator()).check(password, inputs)
   if (result.score >= MIN_PASSWORD_SCORE) return
   const seq = result.sequence.map((m) => m.pattern)
   const message = result.sequence.some(

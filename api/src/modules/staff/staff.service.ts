@@ -155,7 +155,7 @@ export class StaffService {
     if (tempPasswordExpired(user)) throw tempExpired()
     if (!(await verify(user.passwordHash, oldPassword).catch(() => false)))
       throw errors.validation([{ path: 'oldPassword', message: '原密码不正确' }])
-    assertStrongPassword(newPassword, 'newPassword', [user.username, user.displayName])
+    await assertStrongPassword(newPassword, 'newPassword', [user.username, user.displayName])
     await AdminUserModel.updateOne(
       { _id: user._id },
       {
@@ -191,7 +191,7 @@ export class StaffService {
 
   async createUser(input: z.output<typeof UserCreate>, actor: AdminPrincipal) {
     await this.assertGrantable(input.roleIds, actor)
-    assertStrongPassword(input.password, 'password', [input.username, input.displayName])
+    await assertStrongPassword(input.password, 'password', [input.username, input.displayName])
     const doc = await AdminUserModel.create({
       username: input.username,
       displayName: input.displayName,
@@ -233,7 +233,7 @@ export class StaffService {
 
   async resetPassword(id: string, password: string, actor: AdminPrincipal) {
     const target = await this.assertManageable(id, actor)
-    assertStrongPassword(password, 'password', [target.username, target.displayName])
+    await assertStrongPassword(password, 'password', [target.username, target.displayName])
     const res = await AdminUserModel.updateOne(
       { _id: id, roleIds: target.roleIds },
       {
