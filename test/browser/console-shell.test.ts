@@ -51,6 +51,11 @@ describe('console shell', () => {
       'patents',
       'roles',
       'staff',
+      'station-bookings',
+      'station-ledger',
+      'station-slots',
+      'station-stats',
+      'stations',
     ])
     await page.locator('[data-test="users-table"] .el-table__row').first().waitFor()
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CampaignMachine, CampaignStatus } from '@zct/api/contracts/campaigns/campaigns'
+import { ClaimMachine, ClaimStatus } from '@zct/api/contracts/claims/claims'
 import { ContentMachine, ContentStatus } from '@zct/api/contracts/content/content'
 import {
   MemberStatus,
@@ -9,6 +10,7 @@ import {
 } from '@zct/api/contracts/enterprises/enterprises'
 import { allowedMoves, type MachineDef } from '@zct/api/contracts/machine'
 import { PERMISSIONS } from '@zct/api/permissions'
+import { BookingMachine, BookingStatus } from '@zct/api/contracts/stations/stations'
 
 // The lifecycles declared in the contracts: what the api's guarded moves apply and the console's buttons read.
 const machines: [string, MachineDef, readonly string[]][] = [
@@ -16,6 +18,8 @@ const machines: [string, MachineDef, readonly string[]][] = [
   ['content', ContentMachine, ContentStatus.options],
   ['verification', VerificationMachine, VerificationStatus.options],
   ['memberships', MembershipMachine, MemberStatus.options],
+  ['claims', ClaimMachine, ClaimStatus.options],
+  ['bookings', BookingMachine, BookingStatus.options],
 ]
 
 describe('state machines', () => {

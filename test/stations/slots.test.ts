@@ -175,7 +175,9 @@ describe('publishing slots', () => {
     })
     expectRefused(ruleFromPast, 400, 'SLOT_IN_PAST')
 
-    const start = later(w, 2 * DAY)
+    // 10:00–11:00 Beijing, two days on.
+    const day = new Date(later(w, 2 * DAY).getTime() + 8 * HOUR).toISOString().slice(0, 10)
+    const start = new Date(`${day}T10:00:00+08:00`)
     await publish(w, staff, station.id, {
       ...base,
       startAt: start.toISOString(),
@@ -188,17 +190,15 @@ describe('publishing slots', () => {
     })
     expectRefused(overlap, 409, 'SLOT_OVERLAP')
     expect(overlap.body.error.message).toContain('重叠')
-    // A rule whose slots cross an existing one is refused whole: none of its other slots are written.
-    const day = new Date(start.getTime() + 8 * HOUR).toISOString().slice(0, 10)
-    const clock = new Date(start.getTime() + 8 * HOUR).toISOString().slice(11, 16)
+    // A rule whose slots cross the existing one is refused whole: none of its other slots are written.
     const crossing = await publishRaw(staff.token, station.id, {
       ...base,
       rule: {
         from: day,
         to: new Date(Date.parse(day) + 20 * DAY).toISOString().slice(0, 10),
         weekdays: [1, 2, 3, 4, 5, 6, 7],
-        startTime: clock,
-        endTime: clock.replace(/^(\d\d)/, (h) => String(Math.min(23, Number(h) + 1)).padStart(2, '0')),
+        startTime: '09:00',
+        endTime: '12:00',
         slotMinutes: 20,
       },
     })

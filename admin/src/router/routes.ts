@@ -201,6 +201,62 @@ export const consoleRoutes: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'stations',
+    name: 'stations',
+    component: () => import('@/views/stations/StationsView.vue'),
+    meta: {
+      title: '指导站',
+      permission: 'station.manage',
+      menu: { group: '指导站', icon: 'School', order: 19 },
+    },
+  },
+  {
+    path: 'station-slots',
+    name: 'station-slots',
+    component: () => import('@/views/stations/SlotCalendarView.vue'),
+    meta: {
+      title: '时段日历',
+      permission: 'station.manage',
+      menu: { group: '指导站', icon: 'Calendar', order: 19.1 },
+    },
+  },
+  {
+    path: 'station-bookings',
+    name: 'station-bookings',
+    component: () => import('@/views/stations/BookingsView.vue'),
+    meta: {
+      title: '预约管理',
+      permission: 'station.manage',
+      menu: { group: '指导站', icon: 'Tickets', order: 19.2 },
+    },
+  },
+  {
+    path: 'station-bookings/:id([0-9a-f]{24})',
+    name: 'station-booking-detail',
+    component: () => import('@/views/stations/BookingDetailView.vue'),
+    meta: { title: '预约详情', permission: 'station.manage', activeMenu: '/station-bookings' },
+  },
+  {
+    path: 'station-ledger',
+    name: 'station-ledger',
+    component: () => import('@/views/stations/LedgerView.vue'),
+    meta: {
+      title: '服务台账',
+      permission: 'station.manage',
+      menu: { group: '指导站', icon: 'Notebook', order: 19.3 },
+    },
+  },
+  {
+    path: 'station-stats',
+    name: 'station-stats',
+    component: () => import('@/views/stations/StationStatsView.vue'),
+    meta: {
+      title: '指导站统计',
+      permission: 'station.manage',
+      menu: { group: '指导站', icon: 'TrendCharts', order: 19.4 },
+    },
+  },
+  {
     path: 'users',
     name: 'staff',
     component: () => import('@/views/staff/StaffView.vue'),

@@ -118,6 +118,8 @@ function walkWithin(coll: Collection, filter: Document, field: string): { index:
   let best: { index: Index; key: string; size: number } | null = null
   for (const idx of coll.indexes.values()) {
     if (idx.multikey || idx.paths.length < 2 || idx.paths[1]!.join('.') !== field) continue
+    // a first field the filter does not name is no equality (not one on null)
+    if (!(idx.firstField in filter)) continue
     const vals = equalityValues(filter[idx.firstField])
     if (!vals || vals.length !== 1 || !idx.serves(filter, vals)) continue
     // the fewest documents to walk: the most selective equality that has the sort as its second field

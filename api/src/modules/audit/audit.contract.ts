@@ -137,6 +137,7 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   accountNo: '银行账号',
   decision: '审核结果',
   correction: '补正项目与期限',
+  fileId: '导入的文件',
   yearlyBudgetFen: '年度预算',
   status: '状态',
   reason: '原因',

@@ -2,6 +2,7 @@ import type { Types } from 'mongoose'
 import { CampaignModel } from '../campaigns/campaigns.model.js'
 import { ClaimModel, ClaimPolicyModel } from '../claims/claims.model.js'
 import { ClaimBatchModel, ClaimNoticeModel } from '../claims/claims.payments.model.js'
+import { BookingModel, StationModel } from '../stations/stations.model.js'
 import { ContentModel } from '../content/content.model.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
 import { StoredFileModel } from '../files/files.model.js'
@@ -109,8 +110,22 @@ const RESOLVERS: Record<string, Resolver> = {
     ),
   claim_batch: async (ids) =>
     byId(
-      await ClaimBatchModel.find({ _id: { $in: ids } }, { no: 1 }).lean<{ _id: Types.ObjectId; no: string }[]>(),
+      await ClaimBatchModel.find({ _id: { $in: ids } }, { no: 1 }).lean<
+        { _id: Types.ObjectId; no: string }[]
+      >(),
       (b) => `发放批次 ${b.no}`,
+    ),
+  station: async (ids) =>
+    byId(
+      await StationModel.find({ _id: { $in: ids } }, { name: 1 }).lean<
+        { _id: Types.ObjectId; name: string }[]
+      >(),
+      (st) => st.name,
+    ),
+  booking: async (ids) =>
+    byId(
+      await BookingModel.find({ _id: { $in: ids } }, { no: 1 }).lean<{ _id: Types.ObjectId; no: string }[]>(),
+      (b) => `预约 ${b.no}`,
     ),
   file: async (ids) =>
     byId(

@@ -107,7 +107,11 @@ export class BookingsService {
 
   // ── places among a person's upcoming bookings ─────────────────────────────────────────────────────
 
-  /** One place for this booking unless the person already holds `max` upcoming ones. */
+  /**
+   * One place for this booking unless the person already holds `max` upcoming ones. Entries of bookings
+   * already started leave the set before a refusal is final (pruned only when the set is full, so the
+   * common case is one update).
+   */
   private async takePlace(
     userId: Types.ObjectId,
     bookingId: Types.ObjectId,
@@ -115,19 +119,25 @@ export class BookingsService {
     now: Date,
     max: number,
   ) {
-    await BookingQuotaModel.updateOne({ _id: userId }, { $pull: { upcoming: { startAt: { $lte: now } } } })
-    try {
-      const got = await BookingQuotaModel.findOneAndUpdate(
-        { _id: userId, [`upcoming.${max - 1}`]: { $exists: false } },
-        { $push: { upcoming: { _id: bookingId, startAt } } },
-        { upsert: true, new: true },
-      ).lean()
-      return !!got
-    } catch (e) {
-      // The document exists and is full: the upsert's insert collided with it.
-      if (isDuplicateKey(e)) return false
-      throw e
+    const push = async () => {
+      try {
+        return !!(await BookingQuotaModel.findOneAndUpdate(
+          { _id: userId, [`upcoming.${max - 1}`]: { $exists: false } },
+          { $push: { upcoming: { _id: bookingId, startAt } } },
+          { upsert: true, new: true, projection: { _id: 1 } },
+        ).lean())
+      } catch (e) {
+        // The document exists and is full: the upsert's insert collided with it.
+        if (isDuplicateKey(e)) return false
+        throw e
+      }
     }
+    if (await push()) return true
+    const pruned = await BookingQuotaModel.updateOne(
+      { _id: userId },
+      { $pull: { upcoming: { startAt: { $lte: now } } } },
+    )
+    return pruned.modifiedCount > 0 && (await push())
   }
 
   private releasePlace(userId: Types.ObjectId, bookingId: Types.ObjectId) {

@@ -26,16 +26,14 @@ const DAY = 86_400_000
 const DEFAULT_RANGE_DAYS = 31
 
 const SLOT_FIELDS = { holders: 0 } as const
-/** What the mini-program's availability shows: a month of a busy station is ~600 of these. */
+/** What the mini-program's availability reads of each slot: a month of a busy station is ~600 of them. */
 const AVAILABILITY_FIELDS = {
-  stationId: 1,
   startAt: 1,
   endAt: 1,
   mode: 1,
   services: 1,
   capacity: 1,
   seatsLeft: 1,
-  status: 1,
 } as const
 
 export interface PlannedSlot {
@@ -308,19 +306,21 @@ export class SlotsService {
 
   /** The mini-program's availability: an active station's open slots in the period, with seats left. */
   async availability(stationId: string, q: z.output<typeof SlotRangeQuery>) {
-    const station = await StationModel.findOne({ _id: stationId, active: true }, { _id: 1 }).lean<{
-      _id: Types.ObjectId
-    }>()
-    if (!station) throw stationErrors.notFound()
     const now = this.d.clock.now()
     const { from, to } = this.range(q, now)
-    const slots = await SlotModel.find(
-      { stationId: station._id, startAt: { $gte: from, $lt: to }, status: 'open' },
-      AVAILABILITY_FIELDS,
-    )
-      .sort({ startAt: 1 })
-      .lean<SlotDoc[]>()
-    return { items: slots.map((s) => presentSlot(s, now)) }
+    const id = oid(stationId)
+    // The station's check and its slots at once: the answer waits for one round trip, not two.
+    const [station, slots] = await Promise.all([
+      StationModel.exists({ _id: id, active: true }),
+      SlotModel.find({ stationId: id, startAt: { $gte: from, $lt: to }, status: 'open' }, AVAILABILITY_FIELDS)
+        .sort({ startAt: 1 })
+        // one round trip for a month of a busy station (the driver's first batch is 101 otherwise)
+        .batchSize(2000)
+        .lean<SlotDoc[]>(),
+    ])
+    if (!station) throw stationErrors.notFound()
+    // The station and the state are what the query asked for: not read back for each of the ~600 slots.
+    return { items: slots.map((s) => presentSlot({ ...s, stationId: id, status: 'open' }, now)) }
   }
 
   /** The console's calendar: every slot of the period, with fill levels and pending bookings. */
@@ -333,6 +333,8 @@ export class SlotsService {
       SLOT_FIELDS,
     )
       .sort({ startAt: 1 })
+      // one round trip for a month of a busy station (the driver's first batch is 101 otherwise)
+      .batchSize(2000)
       .lean<SlotDoc[]>()
     const pending = await this.pendingCounts(slots.map((s) => s._id))
     return { items: slots.map((s) => presentAdminSlot(s, now, pending.get(s._id.toHexString()))) }
