@@ -11,12 +11,9 @@
  * People, the station and its slots are written straight into the database; the bookings and reads go
  * through the api. Figures are printed beside their goals.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import net from 'node:net'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import mongoose, { Types } from 'mongoose'
 import { MpUserModel } from '@zct/api/internal/modules/mp-accounts/mp-accounts.model'
 import { BookingModel, SlotModel, StationModel } from '@zct/api/internal/modules/stations/stations.model'
@@ -24,104 +21,13 @@ import { loadConfig } from '@zct/api/internal/platform/config'
 import { connectMongo } from '@zct/api/internal/platform/db'
 import { JwtService } from '@zct/api/internal/platform/jwt'
 import { createLogger } from '@zct/api/internal/platform/logger'
+import { pct, redisUrl, row, startApi, startMongo, stopAll } from './processes.js'
 
 const ATTEMPTS = Number(process.env.BENCH_ATTEMPTS ?? 1000)
 const SLOTS = Number(process.env.BENCH_SLOTS ?? 100)
 const MONTH_READS = Number(process.env.BENCH_READS ?? 200)
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const children: ChildProcess[] = []
 const MINUTE = 60_000
 const DAY = 86_400_000
-
-const row = (label: string, value: string, goal = '', met?: boolean) =>
-  console.log(
-    `${label.padEnd(60)} ${value.padStart(14)}  ${goal.padEnd(14)} ${met === undefined ? '' : met ? 'met' : 'NOT MET'}`,
-  )
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
-
-/** The embedded database, in memory, in its own process. */
-function startMongo(): Promise<string> {
-  // BENCH_DB_PROF=dir writes the database's CPU profile there.
-  const prof = process.env.BENCH_DB_PROF ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_DB_PROF}`] : []
-  const child = spawn(
-    process.execPath,
-    [...prof, '--import', 'tsx', 'mongo-embedded/src/cli.ts', '--port', '0', '--memory'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  )
-  children.push(child)
-  return new Promise((resolve, reject) => {
-    let buf = ''
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString()
-      const m = buf.match(/listening on (mongodb:\/\/\S+)/)
-      if (m) resolve(m[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`mongo-embedded exited with ${code}`)))
-  })
-}
-
-/** REDIS_URL, or the one on 6379, or a redis-server of our own on a free port. */
-async function redisUrl(): Promise<string> {
-  if (process.env.REDIS_URL) return process.env.REDIS_URL
-  if (await portOpen(6379)) return 'redis://127.0.0.1:6379'
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0)
-    throw new Error('bench:bookings 需要 Redis：请安装 redis-server 或设置 REDIS_URL')
-  const port = await freePort()
-  children.push(
-    spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
-  )
-  for (let i = 0; i < 50 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100))
-  return `redis://127.0.0.1:${port}`
-}
-
-/** The api as production runs it, in its own node process. */
-async function startApi(env: Record<string, string>): Promise<string> {
-  const port = await freePort()
-  // BENCH_API_PROF=dir writes the api's CPU profile there, to see where a booking's time goes.
-  const prof = process.env.BENCH_API_PROF
-    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_API_PROF}`]
-    : []
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'api/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}`)
-    if (
-      await fetch(`${url}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return url
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('the api did not become ready in 60 s')
-}
 
 async function station(name: string) {
   return StationModel.create({
@@ -159,14 +65,14 @@ async function main() {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     MONGODB_URI: `${mongo}/bench_bookings`,
-    REDIS_URL: await redisUrl(),
+    REDIS_URL: await redisUrl('bench:bookings'),
     REDIS_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     DATA_KEY: randomBytes(32).toString('base64'),
     DATA_HASH_KEY: randomBytes(32).toString('base64'),
     STORAGE_DIR: path.join(tmpdir(), `bench-bookings-${randomBytes(3).toString('hex')}`),
   }
-  const api = await startApi(env)
+  const { url: api } = await startApi(env)
   const config = loadConfig(env)
   await connectMongo(config.mongo.uri, createLogger('warn'))
   await Promise.all([SlotModel.init(), BookingModel.init(), StationModel.init()])
@@ -300,5 +206,5 @@ main()
     process.exitCode = 1
   })
   .finally(() => {
-    for (const c of children) c.kill('SIGTERM')
+    stopAll()
   })

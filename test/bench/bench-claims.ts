@@ -6,13 +6,10 @@
  * under several filter and sort combinations (p50/p95 of each), and one year's 10,000 claims are exported
  * while the api's resident memory is read from /proc. Figures are printed beside their goals.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
+import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import ExcelJS from 'exceljs'
 import mongoose, { Types } from 'mongoose'
 import type { ClaimStatusOutput, ClaimTypeOutput } from '@zct/api/contracts/claims/claims'
@@ -24,108 +21,10 @@ import { connectMongo } from '@zct/api/internal/platform/db'
 import { createLogger } from '@zct/api/internal/platform/logger'
 import { createRedis } from '@zct/api/internal/platform/redis'
 import { beijingYear } from '@zct/api/internal/platform/time'
+import { memoryOf, pct, redisUrl, resetPeak, row, startApi, startMongo, stopAll } from './processes.js'
 
 const CLAIMS = Number(process.env.BENCH_CLAIMS ?? 100_000)
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 60)
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const tsx = path.join(root, 'node_modules/.bin/tsx')
-const children: ChildProcess[] = []
-
-const row = (label: string, value: string, goal = '', met?: boolean) =>
-  console.log(
-    `${label.padEnd(56)} ${value.padStart(12)}  ${goal.padEnd(12)} ${met === undefined ? '' : met ? 'met' : 'NOT MET'}`,
-  )
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise((r) => srv.close(r))
-  return port
-}
-
-/** The embedded database, in memory, in its own process. */
-function startMongo(): Promise<string> {
-  const child = spawn(tsx, ['mongo-embedded/src/cli.ts', '--port', '0', '--memory'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  children.push(child)
-  return new Promise((resolve, reject) => {
-    let buf = ''
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString()
-      const m = buf.match(/listening on (mongodb:\/\/\S+)/)
-      if (m) resolve(m[1]!)
-    })
-    child.once('exit', (code) => reject(new Error(`mongo-embedded exited with ${code}`)))
-  })
-}
-
-/** REDIS_URL, or the one on 6379, or a redis-server of our own on a free port. */
-async function redisUrl(): Promise<string> {
-  if (process.env.REDIS_URL) return process.env.REDIS_URL
-  if (await portOpen(6379)) return 'redis://127.0.0.1:6379'
-  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0)
-    throw new Error('bench:claims 需要 Redis：请安装 redis-server 或设置 REDIS_URL')
-  const port = await freePort()
-  children.push(
-    spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }),
-  )
-  for (let i = 0; i < 50 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100))
-  return `redis://127.0.0.1:${port}`
-}
-
-/** The api as production runs it: its own node process (so /proc/<pid> is the api's alone). */
-async function startApi(env: Record<string, string>): Promise<{ url: string; pid: number }> {
-  const port = await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'api/src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
-  children.push(child)
-  const url = `http://127.0.0.1:${port}`
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`the api exited with ${child.exitCode}`)
-    const ok = await fetch(`${url}/readyz`).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (ok) return { url, pid: child.pid! }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error('the api did not become ready in 60 s')
-}
-
-/** Resident memory of a process now, and its peak since the last reset, in MB. */
-function memoryOf(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN)
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 }
-}
-/** Starts a new peak (VmHWM) for the process: Linux's clear_refs 5. */
-function resetPeak(pid: number) {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5')
-    return true
-  } catch {
-    return false
-  }
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
-}
-
 // ── the claims a bureau would hold ───────────────────────────────────────────────────────────────────
 
 /** Deterministic pseudo-random numbers, so two runs measure the same data. */
@@ -326,7 +225,7 @@ async function main() {
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     MONGODB_URI: `${mongo}/bench_claims`,
-    REDIS_URL: await redisUrl(),
+    REDIS_URL: await redisUrl('bench:claims'),
     REDIS_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
     JWT_SECRET: randomBytes(32).toString('hex'),
     JWT_ACCESS_TTL_SECONDS: '86400', // one sign-in lasts the whole run
@@ -480,6 +379,6 @@ main()
     process.exitCode = 1
   })
   .finally(() => {
-    for (const c of children) c.kill('SIGTERM')
+    stopAll()
     rmSync(storageDir, { recursive: true, force: true })
   })

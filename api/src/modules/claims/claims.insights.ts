@@ -1,11 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal, MpPrincipal } from '../../platform/auth.js'
 import { mask } from '../../platform/crypto.js'
 import { isDuplicateKey } from '../../platform/errors.js'
+import { cellText, streamWorkbook } from '../../platform/excel.js'
 import { findPage } from '../../platform/lists.js'
 import { beijingDate, beijingDateTime, beijingYear, iso } from '../../platform/time.js'
 import { cleanText } from '../common.contract.js'
@@ -71,25 +71,10 @@ const MAX_LISTED_ISSUES = 1_000
 const SUBJECT_BY_LABEL = new Map(
   Object.entries(EXAM_SUBJECT_LABELS).map(([k, label]) => [label, k as ExamSubjectOutput] as const),
 )
-/** The export's rows are written in batches read by a cursor; the stream is let drain above this. */
+/** How many claims the export's cursor reads at a time. */
 const EXPORT_BATCH = 500
-const EXPORT_BUFFER_BYTES = 4 * 1024 * 1024
 
 type FileAccess = Pick<FilesService, 'openForStaff' | 'discard'>
-
-/** What an Excel cell holds, as the text a person typed. */
-function cellText(v: ExcelJS.CellValue | undefined): string {
-  if (v === null || v === undefined) return ''
-  if (typeof v === 'string') return v
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v)
-  if (v instanceof Date) return beijingDate(v)
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('')
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue)
-    if ('text' in v) return cellText(v.text as ExcelJS.CellValue)
-  }
-  return ''
-}
 
 interface GoodRow {
   row: number
@@ -847,56 +832,46 @@ export class ClaimInsightService {
    * headers, Beijing times, ID numbers masked.
    */
   exportClaims(q: z.output<typeof ClaimExportQuery>): { stream: Readable; fileName: string } {
-    const out = new PassThrough()
-    const sortField = q.sort.replace('-', '')
-    const sort = { [sortField]: q.sort.startsWith('-') ? -1 : 1, _id: -1 } as const
+    const dir = q.sort.startsWith('-') ? -1 : 1
+    const sort = { [q.sort.replace('-', '')]: dir, _id: dir } as const
     const filter = this.core.listFilter({ ...q, page: 1, pageSize: 1 })
-    const write = async () => {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-        stream: out,
-        useStyles: true,
-        useSharedStrings: false,
-      })
-      wb.creator = '知产通'
-      const ws = wb.addWorksheet('资助申请')
-      ws.columns = [
-        { header: '申请编号', key: 'no', width: 16 },
-        { header: '类型', key: 'type', width: 30 },
-        { header: '状态', key: 'status', width: 10 },
-        { header: '申请人', key: 'name', width: 10 },
-        { header: '身份证号', key: 'idNumber', width: 22 },
-        { header: '所在区县', key: 'district', width: 30 },
-        { header: '金额（元）', key: 'amount', width: 12, style: { numFmt: '#,##0.00' } },
-        { header: '考试年度', key: 'examYear', width: 10 },
-        { header: '来源', key: 'source', width: 10 },
-        { header: '资助政策', key: 'policy', width: 30 },
-        { header: '提交时间', key: 'submittedAt', width: 18 },
-        { header: '发放时间', key: 'paidAt', width: 18 },
-      ]
-      ws.getRow(1).font = { bold: true }
-      ws.getRow(1).commit()
-      const cursor = ClaimModel.find(filter, {
-        no: 1,
-        type: 1,
-        status: 1,
-        'applicant.name': 1,
-        'applicant.idMasked': 1,
-        districtCode: 1,
-        amountFen: 1,
-        examYear: 1,
-        source: 1,
-        policyTitle: 1,
-        submittedAt: 1,
-        paidAt: 1,
-      })
-        .sort(sort)
-        .lean<ClaimDoc>()
-        .cursor({ batchSize: EXPORT_BATCH })
-      try {
-        let n = 0
-        for await (const c of cursor as AsyncIterable<ClaimDoc>) {
-          if (out.destroyed) return // the client hung up
-          ws.addRow({
+    const rows = ClaimModel.find(filter, {
+      no: 1,
+      type: 1,
+      status: 1,
+      'applicant.name': 1,
+      'applicant.idMasked': 1,
+      districtCode: 1,
+      amountFen: 1,
+      examYear: 1,
+      source: 1,
+      policyTitle: 1,
+      submittedAt: 1,
+      paidAt: 1,
+    })
+      .sort(sort)
+      .lean<ClaimDoc>()
+      .cursor({ batchSize: EXPORT_BATCH })
+    const stream = streamWorkbook(
+      [
+        {
+          name: '资助申请',
+          columns: [
+            { header: '申请编号', key: 'no', width: 16 },
+            { header: '类型', key: 'type', width: 30 },
+            { header: '状态', key: 'status', width: 10 },
+            { header: '申请人', key: 'name', width: 10 },
+            { header: '身份证号', key: 'idNumber', width: 22 },
+            { header: '所在区县', key: 'district', width: 30 },
+            { header: '金额（元）', key: 'amount', width: 12, style: { numFmt: '#,##0.00' } },
+            { header: '考试年度', key: 'examYear', width: 10 },
+            { header: '来源', key: 'source', width: 10 },
+            { header: '资助政策', key: 'policy', width: 30 },
+            { header: '提交时间', key: 'submittedAt', width: 18 },
+            { header: '发放时间', key: 'paidAt', width: 18 },
+          ],
+          rows,
+          row: (c: ClaimDoc) => ({
             no: c.no,
             type: CLAIM_TYPE_LABELS[c.type],
             status: CLAIM_STATUS_LABELS[c.status],
@@ -909,21 +884,11 @@ export class ClaimInsightService {
             policy: c.policyTitle,
             submittedAt: beijingDateTime(c.submittedAt),
             paidAt: c.paidAt ? beijingDateTime(c.paidAt) : '',
-          }).commit()
-          // A slow reader: let what is written drain before reading on.
-          if (++n % EXPORT_BATCH === 0)
-            while (out.readableLength > EXPORT_BUFFER_BYTES && !out.destroyed) await sleep(10)
-        }
-      } finally {
-        await cursor.close()
-      }
-      ws.commit()
-      await wb.commit()
-    }
-    write().catch((err: unknown) => {
-      this.d.log.error({ err }, 'claims export failed')
-      out.destroy(err instanceof Error ? err : new Error(String(err)))
-    })
-    return { stream: out, fileName: `资助申请-${beijingDate().replaceAll('-', '')}.xlsx` }
+          }),
+        },
+      ],
+      { log: this.d.log, what: 'claims' },
+    )
+    return { stream, fileName: `资助申请-${beijingDate().replaceAll('-', '')}.xlsx` }
   }
 }

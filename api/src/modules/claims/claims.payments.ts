@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream'
+import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import ExcelJS from 'exceljs'
 import { Types } from 'mongoose'
@@ -6,6 +6,7 @@ import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import { mask } from '../../platform/crypto.js'
 import { AppError, isDuplicateKey } from '../../platform/errors.js'
+import { cellValue, streamWorkbook } from '../../platform/excel.js'
 import { findPage } from '../../platform/lists.js'
 import { enqueue } from '../../platform/tasks.js'
 import { beijingDate, beijingDateTime, beijingYear, iso } from '../../platform/time.js'
@@ -84,28 +85,6 @@ const isClaimState = (e: unknown) => e instanceof AppError && e.code === 'CLAIM_
 function outcomeIn(batchId: Types.ObjectId, c: Pick<ClaimDoc, 'batchId' | 'status'>): BatchOutcomeOutput {
   if (!c.batchId?.equals(batchId)) return 'failed' // it failed here and moved on to a later batch
   return c.status === 'paid' ? 'paid' : c.status === 'payment_failed' ? 'failed' : 'pending'
-}
-
-/** What an Excel cell holds, as a string or a number (formulas by their result, rich text as its text). */
-function cellValue(v: ExcelJS.CellValue | undefined): string | number | null {
-  if (v === null || v === undefined) return null
-  if (typeof v === 'number') return v
-  if (typeof v === 'string') return v.trim() || null
-  if (typeof v === 'boolean') return String(v)
-  if (v instanceof Date) return beijingDate(v)
-  if (typeof v === 'object') {
-    if ('richText' in v)
-      return (
-        v.richText
-          .map((r) => r.text)
-          .join('')
-          .trim() || null
-      )
-    if ('result' in v) return cellValue(v.result as ExcelJS.CellValue)
-    if ('text' in v) return cellValue(v.text as ExcelJS.CellValue)
-    if ('error' in v) return null
-  }
-  return null
 }
 
 /** 金额（元） as written by a bank: 1500, 1500.5, "1,500.00", "¥1,500.00 元" → fen; null when it is not money. */
@@ -619,74 +598,64 @@ export class ClaimPaymentService {
       { $group: { _id: null, n: { $sum: 1 }, fen: { $sum: '$amountFen' } } },
     ])
     if (!total?.n) throw paymentErrors.nothingToTransfer(b.no)
-    const out = new PassThrough()
-    const write = async () => {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-        stream: out,
-        useStyles: true,
-        useSharedStrings: false,
-      })
-      wb.creator = '知产通'
-      const ws = wb.addWorksheet('转账明细')
-      ws.columns = [
-        { header: '序号', key: 'i', width: 8 },
-        { header: '收款人', key: 'holder', width: 14 },
-        { header: '收款账号', key: 'account', width: 26 },
-        { header: '开户银行', key: 'bank', width: 28 },
-        { header: '金额（元）', key: 'amount', width: 14, style: { numFmt: '0.00' } },
-        { header: '业务参考号', key: 'no', width: 16 },
-        { header: '用途', key: 'purpose', width: 30 },
-      ]
-      ws.getRow(1).font = { bold: true }
-      ws.getRow(1).commit()
-      const cursor = ClaimModel.find(filter, { no: 1, type: 1, amountFen: 1, bank: 1, applicant: 1 })
-        .sort({ no: 1 })
-        .lean<ClaimDoc>()
-        .cursor({ batchSize: 500 })
-      let i = 0
-      for await (const c of cursor as AsyncIterable<ClaimDoc>) {
-        ws.addRow({
-          i: ++i,
-          holder: c.bank.holderName,
-          // text, never a number: 19 digits do not survive as a number
-          account: fullPii ? this.core.reveal(c).accountNo : c.bank.accountMasked,
-          bank: c.bank.bankName,
-          amount: c.amountFen / 100,
-          no: c.no,
-          purpose: CLAIM_TYPE_LABELS[c.type],
-        }).commit()
-      }
-      ws.commit()
-      const about = wb.addWorksheet('说明')
-      about.columns = [
-        { header: '项目', key: 'k', width: 20 },
-        { header: '内容', key: 'v', width: 60 },
-      ]
-      for (const [k, v] of [
-        ['发放批次', b.no],
-        ['笔数', String(total.n)],
-        ['合计金额（元）', yuanFigure(total.fen)],
-        ['导出时间（北京时间）', beijingDateTime(new Date())],
-        [
-          '收款账号',
-          fullPii
-            ? '完整账号，请妥善保管，用后删除'
-            : '已脱敏：提交银行前须由有个人信息查看权限的人员导出完整账号',
-        ],
-        [
-          '回单',
-          '银行处理后，请按“业务参考号、金额（元）、结果、失败原因”填写回单（可下载回单模板）并导入本批次',
-        ],
-      ])
-        about.addRow({ k, v }).commit()
-      about.commit()
-      await wb.commit()
-    }
-    write().catch((err: unknown) => {
-      this.d.log.error({ err, batchId: id }, 'transfer file export failed')
-      out.destroy(err instanceof Error ? err : new Error(String(err)))
-    })
-    return { stream: out as Readable, fileName: `银行转账文件-${b.no}.xlsx`, count: total.n, mime: XLSX }
+    const claims = ClaimModel.find(filter, { no: 1, type: 1, amountFen: 1, bank: 1, applicant: 1 })
+      .sort({ no: 1 })
+      .lean<ClaimDoc>()
+      .cursor({ batchSize: 500 })
+    const about: [string, string][] = [
+      ['发放批次', b.no],
+      ['笔数', String(total.n)],
+      ['合计金额（元）', yuanFigure(total.fen)],
+      ['导出时间（北京时间）', beijingDateTime(new Date())],
+      [
+        '收款账号',
+        fullPii
+          ? '完整账号，请妥善保管，用后删除'
+          : '已脱敏：提交银行前须由有个人信息查看权限的人员导出完整账号',
+      ],
+      [
+        '回单',
+        '银行处理后，请按“业务参考号、金额（元）、结果、失败原因”填写回单（可下载回单模板）并导入本批次',
+      ],
+    ]
+    const stream = streamWorkbook(
+      [
+        {
+          name: '转账明细',
+          columns: [
+            { header: '序号', key: 'i', width: 8 },
+            { header: '收款人', key: 'holder', width: 14 },
+            { header: '收款账号', key: 'account', width: 26 },
+            { header: '开户银行', key: 'bank', width: 28 },
+            { header: '金额（元）', key: 'amount', width: 14, style: { numFmt: '0.00' } },
+            { header: '业务参考号', key: 'no', width: 16 },
+            { header: '用途', key: 'purpose', width: 30 },
+          ],
+          rows: claims,
+          row: (c: ClaimDoc, i: number) => ({
+            i: i + 1,
+            holder: c.bank.holderName,
+            // text, never a number: 19 digits do not survive as a number
+            account: fullPii ? this.core.reveal(c).accountNo : c.bank.accountMasked,
+            bank: c.bank.bankName,
+            amount: c.amountFen / 100,
+            no: c.no,
+            purpose: CLAIM_TYPE_LABELS[c.type],
+          }),
+        },
+        {
+          name: '说明',
+          columns: [
+            { header: '项目', key: 'k', width: 20 },
+            { header: '内容', key: 'v', width: 60 },
+          ],
+          rows: about,
+          row: ([k, v]: [string, string]) => ({ k, v }),
+        },
+      ],
+      { log: this.d.log, what: `transfer file of batch ${id}` },
+    )
+    return { stream, fileName: `银行转账文件-${b.no}.xlsx`, count: total.n, mime: XLSX }
   }
 
   /**

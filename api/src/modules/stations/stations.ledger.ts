@@ -1,10 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import { PassThrough, type Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type { Readable } from 'node:stream'
 import type { Types } from 'mongoose'
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
 import { mask } from '../../platform/crypto.js'
+import { streamWorkbook } from '../../platform/excel.js'
 import { findPage } from '../../platform/lists.js'
 import { beijingDateTime, beijingEndOf, beijingStartOf, beijingYear, iso } from '../../platform/time.js'
 import {
@@ -27,7 +26,6 @@ import { BookingModel, SlotModel, StationModel, type BookingDoc, type StationDoc
 import { ownStation, stationFilter, type StationDeps, type StationsService } from './stations.service.js'
 
 const EXPORT_BATCH = 500
-const EXPORT_BUFFER_BYTES = 4 * 1024 * 1024
 const SUMMARY_CHARS = 100
 
 const summary = (s: string) => {
@@ -166,71 +164,54 @@ export class LedgerService {
     q: z.output<typeof LedgerExportQuery>,
   ): Promise<{ stream: Readable; fileName: string }> {
     const station = await this.stations.visible(viewer, q.stationId)
-    const out = new PassThrough()
-    const write = async () => {
-      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({
-        stream: out,
-        useStyles: true,
-        useSharedStrings: false,
-      })
-      wb.creator = '知产通'
-      const ws = wb.addWorksheet('服务台账')
-      ws.columns = [
-        { header: '序号', key: 'n', width: 6 },
-        { header: '预约号', key: 'no', width: 16 },
-        { header: '指导站', key: 'station', width: 28 },
-        { header: '服务时间', key: 'at', width: 18 },
-        { header: '服务对象', key: 'client', width: 30 },
-        { header: '统一社会信用代码', key: 'creditCode', width: 22 },
-        { header: '服务事项', key: 'topic', width: 16 },
-        { header: '服务方式', key: 'mode', width: 10 },
-        { header: '咨询意见摘要', key: 'advice', width: 50 },
-        { header: '后续跟进', key: 'followUp', width: 30 },
-        { header: '服务时长（分钟）', key: 'duration', width: 14 },
-        { header: '满意度评分', key: 'rating', width: 10 },
-        { header: '服务建议书', key: 'letter', width: 10 },
-      ]
-      ws.getRow(1).font = { bold: true }
-      ws.getRow(1).commit()
-      const cursor = BookingModel.find(this.filter(station._id, q.from, q.to), LEDGER_FIELDS)
-        .sort({ startAt: 1, _id: 1 })
-        .lean<BookingDoc>()
-        .cursor({ batchSize: EXPORT_BATCH })
-      try {
-        let n = 0
-        for await (const b of cursor as AsyncIterable<BookingDoc>) {
-          if (out.destroyed) return // the client hung up
-          const r = this.row(b, station.name)
-          ws.addRow({
-            n: ++n,
-            no: r.no,
-            station: r.stationName,
-            at: beijingDateTime(b.startAt),
-            client: r.client,
-            creditCode: r.creditCode ?? '',
-            topic: r.topicLabel,
-            mode: r.mode,
-            advice: r.adviceSummary,
-            followUp: r.followUp,
-            duration: r.durationMinutes,
-            rating: r.rating ?? '',
-            letter: r.hasLetter ? '已出具' : '',
-          }).commit()
-          if (n % EXPORT_BATCH === 0)
-            while (out.readableLength > EXPORT_BUFFER_BYTES && !out.destroyed) await sleep(10)
-        }
-      } finally {
-        await cursor.close()
-      }
-      ws.commit()
-      await wb.commit()
-    }
-    write().catch((err: unknown) => {
-      this.d.log.error({ err }, 'ledger export failed')
-      out.destroy(err instanceof Error ? err : new Error(String(err)))
-    })
+    const rows = BookingModel.find(this.filter(station._id, q.from, q.to), LEDGER_FIELDS)
+      .sort({ startAt: 1, _id: 1 })
+      .lean<BookingDoc>()
+      .cursor({ batchSize: EXPORT_BATCH })
+    const stream = streamWorkbook(
+      [
+        {
+          name: '服务台账',
+          columns: [
+            { header: '序号', key: 'n', width: 6 },
+            { header: '预约号', key: 'no', width: 16 },
+            { header: '指导站', key: 'station', width: 28 },
+            { header: '服务时间', key: 'at', width: 18 },
+            { header: '服务对象', key: 'client', width: 30 },
+            { header: '统一社会信用代码', key: 'creditCode', width: 22 },
+            { header: '服务事项', key: 'topic', width: 16 },
+            { header: '服务方式', key: 'mode', width: 10 },
+            { header: '咨询意见摘要', key: 'advice', width: 50 },
+            { header: '后续跟进', key: 'followUp', width: 30 },
+            { header: '服务时长（分钟）', key: 'duration', width: 14 },
+            { header: '满意度评分', key: 'rating', width: 10 },
+            { header: '服务建议书', key: 'letter', width: 10 },
+          ],
+          rows,
+          row: (b: BookingDoc, i: number) => {
+            const r = this.row(b, station.name)
+            return {
+              n: i + 1,
+              no: r.no,
+              station: r.stationName,
+              at: beijingDateTime(b.startAt),
+              client: r.client,
+              creditCode: r.creditCode ?? '',
+              topic: r.topicLabel,
+              mode: r.mode,
+              advice: r.adviceSummary,
+              followUp: r.followUp,
+              duration: r.durationMinutes,
+              rating: r.rating ?? '',
+              letter: r.hasLetter ? '已出具' : '',
+            }
+          },
+        },
+      ],
+      { log: this.d.log, what: 'ledger' },
+    )
     return {
-      stream: out,
+      stream,
       fileName: `服务台账-${station.name}-${q.from.replaceAll('-', '')}-${q.to.replaceAll('-', '')}.xlsx`,
     }
   }
