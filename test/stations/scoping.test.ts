@@ -1,3 +1,4 @@
+import { FileEndpoints } from '@zct/api/contracts/files/files'
 import { describe, expect, it } from 'vitest'
 import { StationsEndpoints as E } from '@zct/api/contracts/stations/stations'
 import { StationLedgerEndpoints as L } from '@zct/api/contracts/stations/stations.ledger'
@@ -115,6 +116,14 @@ describe('station scoping', () => {
     const cal = await w.api.request(E.slots, { token: b.staff.token, params: { id: b.records.station } })
     expectOk(cal)
     expect(cal.body.items.map((s) => [s.id, s.status])).toEqual([[b.records.slot, 'open']])
+
+    // The generic file route does not bypass the scope: a booking's file is 404 to any station's staff
+    // there (their own read it through the booking), and readable by the bureau.
+    const generic = (token: string) =>
+      w.api.request(FileEndpoints.adminDownload, { token, params: { id: b.records.file } })
+    expect((await generic(a.staff.token)).status).toBe(404)
+    expect((await generic(b.staff.token)).status).toBe(404)
+    expect((await generic(bureau.token)).status).toBe(200)
 
     // The bureau reaches B's records (refusals it meets are the records' own rules, never 404 or 403).
     for (const [e, req] of calls(b.records)) {

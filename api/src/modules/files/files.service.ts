@@ -69,6 +69,13 @@ export function mayReadFile(purpose: FilePurposeOutput, permissions: ReadonlySet
 }
 
 /**
+ * Files a station's staff may read only through their own station's booking
+ * (`GET /admin/v1/bookings/:id/files/:fileId`, which checks the station): on the generic route a user tied
+ * to a station gets the same 404 as for a missing file; the bureau (no station) reads them here.
+ */
+const STATION_SCOPED: ReadonlySet<FilePurposeOutput> = new Set(['booking-material', 'service-record'])
+
+/**
  * Who in the console may upload for each of its purposes: announcement attachments are content editors',
  * Excel files to import into claims are claim reviewers' (pass lists) and finance's (bank results). The
  * console upload route admits any console user; this decides, naming the permissions a refusal lacks.
@@ -205,7 +212,7 @@ export class FilesService {
    */
   async openForStaff(fileId: string, viewer: AdminPrincipal): Promise<FileDownload> {
     const file = await this.find(fileId)
-    if (!file) throw errors.notFound('文件')
+    if (!file || (viewer.stationId && STATION_SCOPED.has(file.purpose))) throw errors.notFound('文件')
     if (!mayReadFile(file.purpose, viewer.permissions)) {
       const needed = FILE_READERS[file.purpose]
       throw fileErrors.forbidden(
