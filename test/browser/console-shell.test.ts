@@ -56,6 +56,8 @@ describe('console shell', () => {
       'station-slots',
       'station-stats',
       'stations',
+      'training-stats',
+      'trainings',
     ])
     await page.locator('[data-test="users-table"] .el-table__row').first().waitFor()
 

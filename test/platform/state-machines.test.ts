@@ -11,6 +11,12 @@ import {
 import { allowedMoves, type MachineDef } from '@zct/api/contracts/machine'
 import { PERMISSIONS } from '@zct/api/permissions'
 import { BookingMachine, BookingStatus } from '@zct/api/contracts/stations/stations'
+import {
+  RegistrationMachine,
+  RegistrationStatus,
+  TrainingMachine,
+  TrainingStatus,
+} from '@zct/api/contracts/trainings/trainings'
 
 // The lifecycles declared in the contracts: what the api's guarded moves apply and the console's buttons read.
 const machines: [string, MachineDef, readonly string[]][] = [
@@ -20,6 +26,8 @@ const machines: [string, MachineDef, readonly string[]][] = [
   ['memberships', MembershipMachine, MemberStatus.options],
   ['claims', ClaimMachine, ClaimStatus.options],
   ['bookings', BookingMachine, BookingStatus.options],
+  ['trainings', TrainingMachine, TrainingStatus.options],
+  ['training registrations', RegistrationMachine, RegistrationStatus.options],
 ]
 
 describe('state machines', () => {

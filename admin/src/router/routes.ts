@@ -257,6 +257,38 @@ export const consoleRoutes: RouteRecordRaw[] = [
     },
   },
   {
+    path: 'trainings',
+    name: 'trainings',
+    component: () => import('@/views/trainings/TrainingsView.vue'),
+    meta: {
+      title: '培训管理',
+      permission: 'training.manage',
+      menu: { group: '培训', icon: 'Reading', order: 19.5 },
+    },
+  },
+  {
+    path: 'trainings/:id([0-9a-f]{24})',
+    name: 'training-detail',
+    component: () => import('@/views/trainings/TrainingDetailView.vue'),
+    meta: { title: '培训详情', permission: 'training.manage', activeMenu: '/trainings' },
+  },
+  {
+    path: 'trainings/:id([0-9a-f]{24})/sessions/:sessionId([0-9a-f]{24})/checkin',
+    name: 'training-checkin',
+    component: () => import('@/views/trainings/CheckinScreenView.vue'),
+    meta: { title: '签到屏', permission: 'training.manage', activeMenu: '/trainings' },
+  },
+  {
+    path: 'training-stats',
+    name: 'training-stats',
+    component: () => import('@/views/trainings/TrainingStatsView.vue'),
+    meta: {
+      title: '培训统计',
+      permission: 'training.manage',
+      menu: { group: '培训', icon: 'TrendCharts', order: 19.6 },
+    },
+  },
+  {
     path: 'users',
     name: 'staff',
     component: () => import('@/views/staff/StaffView.vue'),

@@ -7,6 +7,7 @@ import { MpAccountErrorCode } from './mp-accounts/mp-accounts.contract.js'
 import { StaffErrorCode } from './staff/staff.contract.js'
 import { ClaimsErrorCode } from './claims/claims.contract.js'
 import { StationsErrorCode } from './stations/stations.contract.js'
+import { TrainingsErrorCode } from './trainings/trainings.contract.js'
 
 /**
  * Codes any endpoint may answer, raised by the platform (validation, sign-in, permissions, guarded moves,
@@ -50,6 +51,7 @@ export const ErrorCode = z.enum([
   ...CampaignErrorCode.options,
   ...ClaimsErrorCode.options,
   ...StationsErrorCode.options,
+  ...TrainingsErrorCode.options,
 ])
 export type ErrorCodeOutput = z.output<typeof ErrorCode>
 

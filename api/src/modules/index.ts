@@ -23,6 +23,7 @@ import system from './system/system.module.js'
 import workbench from './workbench/workbench.module.js'
 import claims from './claims/claims.module.js'
 import stations from './stations/stations.module.js'
+import trainings from './trainings/trainings.module.js'
 
 export type { CoreDeps } from '../platform/core.js'
 export type { Routers } from '../platform/modules.js'
@@ -49,6 +50,7 @@ export const MODULES = [
   workbench,
   claims,
   stations,
+  trainings,
 ] as const satisfies readonly ModuleDef[]
 
 /** Every listed module's endpoint table (a union of tables): the mini-program types derive from it. */

@@ -89,6 +89,12 @@ export const AUDIT_ACTION_LABELS = {
   'booking.no_show.reverse': '撤销爽约记录',
   'booking.appeal.uphold': '维持爽约记录',
   'booking.rules.update': '修改预约规则',
+  'training.create': '新建培训',
+  'training.publish': '发布培训',
+  'training.registration.admit': '手动录取培训候补',
+  'training.checkin.manual': '代为培训签到',
+  'training.checkout.manual': '代为培训签退',
+  'training.attendance.export': '导出培训签到表',
 } as const satisfies Record<string, string>
 export type AuditAction = keyof typeof AUDIT_ACTION_LABELS
 
@@ -116,6 +122,8 @@ export const AUDIT_TARGET_LABELS: Record<string, string> = {
   station_slot: '预约时段',
   booking: '咨询预约',
   booking_rules: '预约规则',
+  training: '培训',
+  training_registration: '培训报名',
 }
 
 /** Field names as a person knows them: request-body keys of audited writes and personal-data fields. */
@@ -186,6 +194,11 @@ export const AUDIT_FIELD_LABELS: Record<string, string> = {
   rating: '评分',
   maxUpcoming: '每人最多预约数',
   feedbackDays: '评价期限',
+  // trainings
+  sessions: '课程场次',
+  enterpriseQuota: '每单位限报人数',
+  checkedInAt: '签到时间',
+  checkedOutAt: '签退时间',
 }
 
 export const AUDIT_ACTOR_LABELS = { admin: '后台用户', mp: '小程序用户', system: '系统' } as const

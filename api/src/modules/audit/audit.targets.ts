@@ -3,6 +3,7 @@ import { CampaignModel } from '../campaigns/campaigns.model.js'
 import { ClaimModel, ClaimPolicyModel } from '../claims/claims.model.js'
 import { ClaimBatchModel, ClaimNoticeModel } from '../claims/claims.payments.model.js'
 import { BookingModel, StationModel } from '../stations/stations.model.js'
+import { RegistrationModel, TrainingModel } from '../trainings/trainings.model.js'
 import { ContentModel } from '../content/content.model.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
 import { StoredFileModel } from '../files/files.model.js'
@@ -126,6 +127,20 @@ const RESOLVERS: Record<string, Resolver> = {
     byId(
       await BookingModel.find({ _id: { $in: ids } }, { no: 1 }).lean<{ _id: Types.ObjectId; no: string }[]>(),
       (b) => `预约 ${b.no}`,
+    ),
+  training: async (ids) =>
+    byId(
+      await TrainingModel.find({ _id: { $in: ids } }, { title: 1 }).lean<
+        { _id: Types.ObjectId; title: string }[]
+      >(),
+      (t) => t.title,
+    ),
+  training_registration: async (ids) =>
+    byId(
+      await RegistrationModel.find({ _id: { $in: ids } }, { 'person.nameMasked': 1 }).lean<
+        { _id: Types.ObjectId; person: { nameMasked: string } }[]
+      >(),
+      (r) => `报名 ${r.person.nameMasked}`,
     ),
   file: async (ids) =>
     byId(

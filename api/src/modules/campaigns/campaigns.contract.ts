@@ -28,7 +28,7 @@ export type TargetingOutput = z.output<typeof Targeting>
 
 export const ContentRef = z
   .object({
-    kind: z.enum(['announcement', 'patent']).meta({ label: '推送内容类型' }),
+    kind: z.enum(['announcement', 'patent', 'training']).meta({ label: '推送内容类型' }),
     id: ObjectIdString.meta({ label: '推送内容' }),
   })
   .meta({ label: '推送内容' })
@@ -105,7 +105,7 @@ export const CampaignOut = z.object({
   id: z.string(),
   name: z.string(),
   content: z.object({
-    kind: z.enum(['announcement', 'patent']),
+    kind: z.enum(['announcement', 'patent', 'training']),
     id: z.string(),
     title: z.string(),
     category: PushCategory,

@@ -5,7 +5,7 @@ const CampaignSchema = new Schema(
   {
     name: { type: String, required: true },
     content: {
-      kind: { type: String, enum: ['announcement', 'patent'], required: true },
+      kind: { type: String, enum: ['announcement', 'patent', 'training'], required: true },
       id: { type: Schema.Types.ObjectId, required: true },
       title: { type: String, required: true },
       summary: { type: String, default: '' },
@@ -110,7 +110,7 @@ export interface CampaignDoc {
   _id: Types.ObjectId
   name: string
   content: {
-    kind: 'announcement' | 'patent'
+    kind: 'announcement' | 'patent' | 'training'
     id: Types.ObjectId
     title: string
     summary: string

@@ -35,7 +35,7 @@ import { presentCampaign } from './campaigns.presenter.js'
 
 /** What a campaign needs of a content item; the content module provides it. */
 export interface PushableContent {
-  kind: 'announcement' | 'patent'
+  kind: 'announcement' | 'patent' | 'training'
   id: string
   title: string
   summary: string
@@ -45,6 +45,10 @@ export interface PushableContent {
 }
 export interface ContentSource {
   getPublishedForPush(kind: 'announcement' | 'patent', id: string): Promise<PushableContent>
+}
+/** A module after this one whose records can be pushed (trainings): it registers itself at build. */
+export interface PushableSource {
+  getPublishedForPush(id: string): Promise<PushableContent>
 }
 
 export interface Match {
@@ -92,8 +96,22 @@ export class CampaignService {
   ) {}
 
   // ── console CRUD ───────────────────────────────────────────────────────────
+  private readonly sources = new Map<'training', PushableSource>()
+
+  /** Lets a later module's records (a training) be the content of a campaign, with the same wizard. */
+  registerSource(kind: 'training', source: PushableSource) {
+    this.sources.set(kind, source)
+  }
+
+  private pushable(kind: PushableContent['kind'], id: string) {
+    if (kind === 'announcement' || kind === 'patent') return this.d.content.getPublishedForPush(kind, id)
+    const source = this.sources.get(kind)
+    if (!source) throw new Error(`no pushable source registered for ${kind}`)
+    return source.getPublishedForPush(id)
+  }
+
   async create(input: z.output<typeof CampaignCreate>, actor: AdminPrincipal) {
-    const content = await this.d.content.getPublishedForPush(input.content.kind, input.content.id)
+    const content = await this.pushable(input.content.kind, input.content.id)
     const settings = await this.d.settings.push()
     const doc = await CampaignModel.create({
       name: input.name,
@@ -314,7 +332,7 @@ export class CampaignService {
       refusals.started,
     )
     // A still-published check now, so a withdrawn item is refused before anything is queued.
-    await this.d.content.getPublishedForPush(c.content.kind, c.content.id.toHexString())
+    await this.pushable(c.content.kind, c.content.id.toHexString())
     const planAt = scheduled ? at! : now
     await CampaignModel.updateOne({ _id: c._id }, { $set: { planJobId: PlanJob.id(id, planAt) } })
     await this.d.queue.plan(id, planAt)

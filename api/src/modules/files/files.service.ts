@@ -76,12 +76,12 @@ export function mayReadFile(purpose: FilePurposeOutput, permissions: ReadonlySet
 const STATION_SCOPED: ReadonlySet<FilePurposeOutput> = new Set(['booking-material', 'service-record'])
 
 /**
- * Who in the console may upload for each of its purposes: announcement attachments are content editors',
+ * Who in the console may upload for each of its purposes: attachments are content editors' and trainers',
  * Excel files to import into claims are claim reviewers' (pass lists) and finance's (bank results). The
  * console upload route admits any console user; this decides, naming the permissions a refusal lacks.
  */
 export const FILE_UPLOADERS: Record<AdminUploadPurpose, readonly Permission[]> = {
-  attachment: ['content.manage'],
+  attachment: ['content.manage', 'training.manage'],
   'claim-import': ['claim.pay', 'claim.review'],
   'service-record': ['station.manage'],
 }

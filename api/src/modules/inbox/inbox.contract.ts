@@ -6,7 +6,7 @@ import { endpoints } from '../endpoints.contract.js'
  * What an inbox item opens in the mini-program: an announcement or patent item (pushes), or the record a
  * notification is about (a claim, a 免申即享 invitation to claim, a station booking …). A domain that notifies adds its kind here.
  */
-export const InboxContentKind = z.enum(['announcement', 'patent', 'claim', 'claim_invitation', 'booking'])
+export const InboxContentKind = z.enum(['announcement', 'patent', 'claim', 'claim_invitation', 'booking', 'training'])
 export type InboxContentKindOutput = z.output<typeof InboxContentKind>
 
 export const InboxItemOut = z.object({

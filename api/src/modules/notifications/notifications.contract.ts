@@ -200,6 +200,33 @@ export const NOTIFICATION_KINDS = {
       place: { label: '地点', type: 'text' },
     },
   },
+  'training.registered': {
+    label: '培训报名成功',
+    description: '报名培训成功（含候补名额确认、工作人员录取）',
+    vars: {
+      training: { label: '培训名称', type: 'text' },
+      at: { label: '开课时间', type: 'datetime' },
+      place: { label: '地点', type: 'text' },
+    },
+  },
+  'training.waitlisted': {
+    label: '培训候补登记',
+    description: '培训名额已满，已加入候补',
+    vars: {
+      training: { label: '培训名称', type: 'text' },
+      at: { label: '开课时间', type: 'datetime' },
+      position: { label: '候补位次', type: 'number' },
+    },
+  },
+  'training.reminder': {
+    label: '培训开课提醒',
+    description: '每场课程开课前 1 天和 1 小时提醒（已取消报名的不提醒）',
+    vars: {
+      training: { label: '培训名称', type: 'text' },
+      at: { label: '开课时间', type: 'datetime' },
+      place: { label: '地点', type: 'text' },
+    },
+  },
 } as const satisfies Record<string, KindDef>
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS
 export const NOTIFICATION_KIND_NAMES = Object.keys(NOTIFICATION_KINDS) as [
