@@ -13,7 +13,15 @@ import {
   signInAt,
 } from '../support/browser.js'
 import { world } from '../support/world.js'
-import { buildTrainer, clockOf, fastMpUsers, mine, person, register } from '../trainings/support.js'
+import {
+  buildTrainer,
+  clockOf,
+  fastMpUsers,
+  mine,
+  person,
+  publishedTraining,
+  register,
+} from '../trainings/support.js'
 
 const adminDist = builtConsole()
 
@@ -45,6 +53,15 @@ describe('a training in the console', () => {
     await input(page, 'training-title').fill(title)
     await page.click('[data-test="body-mode-source"]')
     await input(page, 'content-body').fill('<p>面向中小企业的知识产权实务培训。</p>')
+    // the preview is the server's cleaning, which a training manager may ask for too
+    await expect
+      .poll(() =>
+        page
+          .locator('[data-test="content-preview"]')
+          .textContent()
+          .catch(() => ''),
+      )
+      .toContain('面向中小企业的知识产权实务培训。')
     await input(page, 'session-venue').fill('韶关市行政服务中心三楼报告厅')
     await input(page, 'training-capacity').fill(String(N))
     await shot(page, 'training-editor.png')
@@ -126,6 +143,34 @@ describe('a training in the console', () => {
     expect(await page.textContent('[data-test="count-offered"]')).toContain('0')
     expect((await mine(w, people[N]!, t.id))?.status).toBe('registered')
 
+    // ── Staff check the admitted person in by hand (audited): the session's live count shows it ──
+    const sid = t.sessions[0]!.id
+    await page.click('[data-test="registrations-tab-registered"]')
+    const seated = page.locator('[data-test="registrations-table"] .el-table__row', {
+      hasText: employers[N]!,
+    })
+    await seated.waitFor()
+    expect(await page.textContent(`[data-test="session-checked-${sid}"]`)).toBe(`0 / ${N}`)
+    await seated.locator(`[data-test="reg-check-in-${sid}"]`).click()
+    await page.locator('.el-message-box textarea').fill('手机没电，现场核对身份后代签')
+    await confirmBox(page)
+    await page.locator('.el-message--success', { hasText: '签到' }).waitFor()
+    await expect.poll(() => page.textContent(`[data-test="session-checked-${sid}"]`)).toBe(`1 / ${N}`)
+    expect((await mine(w, people[N]!, t.id))?.status).toBe('attended')
+
+    // ── A published training's title is edited from its page (the registrations stay as they are) ──
+    await page.click('[data-test="detail-edit"]')
+    await page.locator('[data-test="training-edit-locked-note"]').waitFor()
+    const retitled = `${title}（第二期）`
+    await input(page, 'training-title').fill(retitled)
+    await page.click('[data-test="dialog-submit"]')
+    await page.locator('.el-message--success', { hasText: '培训已保存' }).waitFor()
+    await expect.poll(() => page.textContent('[data-test="training-title-text"]')).toBe(retitled)
+    const edited = await w.api.request(E.get, { token: trainer.token, params: { id: t.id } })
+    expectOk(edited)
+    expect(edited.body).toMatchObject({ title: retitled, status: 'published', capacity: N })
+    expect(edited.body.counts).toMatchObject({ registered: N - 1, attended: 1 })
+
     // ── The attendance sheet downloads as Excel ──
     const [sheet] = await Promise.all([
       page.waitForEvent('download'),
@@ -145,8 +190,36 @@ describe('a training in the console', () => {
     const qr = page.locator('[data-test="checkin-qr"] svg')
     await qr.waitFor()
     expect(await page.textContent('[data-test="checkin-count-registered"]')).toBe(String(N))
-    expect(await page.textContent('[data-test="checkin-count-in"]')).toBe('0')
+    expect(await page.textContent('[data-test="checkin-count-in"]')).toBe('1')
     await shot(page, 'training-checkin-screen.png')
+    await page.context().close()
+  })
+
+  it('is called off from the list with a reason, and its registrant is cancelled with it', async () => {
+    const trainer = await buildTrainer(w)
+    const t = await publishedTraining(w, trainer)
+    const [someone] = await fastMpUsers(w, 1)
+    expectOk(await register(w, someone!, t.id), 201)
+    const page = await openPage(browser)
+    await signInAt(page, w.api.url, '/admin/trainings', trainer)
+    const row = page.locator('[data-test="trainings-table"] .el-table__row', { hasText: t.title })
+    await row.locator('[data-test="training-cancel"]').click()
+    // a reason is required
+    await confirmBox(page)
+    await page.locator('.el-message-box__errormsg').waitFor()
+    await page.locator('.el-message-box textarea').fill('讲师临时有事，改期另行通知')
+    await confirmBox(page)
+    await page.locator('.el-message--success', { hasText: '培训已取消' }).waitFor()
+    await expect.poll(() => row.textContent()).toContain('已取消')
+    expect(await row.locator('[data-test="training-cancel"]').count()).toBe(0)
+    expect(await row.locator('[data-test="training-edit"]').count()).toBe(0)
+    const regs = await w.api.request(E.registrations, {
+      token: trainer.token,
+      params: { id: t.id },
+      query: {},
+    })
+    expectOk(regs)
+    expect(regs.body.items.map((r) => r.status)).toEqual(['cancelled'])
     await page.context().close()
   })
 })

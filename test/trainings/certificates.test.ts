@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Types } from 'mongoose'
 import { TrainingsEndpoints as E } from '@zct/api/contracts/trainings/trainings'
+import { verificationPage } from '@zct/api/internal/modules/trainings/trainings.certificates'
 import { CertificateModel } from '@zct/api/internal/modules/trainings/trainings.model'
 import { expectOk, expectRefused } from '../support/api.js'
 import { world } from '../support/world.js'
@@ -20,6 +21,29 @@ const attendedTraining = () => attendedTrainingIn(w)
 afterEach(() => clockOf(w).reset())
 
 describe('certificates (参训证明) and their public verification page', () => {
+  it('escapes everything the verification page shows', () => {
+    const html = verificationPage({
+      code: 'ABC',
+      name: '<script>alert(1)</script>',
+      training: '"培训" & <b>',
+      organiser: '',
+      from: '2026-01-01',
+      to: '2026-01-02',
+      hours: 3,
+      issuedAt: '2026-01-03T00:00:00.000Z',
+    })
+    expect(html).not.toContain('<script>')
+    expect(html).not.toContain('<b>')
+    expect(html).toContain('&#60;script&#62;')
+    expect(html).toContain('2026-01-01 至 2026-01-02')
+    // Rate-limited like the JSON verification.
+    const routes = w.api.routes.filter((r) => r.path.startsWith('/mp/v1/certificates/:code'))
+    expect(routes.map((r) => [r.path, r.rateLimit]).sort()).toEqual([
+      ['/mp/v1/certificates/:code', 'codeExchange'],
+      ['/mp/v1/certificates/:code/page', 'codeExchange'],
+    ])
+  })
+
   it('gives an attendee a PDF with the CJK font embedded and a code whose public page shows the name masked', async () => {
     const { t, a } = await attendedTraining()
     clockOf(w).advance(HOUR)
@@ -55,6 +79,23 @@ describe('certificates (参训证明) and their public verification page', () =>
     expect(JSON.stringify(page.body)).not.toContain('陈思远')
     const missing = await w.api.request(E.verifyCertificate, { params: { code: 'ABCDEFGHJKLM' } })
     expect(missing.status).toBe(404)
+
+    // What the QR code opens: the public page at /v/<code>, in Chinese, the same data, the name masked.
+    const verifyUrl = w.api.platform.services.trainings.certificates.verifyUrl(cert!.code)
+    expect(verifyUrl).toMatch(new RegExp(`/v/${cert!.code}$`))
+    const html = await fetch(`${w.api.url}/v/${cert!.code}`)
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-type')).toContain('text/html')
+    const text = await html.text()
+    expect(text).toContain('<html lang="zh-CN">')
+    expect(text).toContain('name="viewport"')
+    expect(text).toContain('该参训证明真实有效')
+    for (const v of ['陈**', '商标品牌培育实务培训', '5 学时', cert!.code]) expect(text).toContain(v)
+    expect(text).not.toContain('陈思远')
+    const unknown = await fetch(`${w.api.url}/v/ABCDEFGHJKLM`)
+    expect(unknown.status).toBe(404)
+    expect(unknown.headers.get('content-type')).toContain('text/html')
+    expect(await unknown.text()).toContain('未找到该参训证明')
   })
 
   it('credits hours per person per year only for sessions completed (checked out where required)', async () => {

@@ -29,3 +29,7 @@ export const getFeedbackSummary = (id: string) => call(E.feedbackSummary, { para
 export const getTrainingStats = (id: string) => call(E.stats, { params: { id } })
 export const getTrainingYearStats = (year: number) => call(E.yearStats, { query: { year } })
 export const exportAttendance = (id: string) => download(E.exportAttendance, { params: { id } })
+export const cancelTraining = (id: string, reason: string) =>
+  call(E.cancelTraining, { params: { id }, body: { reason } })
+export const updateTraining = (id: string, body: TrainingInputInput, opts?: RequestOptions) =>
+  call(E.update, { params: { id }, body }, opts)

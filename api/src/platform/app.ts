@@ -144,6 +144,15 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   })
   app.use(system.routes())
 
+  // Short public addresses printed on paper (a certificate's QR code: /v/<code>) are served by the
+  // endpoint they stand for, with its validation and rate limit.
+  app.use(async (ctx, next) => {
+    const alias = /^\/v\/([^/]{1,64})$/.exec(ctx.path)
+    if (alias && (ctx.method === 'GET' || ctx.method === 'HEAD'))
+      ctx.path = `/mp/v1/certificates/${alias[1]}/page`
+    return next()
+  })
+
   // throw: 405 and 501 become errors, answered in the envelope like every other refusal.
   for (const r of routers) app.use(r.router.routes()).use(r.router.allowedMethods({ throw: true }))
 

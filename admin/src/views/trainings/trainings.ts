@@ -1,5 +1,6 @@
 import { ElMessageBox } from 'element-plus'
 import {
+  CancelTrainingInput,
   RegistrationMachine,
   TrainingMachine,
   type RegistrationStatusOutput,
@@ -73,4 +74,28 @@ export async function askPublish(t: { title: string; capacity: number; targeting
     () => ({ invite: true }),
     (action: unknown) => (action === 'cancel' ? { invite: false } : null),
   )
+}
+
+/** Which trainings may be called off (the machine's `cancel` move). */
+export const CANCELLABLE = TrainingMachine.moves.cancel.from as readonly TrainingStatusOutput[]
+
+/** Asks why a training is called off; resolves the reason, or null when the user backs out. */
+export async function askCancel(t: { title: string; status: TrainingStatusOutput }) {
+  const tail = t.status === 'published' ? '全部报名（含候补）将被取消，并通知报名人。' : '草稿将不再可发布。'
+  const answer = await ElMessageBox.prompt(
+    `取消培训「${t.title}」？${tail}操作将记入审计日志。`,
+    '取消培训',
+    {
+      type: 'warning',
+      confirmButtonText: '取消培训',
+      cancelButtonText: '返回',
+      inputType: 'textarea',
+      inputPlaceholder: '取消原因，将告知报名人',
+      inputValidator: (v) => {
+        const res = CancelTrainingInput.shape.reason.safeParse(v ?? '')
+        return res.success || (res.error.issues[0]?.message ?? false)
+      },
+    },
+  ).catch(() => null)
+  return answer?.value?.trim() || null
 }

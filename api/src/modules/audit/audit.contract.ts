@@ -91,6 +91,8 @@ export const AUDIT_ACTION_LABELS = {
   'booking.rules.update': '修改预约规则',
   'training.create': '新建培训',
   'training.publish': '发布培训',
+  'training.update': '编辑培训',
+  'training.cancel': '取消培训',
   'training.registration.admit': '手动录取培训候补',
   'training.checkin.manual': '代为培训签到',
   'training.checkout.manual': '代为培训签退',

@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import type { AdminPrincipal } from '../../platform/auth.js'
+import { errors } from '../../platform/errors.js'
+import type { Permission } from '../../platform/permissions.js'
 import type { ApiRouter, HandlerResult, RouteContext } from '../../platform/routing.js'
 import type { AuditService } from '../audit/audit.service.js'
 import type { IdParams } from '../common.contract.js'
@@ -9,6 +11,9 @@ import type { Routers } from '../index.js'
 import { sanitizeBody } from './content.sanitize.js'
 import { ContentEndpoints as E, type ScheduleBody } from './content.contract.js'
 import type { ContentService } from './content.service.js'
+
+/** Who may preview a rich body through the server's sanitiser. */
+const PREVIEWERS: readonly Permission[] = ['content.manage', 'training.manage']
 
 export function registerContentRoutes(
   { mp, admin }: Routers,
@@ -29,9 +34,13 @@ export function registerContentRoutes(
         await files.openChecked(await content.visibleAttachment(ctx.state.user, kind, id, fileId)),
       )
     })
-  admin.endpoint(E.preview, { audience: 'admin', permission: 'content.manage' }, (ctx) => ({
-    html: sanitizeBody(ctx.state.input.body.body),
-  }))
+  // A pure render (sanitise, no write): whoever edits a rich body may preview it — content and training
+  // managers. A route declares one permission, so the handler decides, as the files upload does per purpose.
+  admin.endpoint(E.preview, { audience: 'admin', permission: null }, (ctx) => {
+    if (!PREVIEWERS.some((p) => ctx.state.user.permissions.has(p)))
+      throw errors.forbidden('没有权限执行此操作', { missing: PREVIEWERS })
+    return { html: sanitizeBody(ctx.state.input.body.body) }
+  })
   // unread-count before :id, which would otherwise claim the path and refuse it as an invalid id
   mp.endpoint(E.feedAnnouncementUnread, member, (ctx) => content.unreadAnnouncements(ctx.state.user))
   mp.endpoint(E.feedAnnouncements, member, (ctx) =>

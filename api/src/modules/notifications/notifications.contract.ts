@@ -218,6 +218,15 @@ export const NOTIFICATION_KINDS = {
       position: { label: '候补位次', type: 'number' },
     },
   },
+  'training.cancelled': {
+    label: '培训取消',
+    description: '主办方取消了您报名（或候补）的培训',
+    vars: {
+      training: { label: '培训名称', type: 'text' },
+      at: { label: '开课时间', type: 'datetime' },
+      reason: { label: '取消原因', type: 'text' },
+    },
+  },
   'training.reminder': {
     label: '培训开课提醒',
     description: '每场课程开课前 1 天和 1 小时提醒（已取消报名的不提醒）',

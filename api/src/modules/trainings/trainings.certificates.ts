@@ -115,7 +115,7 @@ export class CertificatesService {
   constructor(private readonly d: { clock: Clock; cipher: PersonalDataCipher; publicUrl: string }) {}
 
   verifyUrl(code: string) {
-    return `${this.d.publicUrl.replace(/\/$/, '')}/mp/v1/certificates/${code}`
+    return `${this.d.publicUrl.replace(/\/$/, '')}/v/${encodeURIComponent(code)}`
   }
 
   async pdf(user: MpPrincipal, trainingId: string) {
@@ -207,6 +207,16 @@ export class CertificatesService {
     }
   }
 
+  /** The verification page as HTML: the same data as `verify`, or a 404 page for an unknown code. */
+  async page(code: string): Promise<{ status: 200 | 404; html: string }> {
+    try {
+      return { status: 200, html: verificationPage(await this.verify(code)) }
+    } catch (e) {
+      if ((e as { status?: number }).status === 404) return { status: 404, html: verificationPage(null) }
+      throw e
+    }
+  }
+
   /** A person's hours of a Beijing year: every session they were credited for, certificate or not. */
   async hours(user: MpPrincipal, year = beijingYear(this.d.clock.now())): Promise<MyHoursOutput> {
     const attendance = await AttendanceModel.find({
@@ -242,4 +252,50 @@ export class CertificatesService {
     rows.sort((a, b) => a.date.localeCompare(b.date))
     return { year, hours: rows.reduce((s, r) => s + r.hours, 0), trainings: rows }
   }
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** The public verification page: Chinese, mobile first, every value escaped. `null`: no such code. */
+export function verificationPage(c: CertificateVerificationOutput | null): string {
+  const rows = c
+    ? [
+        ['证明编号', c.code],
+        ['姓名', c.name],
+        ['培训名称', c.training],
+        ['主办单位', c.organiser || '—'],
+        ['培训日期', c.from === c.to ? c.from : `${c.from} 至 ${c.to}`],
+        ['培训学时', `${c.hours} 学时`],
+        ['签发时间', c.issuedAt.slice(0, 10)],
+      ]
+    : []
+  const main = c
+    ? `<p class="ok">✓ 该参训证明真实有效</p>
+<dl>${rows.map(([k, v]) => `<dt>${escapeHtml(k!)}</dt><dd>${escapeHtml(String(v))}</dd>`).join('')}</dl>
+<p class="note">为保护个人信息，姓名已脱敏显示。</p>`
+    : `<p class="bad">未找到该参训证明</p>
+<p class="note">请核对证明上的验证码是否输入正确；如有疑问，请联系培训主办单位。</p>`
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${c ? '参训证明验证' : '未找到参训证明'} · 知产通</title>
+<style>
+body{margin:0;font:16px/1.6 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f5f5;color:#222}
+main{max-width:480px;margin:0 auto;padding:24px 16px}
+h1{font-size:20px;margin:0 0 16px;color:#9a2a2a;text-align:center}
+.card{background:#fff;border-radius:8px;padding:16px 20px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
+.ok{color:#1f7a3a;font-weight:600}.bad{color:#b42318;font-weight:600}
+dl{display:grid;grid-template-columns:auto 1fr;gap:8px 16px;margin:16px 0}
+dt{color:#666}dd{margin:0;word-break:break-all}
+.note{color:#888;font-size:13px}
+</style>
+</head>
+<body><main><h1>参训证明验证</h1><div class="card">
+${main}
+</div></main></body>
+</html>
+`
 }

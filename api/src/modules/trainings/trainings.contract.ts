@@ -203,6 +203,10 @@ export type TrainingPageOutput = z.output<typeof TrainingPage>
 export const TrainingListQuery = PageQuery.extend({ status: TrainingStatus.optional() })
 export type TrainingListQueryInput = z.input<typeof TrainingListQuery>
 
+/** `POST /admin/v1/trainings/:id/cancel`: the training is called off; every live registration ends cancelled. */
+export const CancelTrainingInput = z.strictObject({ reason: text({ label: '取消原因', max: 200 }) })
+export type CancelTrainingInputOutput = z.output<typeof CancelTrainingInput>
+
 /** `POST /admin/v1/trainings/:id/publish`: optionally, at once a push campaign inviting the targeted enterprises. */
 export const PublishInput = z.strictObject({
   invite: z.boolean().meta({ label: '同时创建推送邀请' }).default(false),
@@ -487,6 +491,8 @@ export const TrainingsErrorCode = z.enum([
   'FEEDBACK_NOT_OPEN',
   'FEEDBACK_DUPLICATE',
   'TRAINING_NOT_PUSHABLE',
+  'TRAINING_EDIT_LOCKED',
+  'CAPACITY_BELOW_SEATS_HELD',
 ])
 
 /** Every 培训 endpoint, declared once: routes, console API, mini-program types and tests read it. */
@@ -520,6 +526,22 @@ export const TrainingsEndpoints = endpoints({
     body: PublishInput,
     response: TrainingOut,
     summary: '发布培训',
+  },
+  update: {
+    method: 'put',
+    path: '/admin/v1/trainings/:id',
+    params: IdParams,
+    body: TrainingInput,
+    response: TrainingOut,
+    summary: '编辑培训（已发布的只能改不影响报名的内容）',
+  },
+  cancelTraining: {
+    method: 'post',
+    path: '/admin/v1/trainings/:id/cancel',
+    params: IdParams,
+    body: CancelTrainingInput,
+    response: TrainingOut,
+    summary: '取消培训（全部报名取消并通知报名人）',
   },
   registrations: {
     method: 'get',
@@ -617,6 +639,14 @@ export const TrainingsEndpoints = endpoints({
     params: CertificateCodeParams,
     response: CertificateVerification,
     summary: '参训证明公开验证（姓名脱敏）',
+  },
+  /** The page a certificate's QR code opens (as `/v/:code`, which the app maps here): HTML, in Chinese. */
+  verifyCertificatePage: {
+    method: 'get',
+    path: '/mp/v1/certificates/:code/page',
+    params: CertificateCodeParams,
+    response: 'file',
+    summary: '参训证明公开验证页（HTML，二维码打开 /v/:code）',
   },
   myHours: {
     method: 'get',

@@ -3,7 +3,9 @@ import { beijingDateTime } from '../../platform/time.js'
 import type { Refusal } from '../../platform/transitions.js'
 import {
   RegistrationMachine,
+  TrainingMachine,
   type RegistrationMoveName,
+  type TrainingStatusOutput,
   type RegistrationStatusOutput,
 } from './trainings.contract.js'
 
@@ -81,6 +83,23 @@ export const trainingsErrors = {
       { why },
     ),
   feedbackDuplicate: () => errors.conflict('FEEDBACK_DUPLICATE', '您已提交过该培训的反馈，感谢参与'),
+  editLocked: (fields: { path: string; label: string }[]) =>
+    errors.conflict(
+      'TRAINING_EDIT_LOCKED',
+      `培训已发布，不能修改：${fields.map((f) => f.label).join('、')}；其余内容可修改，如需大改请取消培训后重新发布`,
+      { fields: fields.map((f) => ({ path: f.path, message: `已发布的培训不能修改${f.label}` })) },
+    ),
+  capacityBelowHeld: (held: number) =>
+    errors.conflict('CAPACITY_BELOW_SEATS_HELD', `已有 ${held} 个名额被占用，名额不能少于 ${held}`, {
+      held,
+      fields: [{ path: 'capacity', message: `名额不能少于已占用的 ${held} 个` }],
+    }),
+  notEditable: (current: TrainingStatusOutput) =>
+    errors.stateConflict(`培训当前为“${TrainingMachine.states[current]}”，不能编辑`, {
+      current,
+      allowedFrom: ['draft', 'published'],
+      move: 'edit',
+    }),
   notPushable: () => errors.conflict('TRAINING_NOT_PUSHABLE', '只能推送已发布且尚未开课的培训'),
   invitePermission: () =>
     errors.forbidden('同时创建推送邀请需要“推送管理”权限；可先发布培训，再由推送管理员创建推送', {

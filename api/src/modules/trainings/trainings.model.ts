@@ -40,6 +40,8 @@ const TrainingSchema = new Schema(
     cancelCutoffMinutes: { type: Number, default: 120 },
     status: { type: String, enum: ['draft', 'published', 'cancelled'], default: 'draft' },
     publishedAt: { type: Date, default: null },
+    cancelledAt: { type: Date, default: null },
+    cancelReason: { type: String, default: null },
     campaignId: { type: Schema.Types.ObjectId, default: null },
     createdBy: { type: Schema.Types.ObjectId, default: null },
     // ── seats: the database's, by conditional updates of this one document ──

@@ -42,6 +42,25 @@ export function registerTrainingsRoutes(
     await audit.record(ctx, { action: 'campaign.create', target: { type: 'campaign', id: c.id } })
     return service.linkCampaign(t.id, c.id)
   })
+  admin.endpoint(E.update, staff, async (ctx) => {
+    const { body } = ctx.state.input
+    const t = await service.update(ctx.state.input.params.id, body)
+    await audit.record(ctx, {
+      action: 'training.update',
+      target: { type: 'training', id: t.id },
+      fields: Object.keys(body),
+    })
+    return t
+  })
+  admin.endpoint(E.cancelTraining, staff, async (ctx) => {
+    const t = await service.cancelTraining(ctx.state.input.params.id, ctx.state.input.body)
+    await audit.record(ctx, {
+      action: 'training.cancel',
+      target: { type: 'training', id: t.id },
+      fields: ['status'],
+    })
+    return t
+  })
   admin.endpoint(E.registrations, staff, (ctx) =>
     service.registrations(ctx.state.input.params.id, ctx.state.input.query),
   )
@@ -111,6 +130,14 @@ export function registerTrainingsRoutes(
   mp.endpoint(E.feedback, me, (ctx) =>
     reports.feedback(ctx.state.user, ctx.state.input.params.id, ctx.state.input.body),
   )
+  // The same, as the page the certificate's QR code opens (at /v/:code): a 404 page for an unknown code.
+  mp.endpoint(E.verifyCertificatePage, { audience: 'public', rateLimit: 'codeExchange' }, async (ctx) => {
+    const { status, html } = await certificates.page(ctx.state.input.params.code)
+    ctx.status = status
+    ctx.type = 'text/html; charset=utf-8'
+    ctx.set('Cache-Control', 'no-store')
+    return Buffer.from(html)
+  })
   mp.endpoint(E.myHours, me, (ctx) => certificates.hours(ctx.state.user, ctx.state.input.query.year))
   // Public: whoever holds the paper scans its QR code; the page shows the name masked.
   mp.endpoint(E.verifyCertificate, { audience: 'public', rateLimit: 'codeExchange' }, (ctx) =>

@@ -17,6 +17,7 @@ import {
   RegistrationMachine,
   TrainingMachine,
   type MyRegistrationOutput,
+  type CancelTrainingInputOutput,
   type RegistrationCreatedOutput,
   type RegistrationInputOutput,
   type RegistrationListQueryInput,
@@ -64,6 +65,45 @@ export const REMINDERS = [
 ] as const
 const HOLDING = ['registered', 'offered', 'attended'] as const
 const FINAL = ['cancelled', 'declined', 'expired'] as const
+
+const LOCKED_LABELS = {
+  organiser: '主办单位',
+  audience: '报名对象',
+  registrationOpensAt: '报名开始时间',
+  registrationClosesAt: '报名截止时间（只能延后）',
+  enterpriseQuota: '每单位限报人数',
+  questions: '自定义问题',
+  targeting: '推送对象',
+  cancelCutoffMinutes: '取消截止时间',
+  sessions: '场次的时间、学时或签退要求',
+} as const
+
+/** The fields a published training's edit would change that registrations already rely on. */
+function lockedChanges(
+  t: TrainingDoc,
+  input: TrainingInputOutput,
+  sessions: { startAt: Date; endAt: Date; hours: number; checkout: boolean }[],
+) {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
+  const changed: (keyof typeof LOCKED_LABELS)[] = []
+  if (input.organiser !== t.organiser) changed.push('organiser')
+  if (input.audience !== t.audience) changed.push('audience')
+  if (Date.parse(input.registrationOpensAt) !== t.registrationOpensAt.getTime())
+    changed.push('registrationOpensAt')
+  // compared with the effective close (the window's end or the first start, the earlier), which is what
+  // the console shows
+  if (Date.parse(input.registrationClosesAt) < closesAtOf(t).getTime()) changed.push('registrationClosesAt')
+  if (input.enterpriseQuota !== (t.enterpriseQuota ?? null)) changed.push('enterpriseQuota')
+  const questions = (qs: { label: string; type: string; options: string[]; required: boolean }[]) =>
+    qs.map((q) => [q.label, q.type, [...q.options], !!q.required])
+  if (!same(questions(input.questions), questions(t.questions))) changed.push('questions')
+  if (input.targeting !== undefined && !same(input.targeting, t.targeting ?? null)) changed.push('targeting')
+  if (input.cancelCutoffMinutes !== t.cancelCutoffMinutes) changed.push('cancelCutoffMinutes')
+  const timing = (ss: { startAt: Date; endAt: Date; hours: number; checkout?: boolean | null }[]) =>
+    ss.map((s) => [s.startAt.getTime(), s.endAt.getTime(), s.hours, !!s.checkout])
+  if (!same(timing(sessions), timing(t.sessions))) changed.push('sessions')
+  return changed.map((path) => ({ path, label: LOCKED_LABELS[path] }))
+}
 
 export const offerExpiry = (now: Date, firstStartAt: Date) =>
   new Date(now.getTime() + Math.min(OFFER_MS, Math.max(0, (firstStartAt.getTime() - now.getTime()) / 2)))
@@ -122,6 +162,87 @@ export class TrainingsService {
     return presentTraining(doc.toObject() as TrainingDoc, emptyCounts(input.capacity))
   }
 
+  /**
+   * Edits a training. A draft: everything (nobody registered yet). A published one: only what leaves
+   * every registration as it was: title, body, speakers, attachments, each session's venue and online
+   * link, registration closing later, and the capacity (never below the seats held; seats it adds are
+   * offered to the waitlist as a freed seat is). Any other change is refused, naming the fields, before
+   * anything is written. The capacity and the rest are one update guarded by the capacity and free seats
+   * read, so a concurrent registration can never leave the seats inconsistent.
+   */
+  async update(id: string, input: TrainingInputOutput) {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const t = await this.training(id)
+      if (t.status === 'cancelled') throw trainingsErrors.notEditable(t.status)
+      await this.assertAttachments(input.attachments)
+      const sessions = input.sessions
+        .map((s) => ({ ...s, startAt: new Date(s.startAt), endAt: new Date(s.endAt) }))
+        .sort((a, b) => a.startAt.getTime() - b.startAt.getTime())
+      const safe = {
+        title: input.title,
+        body: sanitizeBody(input.body),
+        speakers: input.speakers,
+        attachments: input.attachments.map(oid),
+      }
+      if (t.status === 'draft') {
+        const updated = await TrainingModel.findOneAndUpdate(
+          { _id: t._id, status: 'draft' },
+          {
+            $set: {
+              ...safe,
+              organiser: input.organiser,
+              sessions,
+              firstStartAt: sessions[0]!.startAt,
+              lastEndAt: new Date(Math.max(...sessions.map((s) => s.endAt.getTime()))),
+              capacity: input.capacity,
+              seatsLeft: input.capacity,
+              audience: input.audience,
+              registrationOpensAt: new Date(input.registrationOpensAt),
+              registrationClosesAt: new Date(input.registrationClosesAt),
+              enterpriseQuota: input.enterpriseQuota,
+              questions: input.questions,
+              targeting: input.targeting ?? null,
+              cancelCutoffMinutes: input.cancelCutoffMinutes,
+            },
+          },
+          { new: true, projection: { holders: 0 } },
+        ).lean<TrainingDoc>()
+        if (updated) return presentTraining(updated, (await this.countsOf([t._id])).get(id))
+        continue // published (or cancelled) meanwhile: judged again as it is now
+      }
+      const locked = lockedChanges(t, input, sessions)
+      if (locked.length) throw trainingsErrors.editLocked(locked)
+      const held = t.capacity - t.seatsLeft
+      if (input.capacity < held) throw trainingsErrors.capacityBelowHeld(held)
+      const added = input.capacity - t.capacity
+      const updated = await TrainingModel.findOneAndUpdate(
+        { _id: t._id, status: 'published', capacity: t.capacity, seatsLeft: { $gte: Math.max(0, -added) } },
+        {
+          $set: {
+            ...safe,
+            capacity: input.capacity,
+            registrationClosesAt: new Date(
+              Math.max(Date.parse(input.registrationClosesAt), t.registrationClosesAt.getTime()),
+            ),
+            sessions: t.sessions.map((s, i) => ({
+              ...s,
+              venue: sessions[i]!.venue,
+              onlineUrl: sessions[i]!.onlineUrl,
+            })),
+          },
+          $inc: { seatsLeft: added },
+        },
+        { new: true, projection: { holders: 0 } },
+      ).lean<TrainingDoc>()
+      if (!updated) continue // a seat or the capacity moved meanwhile: judged again
+      // Seats added are offered to the waitlist exactly as a freed seat is.
+      if (added > 0) await this.fill(t._id)
+      return this.get(id)
+    }
+    const now = await this.training(id)
+    throw trainingsErrors.capacityBelowHeld(now.capacity - now.seatsLeft)
+  }
+
   async get(id: string) {
     const t = await this.training(id)
     return presentTraining(t, (await this.countsOf([t._id])).get(id))
@@ -136,6 +257,45 @@ export class TrainingsService {
       { $set: { publishedAt: this.d.clock.now() } },
       { notFound: trainingsErrors.notFound },
     )
+    return presentTraining(t, (await this.countsOf([t._id])).get(id))
+  }
+
+  /**
+   * Calls a training off (the machine's `cancel`): then every live registration (registered, waitlisted,
+   * offered) ends cancelled, one guarded update each, its reminders cancelled and its person told by
+   * inbox and subscribe message. A registration that moved on meanwhile is left as it is. Nobody can
+   * register afterwards (registration needs a published training), and a reminder job that escaped
+   * removal finds the training cancelled and sends nothing.
+   */
+  async cancelTraining(id: string, input: CancelTrainingInputOutput) {
+    const now = this.d.clock.now()
+    const t = await transition<'draft' | 'published' | 'cancelled', 'cancel', TrainingDoc>(
+      TrainingModel,
+      TrainingMachine,
+      'cancel',
+      { _id: oid(id) },
+      { $set: { cancelledAt: now, cancelReason: input.reason } },
+      { notFound: trainingsErrors.notFound },
+    )
+    const live = RegistrationMachine.moves.cancel.from as readonly string[]
+    const regs = await RegistrationModel.find(
+      { trainingId: t._id, status: { $in: [...live] } },
+      { _id: 1 },
+    ).lean<{ _id: Types.ObjectId }[]>()
+    for (const { _id } of regs) {
+      const moved = await RegistrationModel.findOneAndUpdate(
+        { _id, status: { $in: [...live] } },
+        { $set: { status: RegistrationMachine.moves.cancel.to, cancelledAt: now, offerExpiresAt: null } },
+        { new: true },
+      ).lean<RegistrationDoc>()
+      if (!moved) continue
+      await this.cancelReminders(moved, t)
+      await this.notify('training.cancelled', moved, t, 'training-cancelled', {
+        vars: { training: t.title, at: t.firstStartAt.toISOString(), reason: input.reason },
+        title: '培训已取消',
+        summary: `很抱歉，${t.title}（原定 ${beijingDateTime(t.firstStartAt)} 开课）已取消，您的报名随之取消。原因：${input.reason}`,
+      })
+    }
     return presentTraining(t, (await this.countsOf([t._id])).get(id))
   }
 
