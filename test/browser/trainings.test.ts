@@ -187,8 +187,12 @@ describe('a training in the console', () => {
 
     // ── The check-in screen: the api's QR code and the live count of those expected ──
     await page.goto(`${w.api.url}/admin/trainings/${t.id}/sessions/${t.sessions[0]!.id}/checkin`)
-    const qr = page.locator('[data-test="checkin-qr"] svg')
+    const qr = page.locator('img[data-test="checkin-qr"]')
     await qr.waitFor()
+    // the QR code is drawn: the image loaded with its own size
+    await expect
+      .poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0))
+      .toBe(true)
     expect(await page.textContent('[data-test="checkin-count-registered"]')).toBe(String(N))
     expect(await page.textContent('[data-test="checkin-count-in"]')).toBe('1')
     await shot(page, 'training-checkin-screen.png')

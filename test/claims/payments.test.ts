@@ -116,7 +116,7 @@ describe('uploads for import', () => {
     expect(attachment.status).toBe(403)
     expect(attachment.body.error).toMatchObject({
       code: 'FILE_FORBIDDEN',
-      message: '上传此类文件需要以下权限之一：发布公告与专利信息',
+      message: '上传此类文件需要以下权限之一：发布公告与专利信息、管理培训',
     })
     const png = await uploadAdminFile(w, staff.finance.token, LICENCE_PNG, {
       name: '回单.png',
