@@ -19,6 +19,7 @@ import {
 } from '@zct/api/contracts/claims/claims.payments'
 import type { z } from 'zod'
 import { FileEndpoints as F, type PageQueryInput } from './contracts'
+import { uploadFile } from './files'
 import { call, download, type RequestOptions } from './request'
 
 // ── review ────────────────────────────────────────────────────────────────────────────────────────────
@@ -42,20 +43,8 @@ export const fetchClaimFile = (fileId: string) =>
   download(F.adminDownload, { params: { id: fileId } }, { silent: true })
 
 /** An Excel file to import (bank results, the exam's pass list): `POST /files?purpose=claim-import`. */
-export function uploadClaimImport(file: File, onProgress?: (percent: number) => void) {
-  const form = new FormData()
-  form.append('file', file, file.name)
-  return call(
-    F.adminUpload,
-    { query: { purpose: 'claim-import' } },
-    {
-      data: form,
-      timeout: 120_000,
-      silent: true,
-      onUploadProgress: (e) => e.total && onProgress?.(Math.round((e.loaded / e.total) * 100)),
-    },
-  )
-}
+export const uploadClaimImport = (file: File, onProgress?: (percent: number) => void) =>
+  uploadFile(file, 'claim-import', onProgress)
 
 // ── 免申即享, statistics and the export ─────────────────────────────────────────────────────────────────
 export const importPassList = (fileId: string, opts?: RequestOptions) =>

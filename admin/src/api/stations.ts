@@ -1,4 +1,3 @@
-import { FileEndpoints as F } from '@zct/api/contracts/files/files'
 import {
   StationsEndpoints as E,
   type AdminBookingQueryInput,
@@ -56,21 +55,6 @@ export const decideAppeal = (id: string, body: AppealDecisionInput, opts?: Reque
 /** A booking's material, record or letter attachment, with the session's token; every view is audited. */
 export const fetchBookingFile = (id: string, fileId: string) =>
   download(E.bookingFile, { params: { id, fileId } }, { silent: true })
-/** A service-record or advice-letter attachment: `POST /files?purpose=service-record`. */
-export function uploadServiceRecordFile(file: File, onProgress?: (percent: number) => void) {
-  const form = new FormData()
-  form.append('file', file, file.name)
-  return call(
-    F.adminUpload,
-    { query: { purpose: 'service-record' } },
-    {
-      data: form,
-      timeout: 120_000,
-      silent: true,
-      onUploadProgress: (e) => e.total && onProgress?.(Math.round((e.loaded / e.total) * 100)),
-    },
-  )
-}
 
 // ── bureau-wide rules ───────────────────────────────────────────────────────────────────────────────
 export const getBookingRules = () => call(E.rules, {})

@@ -2,19 +2,12 @@ import ExcelJS from 'exceljs'
 import type { SettingsService } from '../settings/settings.service.js'
 import { industryName } from '../taxonomy/industries.js'
 import { regionName } from '../taxonomy/regions.js'
+import { beijingDateTime, beijingStartOf } from '../../platform/time.js'
 import { CAMPAIGN_STATUS_LABELS, type YearStatsOutput } from './campaigns.contract.js'
 import { CampaignModel, EnterpriseDeliveryModel } from './campaigns.model.js'
 
-const BEIJING_MS = 8 * 3600_000
-
-/** The calendar year in Beijing, the year statistics and targets count in. */
-export const beijingYear = (at = new Date()) => new Date(at.getTime() + BEIJING_MS).getUTCFullYear()
-
-/** `YYYY-MM-DD HH:mm` in Beijing time, as people read dates in a spreadsheet. */
-export function formatBeijing(at: Date | null | undefined): string {
-  if (!at) return ''
-  return new Date(at.getTime() + BEIJING_MS).toISOString().slice(0, 16).replace('T', ' ')
-}
+/** `YYYY-MM-DD HH:mm` in Beijing time, as people read dates in a spreadsheet; empty when absent. */
+const formatBeijing = (at: Date | null | undefined): string => (at ? beijingDateTime(at) : '')
 
 /** Yearly enterprise-deliveries against the bureau's target, for the dashboard and the assessment export. */
 export class PushStats {
@@ -138,8 +131,8 @@ export class PushStats {
           : { code: r.section, name: industryName(r.section) ?? '未知门类', delivered: r.delivered },
       ),
     )
-    const from = new Date(Date.UTC(year, 0, 1) - BEIJING_MS)
-    const to = new Date(Date.UTC(year + 1, 0, 1) - BEIJING_MS)
+    const from = beijingStartOf(`${year}-01-01`)
+    const to = beijingStartOf(`${year + 1}-01-01`)
     const campaigns = await CampaignModel.find(
       { startedAt: { $gte: from, $lt: to } },
       { name: 1, 'content.title': 1, startedAt: 1, finishedAt: 1, plan: 1, status: 1 },

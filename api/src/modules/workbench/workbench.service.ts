@@ -1,7 +1,8 @@
 import type { AdminPrincipal } from '../../platform/auth.js'
 import type { Permission } from '../../platform/permissions.js'
 import { CampaignModel } from '../campaigns/campaigns.model.js'
-import { beijingYear, type PushStats } from '../campaigns/campaigns.stats.js'
+import { beijingYear } from '../../platform/time.js'
+import type { PushStats } from '../campaigns/campaigns.stats.js'
 import { EnterpriseModel, MembershipModel } from '../enterprises/enterprises.model.js'
 import type { WorkbenchOutput } from './workbench.contract.js'
 
