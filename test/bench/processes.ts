@@ -10,7 +10,6 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const tsx = path.join(root, 'node_modules/.bin/tsx')
 const children: ChildProcess[] = []
 
 /** Stops every process a bench started. */
@@ -47,8 +46,18 @@ export async function freePort(): Promise<number> {
 }
 
 /** The embedded database, in memory, in its own process: its URI. */
-export function startMongo(): Promise<string> {
-  const child = spawn(tsx, ['mongo-embedded/src/cli.ts', '--port', '0', '--memory'], {
+export async function startMongo(): Promise<string> {
+  return (await startMongoProcess()).uri
+}
+
+/** The embedded database, in memory, in its own process: its URI and pid (for its memory). */
+export function startMongoProcess(): Promise<{ uri: string; pid: number }> {
+  // BENCH_MONGO_PROF=dir writes the database's CPU profile there, as BENCH_API_PROF does for the api.
+  const prof = process.env.BENCH_MONGO_PROF
+    ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_MONGO_PROF}`]
+    : []
+  const args = [...prof, '--import', 'tsx', 'mongo-embedded/src/cli.ts', '--port', '0', '--memory']
+  const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -58,7 +67,7 @@ export function startMongo(): Promise<string> {
     child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString()
       const m = buf.match(/listening on (mongodb:\/\/\S+)/)
-      if (m) resolve(m[1]!)
+      if (m) resolve({ uri: m[1]!, pid: child.pid! })
     })
     child.once('exit', (code) => reject(new Error(`mongo-embedded exited with ${code}`)))
   })
@@ -82,7 +91,10 @@ export async function redisUrl(bench: string): Promise<string> {
  * The api as production runs it, in its own node process, once /readyz answers. BENCH_API_PROF=dir writes
  * its CPU profile there, to see where a request's time goes.
  */
-export async function startApi(env: Record<string, string>): Promise<{ url: string; pid: number }> {
+export async function startApi(
+  env: Record<string, string>,
+  opts: { stdout?: 'inherit' | 'ignore' } = {},
+): Promise<{ url: string; pid: number }> {
   const port = await freePort()
   const prof = process.env.BENCH_API_PROF
     ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_API_PROF}`]
@@ -90,7 +102,7 @@ export async function startApi(env: Record<string, string>): Promise<{ url: stri
   const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'api/src/main.ts'], {
     cwd: root,
     env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', opts.stdout ?? 'inherit', 'inherit'],
   })
   children.push(child)
   const url = `http://127.0.0.1:${port}`

@@ -26,7 +26,7 @@ describe('HTTP platform', () => {
   })
 
   it('sends security headers and a request id', async () => {
-    const res = await w.api.call('GET', '/healthz', { headers: { 'x-request-id': 'trace-abc-123' } })
+    const res = await w.api.call('GET', '/readyz', { headers: { 'x-request-id': 'trace-abc-123' } })
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')

@@ -56,8 +56,8 @@ export function authenticate(aud: Audience, jwt: JwtService, resolver: Principal
     if (!claims) throw errors.tokenInvalid()
     const principal = aud === 'admin' ? await resolver.admin(claims) : await resolver.mp(claims)
     if (!principal) throw errors.tokenInvalid()
+    // The request's logger, made on first use, binds the caller from here on (platform/app.ts).
     ctx.state.user = principal
-    ctx.state.log = ctx.state.log?.child({ user: principal.id })
     await next()
   }
 }

@@ -5,6 +5,7 @@ import { PersonalDataCipher } from './crypto.js'
 import { JwtService } from './jwt.js'
 import type { Logger } from './logger.js'
 import type { Core } from './modules.js'
+import { registerEpochWriter } from './principal-cache.js'
 import { openQueue } from './queues.js'
 import { RateLimits } from './rate-limit.js'
 import { RefreshTokens } from './refresh-tokens.js'
@@ -20,6 +21,8 @@ export interface CoreDeps {
 /** The shared clients every module builds on, once per process (api and worker alike). */
 export async function buildCore({ config, log, redis }: CoreDeps) {
   const queues = new Map<string, Queue>()
+  // Writes in this process to what principals are built from tell every process's cache (principal-cache.ts).
+  const unregisterEpochs = registerEpochWriter(redis, config.redis.prefix)
   const core: Core = {
     config,
     log,
@@ -49,6 +52,7 @@ export async function buildCore({ config, log, redis }: CoreDeps) {
     /** the queues opened so far, for a worker to wait on */
     openQueues: () => [...queues.values()],
     async close() {
+      unregisterEpochs()
       await Promise.all([...[...queues.values()].map((q) => q.close()), core.wechat.close()])
     },
   }

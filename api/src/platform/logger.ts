@@ -39,7 +39,7 @@ function prettyStream(): pino.DestinationStream {
   const record = prettyFactory(base)
   const request = prettyFactory({
     ...base,
-    ignore: `${base.ignore},reqId,method,path,status,ms`,
+    ignore: `${base.ignore},reqId,user,method,path,status,ms`,
     messageFormat: '{method} {path} {status} {ms} ms',
   })
   return {

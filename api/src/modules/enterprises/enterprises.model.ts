@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose'
+import { watchPrincipalWrites } from '../../platform/principal-cache.js'
 import { VerificationStatus, type VerificationStatusOutput } from './enterprises.contract.js'
 
 const EnterpriseSchema = new Schema(
@@ -87,5 +88,9 @@ export interface MembershipDoc {
   createdAt: Date
 }
 
+// The mini-program principal carries the acting membership and whether its enterprise is verified: cached
+// principals (platform/principal-cache.ts) learn of any membership change and any verification decision.
+watchPrincipalWrites(MembershipSchema, { ns: 'memberships' })
+watchPrincipalWrites(EnterpriseSchema, { ns: 'memberships', fields: ['verificationStatus'] })
 export const EnterpriseModel = mongoose.model('Enterprise', EnterpriseSchema, 'enterprises')
 export const MembershipModel = mongoose.model('Membership', MembershipSchema, 'memberships')

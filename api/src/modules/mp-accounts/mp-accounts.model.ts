@@ -1,4 +1,5 @@
 import mongoose, { Schema, type Types } from 'mongoose'
+import { watchPrincipalWrites } from '../../platform/principal-cache.js'
 
 const MpUserSchema = new Schema(
   {
@@ -33,4 +34,6 @@ export interface MpUserDoc {
   createdAt: Date
 }
 
+// Cached mini-program principals (platform/principal-cache.ts) learn of a logout or a deleted account.
+watchPrincipalWrites(MpUserSchema, { ns: 'mp', perId: true, fields: ['openid', 'tokenVersion'] })
 export const MpUserModel = mongoose.model('MpUser', MpUserSchema, 'mp_users')

@@ -12,7 +12,15 @@ declare module '../../platform/modules.js' {
 export default defineModule({
   name: 'mpAccounts',
   endpoints: MpAccountEndpoints,
-  build: ({ jwt, refresh, cipher, wechat, services }) =>
-    new MpAccountService({ jwt, refresh, cipher, wechat, enterprises: services.enterprises }),
+  build: ({ jwt, refresh, cipher, wechat, services, redis, config }) =>
+    new MpAccountService({
+      jwt,
+      refresh,
+      cipher,
+      wechat,
+      enterprises: services.enterprises,
+      redis,
+      redisPrefix: config.redis.prefix,
+    }),
   routes: (r, accounts) => registerMpAccountRoutes(r, accounts),
 })

@@ -1,4 +1,5 @@
 import mongoose, { Schema, type InferSchemaType } from 'mongoose'
+import { watchPrincipalWrites } from '../../platform/principal-cache.js'
 
 const RoleSchema = new Schema(
   {
@@ -65,5 +66,13 @@ export type LoginThrottleDoc = InferSchemaType<typeof LoginThrottleSchema> & { _
 export const LoginThrottleModel = mongoose.model('LoginThrottle', LoginThrottleSchema, 'login_throttles')
 export type RoleDoc = InferSchemaType<typeof RoleSchema> & { _id: mongoose.Types.ObjectId }
 export type AdminUserDoc = InferSchemaType<typeof AdminUserSchema> & { _id: mongoose.Types.ObjectId }
+// Every api process caches principals (platform/principal-cache.ts): a write to what they are built from
+// tells them all. Roles: any change; users: the fields a principal holds.
+watchPrincipalWrites(RoleSchema, { ns: 'roles' })
+watchPrincipalWrites(AdminUserSchema, {
+  ns: 'admin',
+  perId: true,
+  fields: ['username', 'roleIds', 'stationId', 'disabled', 'tokenVersion', 'mustChangePassword', 'passwordExpiresAt'],
+})
 export const RoleModel = mongoose.model('Role', RoleSchema, 'roles')
 export const AdminUserModel = mongoose.model('AdminUser', AdminUserSchema, 'admin_users')

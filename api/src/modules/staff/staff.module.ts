@@ -18,6 +18,8 @@ export default defineModule({
       jwt,
       refresh,
       cipher,
+      redis,
+      redisPrefix: config.redis.prefix,
       guard: new LoginGuard({
         redis,
         prefix: config.redis.prefix,

@@ -5,6 +5,8 @@ import type { PersonalDataCipher } from '../../platform/crypto.js'
 import { errors } from '../../platform/errors.js'
 import { escapeRegex, findPage } from '../../platform/lists.js'
 import type { AccessClaims, JwtService } from '../../platform/jwt.js'
+import { PrincipalCache } from '../../platform/principal-cache.js'
+import type { Redis } from 'ioredis'
 import { ALL_PERMISSIONS, BUILTIN_ROLES, PERMISSIONS, type Permission } from '../../platform/permissions.js'
 import type { RefreshTokens } from '../../platform/refresh-tokens.js'
 import type { LoginGuard } from './login-guard.js'
@@ -38,7 +40,15 @@ export interface StaffDeps {
   refresh: RefreshTokens
   cipher: PersonalDataCipher
   guard: LoginGuard
+  redis: Redis
+  redisPrefix: string
 }
+
+/** What a console principal is built from, cached per process (see platform/principal-cache.ts). */
+type PrincipalUser = Pick<
+  AdminUserDoc,
+  '_id' | 'username' | 'roleIds' | 'stationId' | 'disabled' | 'tokenVersion' | 'mustChangePassword' | 'passwordExpiresAt'
+> & { permissions: ReadonlySet<Permission>; isSuper: boolean }
 
 const tempPasswordUntil = () => new Date(Date.now() + TEMP_PASSWORD_HOURS * 3600_000)
 
@@ -51,7 +61,15 @@ const tempExpired = () => errors.tempPasswordExpired(TEMP_PASSWORD_HOURS)
 const SUPER_ROLE = 'super_admin'
 
 export class StaffService {
-  constructor(private readonly d: StaffDeps) {}
+  /** user id → the user's principal fields and permissions; current while the user's and the roles' epochs hold */
+  private readonly principals: PrincipalCache<PrincipalUser>
+  /** every role (a few dozen at most), current while the `roles` epoch holds */
+  private readonly roles: PrincipalCache<Map<string, RoleDoc>>
+
+  constructor(private readonly d: StaffDeps) {
+    this.principals = new PrincipalCache(d.redis, d.redisPrefix)
+    this.roles = new PrincipalCache(d.redis, d.redisPrefix, { max: 1 })
+  }
 
   async seedRoles() {
     for (const r of BUILTIN_ROLES) {
@@ -110,33 +128,42 @@ export class StaffService {
     return { accessToken: token, expiresIn, refreshToken, user: presentMe(user, roles, permissions) }
   }
 
+  /**
+   * The caller of a console request: from this process's cache while the user's and the roles' epochs in
+   * Redis are unchanged (one MGET), else from the database. The token version and the temporary password's
+   * deadline are checked on every request, against the current copy.
+   */
   async resolvePrincipal(claims: AccessClaims): Promise<AdminPrincipal | undefined> {
-    const user = await AdminUserModel.findById(claims.sub, {
-      username: 1,
-      roleIds: 1,
-      stationId: 1,
-      disabled: 1,
-      tokenVersion: 1,
-      mustChangePassword: 1,
-      passwordExpiresAt: 1,
-    }).lean<AdminUserDoc>()
+    const id = claims.sub
+    const user = await this.principals.get(id, [`admin:${id}`, 'admin:*', 'roles'], async () => {
+      const u = await AdminUserModel.findById(id, {
+        username: 1,
+        roleIds: 1,
+        stationId: 1,
+        disabled: 1,
+        tokenVersion: 1,
+        mustChangePassword: 1,
+        passwordExpiresAt: 1,
+      }).lean<AdminUserDoc>()
+      if (!u) return undefined
+      const { permissions, isSuper } = await this.rolesOf(u)
+      return { ...u, permissions, isSuper }
+    })
     if (!user || user.disabled || user.tokenVersion !== claims.ver) return undefined
-    const { permissions, isSuper } = await this.rolesOf(user)
     return {
       kind: 'admin',
       id: user._id.toHexString(),
       username: user.username,
-      permissions,
-      isSuper,
+      permissions: user.permissions,
+      isSuper: user.isSuper,
       passwordChange: tempPasswordExpired(user) ? 'expired' : user.mustChangePassword ? 'required' : 'none',
       ...(user.stationId ? { stationId: user.stationId.toHexString() } : {}),
     }
   }
 
   private async rolesOf(user: Pick<AdminUserDoc, 'roleIds'>) {
-    const list = user.roleIds.length
-      ? await RoleModel.find({ _id: { $in: user.roleIds } }).lean<RoleDoc[]>()
-      : []
+    const all = await this.allRoles()
+    const list = user.roleIds.flatMap((id) => all.get(id.toHexString()) ?? [])
     const roles = new Map(list.map((r) => [r._id.toHexString(), r]))
     const permissions = new Set(list.flatMap((r) => r.permissions as Permission[]))
     return { roles, permissions, isSuper: list.some((r) => r.key === SUPER_ROLE) }
@@ -309,9 +336,13 @@ export class StaffService {
   }
 
   // ── roles ──────────────────────────────────────────────────────────────────
+  /** Every role by id, from the cache while the `roles` epoch holds (lists and principals read it). */
   private async allRoles() {
-    const list = await RoleModel.find().lean<RoleDoc[]>()
-    return new Map(list.map((r) => [r._id.toHexString(), r]))
+    const all = await this.roles.get('all', ['roles'], async () => {
+      const list = await RoleModel.find().lean<RoleDoc[]>()
+      return new Map(list.map((r) => [r._id.toHexString(), r]))
+    })
+    return all!
   }
 
   async listRoles() {
