@@ -7,11 +7,11 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import helmet from 'koa-helmet'
 import serve from 'koa-static'
-import client from 'prom-client'
 import { z } from 'zod'
 import { productMessages } from '../modules/common.contract.js'
 import { errorMiddleware, errors } from './errors.js'
 import type { Logger } from './logger.js'
+import { httpDuration, mayScrape, registry, useProcessMetrics } from './metrics.js'
 import type { ApiRouter } from './routing.js'
 
 // Validation messages in product words, built from each contract field's label (zhCN for anything left).
@@ -30,13 +30,9 @@ export interface HttpOptions {
   metricsToken: string
 }
 
-const httpDuration = new client.Histogram({
-  name: 'http_request_duration_seconds',
-  help: 'HTTP request duration by route and status',
-  labelNames: ['method', 'route', 'status'],
-  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-})
-client.collectDefaultMetrics()
+useProcessMetrics('api')
+
+const HEALTHY = Object.freeze({ status: 'ok' })
 
 export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   const app = new Koa({ proxy: opts.trustProxy })
@@ -53,12 +49,32 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
     opts.log.warn({ err }, 'unhandled koa error')
   })
 
+  // Liveness first and alone: a load balancer or orchestrator asks every few seconds, and the answer only
+  // says the process runs its event loop. No log line, headers or metrics for it (readiness is /readyz).
+  app.use((ctx, next) => {
+    if (ctx.path !== '/healthz' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next()
+    ctx.body = HEALTHY
+    return undefined
+  })
+
   // Request id first, so even the error middleware's log lines carry it.
   app.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id')
     const id = /^[\w-]{8,64}$/.test(incoming) ? incoming : randomUUID()
     ctx.state.requestId = id
-    ctx.state.log = opts.log.child({ reqId: id })
+    // A request's own logger (`ctx.state.log`, with its id and caller) is made when something first logs
+    // through it: most requests never do, and a pino child costs a serialisation of its bindings.
+    let child: Logger | undefined
+    Object.defineProperty(ctx.state, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () =>
+        (child ??= opts.log.child({
+          reqId: id,
+          ...(ctx.state.user ? { user: (ctx.state.user as { id: string }).id } : {}),
+        })),
+      set: (l: Logger) => (child = l),
+    })
     ctx.set('X-Request-Id', id)
     const started = process.hrtime.bigint()
     try {
@@ -67,9 +83,17 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const route = (ctx as { _matchedRoute?: string })._matchedRoute ?? 'unmatched'
       httpDuration.observe({ method: ctx.method, route, status: String(ctx.status) }, ms / 1000)
+      // One flat line per request: a few scalars, never a body or a header bag.
       if (!ctx.path.startsWith('/admin/') || ctx.path.startsWith('/admin/v1'))
-        ctx.state.log.info(
-          { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+        opts.log.info(
+          {
+            reqId: id,
+            user: (ctx.state.user as { id?: string } | undefined)?.id,
+            method: ctx.method,
+            path: ctx.path,
+            status: ctx.status,
+            ms: Math.round(ms * 10) / 10,
+          },
           'request',
         )
     }
@@ -119,9 +143,6 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   )
 
   const system = new Router()
-  system.get('/healthz', (ctx) => {
-    ctx.body = { status: 'ok' }
-  })
   system.get('/readyz', async (ctx) => {
     const names = Object.keys(opts.readiness)
     const results = await Promise.all(names.map((n) => opts.readiness[n]!()))
@@ -136,11 +157,10 @@ export function createHttpApp(opts: HttpOptions, routers: ApiRouter[]) {
   })
   // Metrics describe the deployment: for the scraper (bearer METRICS_TOKEN) or the host itself only.
   system.get('/metrics', async (ctx) => {
-    const local = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(ctx.request.socket.remoteAddress ?? '')
-    const allowed = opts.metricsToken ? ctx.get('authorization') === `Bearer ${opts.metricsToken}` : local
-    if (!allowed) throw errors.notFound('接口')
-    ctx.type = client.register.contentType
-    ctx.body = await client.register.metrics()
+    if (!mayScrape(opts.metricsToken, ctx.get('authorization'), ctx.request.socket.remoteAddress))
+      throw errors.notFound('接口')
+    ctx.type = registry.contentType
+    ctx.body = await registry.metrics()
   })
   app.use(system.routes())
 

@@ -88,6 +88,11 @@ const Env = z.object({
   PUSH_PLAN_BACKOFF_MS: z.coerce.number().int().min(10).max(3_600_000).default(2_000),
   TRUST_PROXY: bool.default(false),
   METRICS_TOKEN: z.string().default(''),
+  /**
+   * Port of each worker's own GET /metrics and GET /healthz (on HOST); 0 = off. Default 9464, but 0 under
+   * NODE_ENV=test, where many workers share one machine: a test that wants the endpoint names a free port.
+   */
+  WORKER_METRICS_PORT: port.optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(3).max(20).default(5),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   LOGIN_SPRAY_FAILURES: z.coerce.number().int().min(5).max(1000).default(30),
@@ -167,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       plan: { attempts: e.PUSH_PLAN_ATTEMPTS, backoffMs: e.PUSH_PLAN_BACKOFF_MS },
       batch: { attempts: e.PUSH_BATCH_ATTEMPTS, backoffMs: e.PUSH_BATCH_BACKOFF_MS },
     },
+    worker: { metricsPort: e.WORKER_METRICS_PORT ?? (e.NODE_ENV === 'test' ? 0 : 9464) },
     auth: {
       maxFailures: e.LOGIN_MAX_FAILURES,
       lockMinutes: e.LOGIN_LOCK_MINUTES,

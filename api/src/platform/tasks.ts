@@ -1,6 +1,7 @@
 import type { Job, JobOptions, Queue } from 'bull'
 import type { z } from 'zod'
 import type { Logger } from './logger.js'
+import { jobDuration, jobFailures } from './metrics.js'
 
 export interface TaskRun {
   /** 1-based */
@@ -82,10 +83,18 @@ export class TaskRunner {
     if (this.tasks.has(key)) throw new Error(`task ${key} is registered twice`)
     this.tasks.set(key, { task: task as TaskDef<z.ZodType, unknown>, deps })
     this.watch(queue)
-    void queue.process(task.name, concurrency, (job: Job) => {
+    void queue.process(task.name, concurrency, async (job: Job) => {
       const attempt = job.attemptsMade + 1
       const lastAttempt = attempt >= (job.opts.attempts ?? 1)
-      return task.perform(deps, task.payload.parse(job.data), { attempt, lastAttempt })
+      const timer = jobDuration.startTimer({ queue: task.queue, task: task.name })
+      try {
+        const result = await task.perform(deps, task.payload.parse(job.data), { attempt, lastAttempt })
+        timer({ outcome: 'completed' })
+        return result
+      } catch (err) {
+        timer({ outcome: 'failed' })
+        throw err
+      }
     })
   }
 
@@ -114,7 +123,10 @@ export class TaskRunner {
         'job failed',
       )
       const entry = this.tasks.get(`${queue.name}:${job.name}`)
-      if (!entry) return
+      if (!entry) {
+        jobFailures.inc({ queue: queue.name, task: job.name, final: String(this.outOfAttempts(job)) })
+        return
+      }
       const done: Promise<void> = this.finish(queue, entry, job, err).finally(() =>
         this.finishing.delete(done),
       )
@@ -129,7 +141,9 @@ export class TaskRunner {
     err: Error,
   ) {
     try {
-      const final = job.attemptsMade >= (job.opts.attempts ?? 1) || (await job.isFailed())
+      const final = this.outOfAttempts(job) || (await job.isFailed())
+      // Counted here rather than around perform: a job that stalled too often fails without an attempt.
+      jobFailures.inc({ queue: queue.name, task: job.name, final: String(final) })
       if (!final) return // a retry follows
       await task.onFailed(deps, task.payload.parse(job.data), err)
     } catch (e) {
@@ -138,5 +152,9 @@ export class TaskRunner {
         'onFailed did not finish; the sweep will',
       )
     }
+  }
+
+  private outOfAttempts(job: Job) {
+    return job.attemptsMade >= (job.opts.attempts ?? 1)
   }
 }

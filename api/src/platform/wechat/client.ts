@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis'
 import { Agent, request } from 'undici'
 import { z } from 'zod'
+import { wechatCallDuration, wechatCalls } from '../metrics.js'
 import { LOCAL_ERRCODES, TOKEN_INVALID_ERRCODES, WechatError } from './errors.js'
 import { TokenStore, type CachedToken } from './token-store.js'
 
@@ -345,12 +346,17 @@ export class WechatClient {
     for (const [k, v] of Object.entries({ ...spec.query, ...(token ? { access_token: token } : {}) }))
       url.searchParams.set(k, v)
     const started = performance.now()
-    const logCall = (level: 'info' | 'warn', errcode: number, status?: number) =>
-      (level === 'info' ? (this.log.debug ?? this.log.info) : this.log.warn).call(
+    // Every HTTP attempt ends here exactly once, answered or not: its log line and its metrics.
+    const logCall = (level: 'info' | 'warn', errcode: number, status?: number) => {
+      const ms = performance.now() - started
+      wechatCalls.inc({ endpoint, errcode: String(errcode) })
+      wechatCallDuration.observe({ endpoint }, ms / 1000)
+      ;(level === 'info' ? (this.log.debug ?? this.log.info) : this.log.warn).call(
         this.log,
-        { endpoint, errcode, status, attempt, durationMs: Math.round(performance.now() - started) },
+        { endpoint, errcode, status, attempt, durationMs: Math.round(ms) },
         'wechat call',
       )
+    }
     const fail = (errcode: number, errmsg: string, status?: number, cause?: unknown, transient?: boolean) => {
       logCall('warn', errcode, status)
       return new WechatError(errcode, errmsg, endpoint, {
