@@ -20,14 +20,20 @@ export default defineConfig({
         test: {
           name: 'api',
           include: ['test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/compat/**', 'test/browser/**', 'test/fault/**'],
+          exclude: [
+            '**/node_modules/**',
+            'test/compat/**',
+            'test/browser/**',
+            'test/fault/**',
+            'test/scale/**',
+          ],
         },
       },
       {
         extends: true,
         test: {
           name: 'browser',
-          include: ['test/browser/**/*.test.ts', 'test/fault/**/*.test.ts'],
+          include: ['test/browser/**/*.test.ts', 'test/fault/**/*.test.ts', 'test/scale/**/*.test.ts'],
           testTimeout: 120_000,
           // A page waits on the api, its sanitiser and its renders: on two loaded cores that can take
           // seconds, so polled assertions get 10 s instead of vitest's 1 s.

@@ -84,7 +84,9 @@ describe('the principal on every request', () => {
     })
     expect(reread).toContain('admin_users')
 
-    expect((await w.api.call('POST', '/admin/v1/auth/logout', { token: admin.token, body: {} })).status).toBe(204)
+    expect((await w.api.call('POST', '/admin/v1/auth/logout', { token: admin.token, body: {} })).status).toBe(
+      204,
+    )
     expect((await me()).status).toBe(401)
   })
 })

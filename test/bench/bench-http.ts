@@ -14,22 +14,9 @@
  * process's resident memory idle and after the load.
  */
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import autocannon from 'autocannon'
-import mongoose, { Types } from 'mongoose'
-import { EnterpriseModel, MembershipModel } from '@zct/api/internal/modules/enterprises/enterprises.model'
-import { InboxItemModel } from '@zct/api/internal/modules/inbox/inbox.model'
-import { MpUserModel } from '@zct/api/internal/modules/mp-accounts/mp-accounts.model'
-import { buildServices } from '@zct/api/internal/modules/index'
-import { loadConfig } from '@zct/api/internal/platform/config'
-import { connectMongo } from '@zct/api/internal/platform/db'
-import { JwtService } from '@zct/api/internal/platform/jwt'
-import { createLogger } from '@zct/api/internal/platform/logger'
-import { createRedis } from '@zct/api/internal/platform/redis'
-import { freePort, memoryOf, redisUrl, row, startApi, startMongoProcess, stopAll } from './processes.js'
+import { startSystem, type Load } from './http-fixture.js'
+import { freePort, memoryOf, row, stopAll } from './processes.js'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = 32
@@ -47,14 +34,6 @@ async function startHello() {
   )
   await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
   return { url: `http://127.0.0.1:${port}`, child }
-}
-
-interface Load {
-  label: string
-  url: string
-  method?: 'GET' | 'PATCH'
-  headers?: Record<string, string>
-  body?: string
 }
 
 async function drive(load: Load) {
@@ -83,104 +62,23 @@ async function sequential(url: string, headers: Record<string, string>, n = 500)
   return (performance.now() - t0) / n
 }
 
-const storageDir = path.join(tmpdir(), `bench-http-${randomBytes(3).toString('hex')}`)
-
 async function main() {
-  const { uri: mongo, pid: mongoPid } = await startMongoProcess()
-  const env = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: 'info', // as production logs: one line per request
-    MONGODB_URI: `${mongo}/bench_http`,
-    REDIS_URL: await redisUrl('bench:http'),
-    REDIS_PREFIX: `bench:${randomBytes(3).toString('hex')}`,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_ACCESS_TTL_SECONDS: '86400',
-    DATA_KEY: randomBytes(32).toString('base64'),
-    DATA_HASH_KEY: randomBytes(32).toString('base64'),
-    STORAGE_DIR: storageDir,
-    WECHAT_APP_ID: 'wxbench',
-    WECHAT_APP_SECRET: 'bench',
-  }
-  // The api's request log goes to /dev/null here, as it would go to a log shipper: written, not read.
-  const api = await startApi(env, { stdout: 'ignore' })
+  const system = await startSystem('bench-http')
+  const { api, loads: l } = system
   const hello = await startHello()
   const idle = memoryOf(api.pid)
-
-  const config = loadConfig(env)
-  const log = createLogger('warn')
-  await connectMongo(config.mongo.uri, log)
-  const redis = createRedis(config.redis.url)
-  const platform = await buildServices({ config, log, redis })
-
-  // ── data: 20 console users; a member of a verified enterprise with 60 inbox items ──
-  const username = `bench${randomBytes(3).toString('hex')}`
-  const password = `Pw-${randomBytes(8).toString('hex')}1`
-  await platform.services.staff.createSuperAdmin(username, password, false)
-  for (let i = 0; i < 19; i++)
-    await platform.services.staff.createSuperAdmin(`staff${i}${randomBytes(2).toString('hex')}`, password, false)
-  const login = await fetch(`${api.url}/admin/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  })
-  if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`)
-  const { accessToken } = (await login.json()) as { accessToken: string }
-  const admin = { authorization: `Bearer ${accessToken}` }
-
-  const member = await MpUserModel.create({ openid: `o${randomBytes(12).toString('base64url')}`, tokenVersion: 0 })
-  const enterprise = await EnterpriseModel.create({
-    name: '压测科技有限公司',
-    creditCode: `91440200${randomBytes(5).toString('hex').toUpperCase()}`,
-    memberCount: 1,
-    verificationStatus: 'verified',
-  })
-  await MembershipModel.create({
-    enterpriseId: enterprise._id,
-    userId: member._id,
-    role: 'admin',
-    status: 'active',
-    live: true,
-    decidedAt: new Date(),
-  })
-  await InboxItemModel.insertMany(
-    Array.from({ length: 60 }, (_, i) => ({
-      userId: member._id,
-      campaignId: new Types.ObjectId(),
-      enterpriseId: enterprise._id,
-      content: { kind: 'patent', id: new Types.ObjectId() },
-      title: `专利信息推送 第 ${i + 1} 期`,
-      summary: '与贵企业 IPC 分类相关的最新公开专利',
-      createdAt: new Date(Date.now() - i * 60_000),
-    })),
-  )
-  const jwt = new JwtService(config.jwt.secret, config.jwt.issuer, config.jwt.accessTtl)
-  const mp = { authorization: `Bearer ${jwt.sign(member._id.toHexString(), 'mp', 0).token}` }
-
   const loads: Load[] = [
     { label: 'node:http hello (separate process)', url: `${hello.url}/` },
-    { label: 'GET /healthz', url: `${api.url}/healthz` },
-    { label: 'GET /admin/v1/users?pageSize=20 (20 users)', url: `${api.url}/admin/v1/users?pageSize=20`, headers: admin },
-    { label: 'GET /mp/v1/inbox?pageSize=20 (60 items)', url: `${api.url}/mp/v1/inbox?pageSize=20`, headers: mp },
-    {
-      label: 'PATCH /mp/v1/me (a write)',
-      url: `${api.url}/mp/v1/me`,
-      method: 'PATCH',
-      headers: mp,
-      body: JSON.stringify({ nickname: '压测用户' }),
-    },
+    l.healthz,
+    l.users,
+    l.inbox,
+    l.write,
   ]
-  // Each route once before measuring: the api's and the database's code paths compiled, as in a running service.
-  for (const l of loads) {
-    const res = await fetch(l.url, {
-      method: l.method ?? 'GET',
-      headers: { ...l.headers, ...(l.body ? { 'content-type': 'application/json' } : {}) },
-      body: l.body,
-    })
-    if (!res.ok) throw new Error(`${l.label}: ${res.status} ${await res.text()}`)
-  }
   if (!process.env.BENCH_ONLY) await drive({ ...loads[1]!, label: 'warm-up' })
 
-  console.log(`\n${CONNECTIONS} connections, ${SECONDS} s each, on ${process.env.HOSTNAME ?? 'this machine'}:`)
+  console.log(
+    `\n${CONNECTIONS} connections, ${SECONDS} s each, on ${process.env.HOSTNAME ?? 'this machine'}:`,
+  )
   row('route', 'req/s · p99 ms', 'goal', undefined)
   const results: number[] = []
   for (const l of loads) {
@@ -202,23 +100,20 @@ async function main() {
 
   console.log('\nsequential, one connection (mean of 500):')
   row('GET /healthz', `${(await sequential(`${api.url}/healthz`, {})).toFixed(2)} ms`)
-  row('GET /admin/v1/me', `${(await sequential(`${api.url}/admin/v1/me`, admin)).toFixed(2)} ms`)
+  row('GET /admin/v1/me', `${(await sequential(l.me.url, l.me.headers)).toFixed(2)} ms`)
 
   const after = memoryOf(api.pid)
   console.log('\nresident memory:')
   row('api idle (after start)', `${idle.rss.toFixed(0)} MB`)
   row('api after the load (now / peak)', `${after.rss.toFixed(0)} / ${after.peak.toFixed(0)} MB`)
-  row('embedded database after the load', `${memoryOf(mongoPid).rss.toFixed(0)} MB`)
+  row('embedded database after the load', `${memoryOf(system.mongoPid).rss.toFixed(0)} MB`)
 
   hello.child.kill()
-  await platform.close()
-  redis.disconnect()
-  await mongoose.disconnect()
+  await system.close()
 }
 
 try {
   await main()
 } finally {
   stopAll()
-  rmSync(storageDir, { recursive: true, force: true })
 }

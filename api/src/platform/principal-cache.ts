@@ -30,9 +30,13 @@ const EPOCH_TTL_S = 7 * 24 * 3600
 
 /** Registers this process's Redis as where epochs are written; returns the unregister function. */
 export function registerEpochWriter(redis: Redis, prefix: string) {
-  const write = (keys: string[]) => {
+  const write = async (keys: string[]) => {
+    // Commands fail at once while the client (re)connects (no offline queue): a write made during start-up
+    // (seeding the built-in roles) waits for the connection a few seconds rather than failing the process.
+    if (redis.status !== 'ready') await readyWithin(redis, 5_000)
     const pipeline = redis.pipeline()
-    for (const k of keys) pipeline.set(`${prefix}:epoch:${k}`, randomBytes(8).toString('base64url'), 'EX', EPOCH_TTL_S)
+    for (const k of keys)
+      pipeline.set(`${prefix}:epoch:${k}`, randomBytes(8).toString('base64url'), 'EX', EPOCH_TTL_S)
     return pipeline.exec().then((results) => {
       const failed = results?.find(([err]) => err)
       if (failed) throw failed[0]
@@ -40,6 +44,20 @@ export function registerEpochWriter(redis: Redis, prefix: string) {
   }
   writers.add(write)
   return () => writers.delete(write)
+}
+
+function readyWithin(redis: Redis, ms: number) {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady)
+      reject(new Error(`Redis did not connect within ${ms / 1000} s`))
+    }, ms)
+    const onReady = () => {
+      clearTimeout(timer)
+      resolve()
+    }
+    redis.once('ready', onReady)
+  })
 }
 
 /** Sets fresh epochs. A failure throws: the change is made, but callers must not report success silently. */
@@ -127,7 +145,8 @@ export function watchPrincipalWrites(
   schema.post(queryOps, async function (this: QueryLike, res: unknown) {
     if (!touches(this.getUpdate())) return
     const filterId = this.getFilter()._id
-    const returned = res && typeof res === 'object' && '_id' in res ? (res as { _id: unknown })._id : undefined
+    const returned =
+      res && typeof res === 'object' && '_id' in res ? (res as { _id: unknown })._id : undefined
     await bumpEpochs([keyFor(filterId ?? returned)])
   })
   const deleteOps: MongooseQueryMiddleware[] = ['deleteOne', 'deleteMany', 'findOneAndDelete']

@@ -72,7 +72,15 @@ watchPrincipalWrites(RoleSchema, { ns: 'roles' })
 watchPrincipalWrites(AdminUserSchema, {
   ns: 'admin',
   perId: true,
-  fields: ['username', 'roleIds', 'stationId', 'disabled', 'tokenVersion', 'mustChangePassword', 'passwordExpiresAt'],
+  fields: [
+    'username',
+    'roleIds',
+    'stationId',
+    'disabled',
+    'tokenVersion',
+    'mustChangePassword',
+    'passwordExpiresAt',
+  ],
 })
 export const RoleModel = mongoose.model('Role', RoleSchema, 'roles')
 export const AdminUserModel = mongoose.model('AdminUser', AdminUserSchema, 'admin_users')

@@ -47,7 +47,14 @@ export interface StaffDeps {
 /** What a console principal is built from, cached per process (see platform/principal-cache.ts). */
 type PrincipalUser = Pick<
   AdminUserDoc,
-  '_id' | 'username' | 'roleIds' | 'stationId' | 'disabled' | 'tokenVersion' | 'mustChangePassword' | 'passwordExpiresAt'
+  | '_id'
+  | 'username'
+  | 'roleIds'
+  | 'stationId'
+  | 'disabled'
+  | 'tokenVersion'
+  | 'mustChangePassword'
+  | 'passwordExpiresAt'
 > & { permissions: ReadonlySet<Permission>; isSuper: boolean }
 
 const tempPasswordUntil = () => new Date(Date.now() + TEMP_PASSWORD_HOURS * 3600_000)
