@@ -99,6 +99,26 @@ describe('insert and find through the driver', () => {
     await expect(c.findOne({}, { projection: { a: 1, b: 0 } })).rejects.toMatchObject({ code: 31254 })
   })
 
+  it('keeps each document’s own field order through an inclusion projection, however often it is sent', async () => {
+    const c = env.db.collection('projection_order')
+    await c.insertMany([
+      { _id: 1 as never, z: 1, a: 2, m: 3, skipped: 4 },
+      { _id: 2 as never, m: 5, z: 6 },
+    ])
+    // the api sends the same projection on every request (the principal lookup): the second time is the same
+    for (let i = 0; i < 2; i++) {
+      const docs = await c
+        .find({}, { projection: { a: 1, z: 1, m: 1, missing: 1 } })
+        .sort({ _id: 1 })
+        .toArray()
+      expect(docs.map((d) => Object.keys(d))).toEqual([
+        ['_id', 'z', 'a', 'm'],
+        ['_id', 'm', 'z'],
+      ])
+      expect(docs[0]).toEqual({ _id: 1, z: 1, a: 2, m: 3 })
+    }
+  })
+
   it('sorts by nested and multiple keys, with skip and limit', async () => {
     const c = env.db.collection('sort')
     await c.insertMany([

@@ -15,6 +15,21 @@ interface OpenCursor {
   lastUsed: number
 }
 
+/**
+ * BSON sizes of the documents cursors hand out. Those are stored documents, never changed in place (an update
+ * stores a new object), or a finished command's output, so each is measured once however many pages it goes
+ * out in (the inbox's 20 newest, read on every visit). Projected documents are new objects each time and are
+ * measured as they come.
+ */
+const sizes = new WeakMap<Document, number>()
+
+function sizeOf(doc: Document, kept: boolean): number {
+  if (!kept) return BSON.calculateObjectSize(doc)
+  let size = sizes.get(doc)
+  if (size === undefined) sizes.set(doc, (size = BSON.calculateObjectSize(doc)))
+  return size
+}
+
 /** Server-side cursors over materialised result arrays (documents are immutable refs). */
 export class CursorManager {
   private readonly open = new Map<string, OpenCursor>()
@@ -30,8 +45,9 @@ export class CursorManager {
       // the first document always goes out, so sizes are only needed once a second one is added
       // (a findOne's one-document batch is never measured)
       if (batch.length > 0) {
-        if (batch.length === 1) bytes = BSON.calculateObjectSize(batch[0] as Document)
-        bytes += BSON.calculateObjectSize(doc)
+        const kept = !c.project
+        if (batch.length === 1) bytes = sizeOf(batch[0] as Document, kept)
+        bytes += sizeOf(doc, kept)
         if (bytes > BATCH_BYTES) break
       }
       batch.push(doc)

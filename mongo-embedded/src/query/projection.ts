@@ -29,8 +29,42 @@ function addPath(tree: Node, parts: string[]): void {
   node[parts[parts.length - 1] as string] = true
 }
 
+/**
+ * Compiled plain projections (`{ a: 1, b: 1 }`, what mongoose's `select` sends) by their text: the api sends
+ * the same few on every request (the principal lookup's, say), so compiling each once takes that work off
+ * every find. Operators (`$slice`, `$elemMatch`) compile per request. Bounded: cleared when full.
+ */
+const plainCache = new Map<string, (d: Document) => Document>()
+const PLAIN_CACHE_MAX = 512
+
+/** The cache key of a projection whose values are all numbers or booleans, or null when it has others. */
+function plainKey(projection: Document): string | null {
+  let key = ''
+  for (const k in projection) {
+    const v = projection[k] as unknown
+    if (typeof v === 'number') key += `${k}\0${v === 0 ? 0 : 1}\0`
+    else if (typeof v === 'boolean') key += `${k}\0${v ? 1 : 0}\0`
+    else return null
+  }
+  return key
+}
+
 export function compileProjection(projection: Document | undefined): ((d: Document) => Document) | null {
-  if (!projection || Object.keys(projection).length === 0) return null
+  if (!projection) return null
+  const key = plainKey(projection)
+  if (key === '') return null
+  if (key === null) return compile(projection)
+  let fn = plainCache.get(key)
+  if (!fn) {
+    fn = compile(projection) as (d: Document) => Document
+    if (plainCache.size >= PLAIN_CACHE_MAX) plainCache.clear()
+    plainCache.set(key, fn)
+  }
+  return fn
+}
+
+function compile(projection: Document): ((d: Document) => Document) | null {
+  if (Object.keys(projection).length === 0) return null
   const c: Compiled = { inclusion: false, tree: {}, includeId: true, slices: [], elemMatches: [] }
   let mode: 'in' | 'ex' | undefined
   for (const [key, raw] of Object.entries(projection)) {
@@ -72,7 +106,28 @@ export function compileProjection(projection: Document | undefined): ((d: Docume
   }
   c.inclusion = mode === 'in' || (mode === undefined && c.elemMatches.length > 0 && c.slices.length === 0)
   if (!c.inclusion && !c.includeId) c.tree._id = true
+  if (c.inclusion && !c.slices.length && !c.elemMatches.length) {
+    let flat = true
+    for (const k in c.tree) if (c.tree[k] !== true) flat = false
+    if (flat) return (doc) => includeTopLevel(doc, c.tree, c.includeId)
+  }
   return (doc) => apply(doc, c)
+}
+
+/**
+ * The usual projection, top-level fields only (`{ username: 1, roleIds: 1 }`): what `apply` does for it,
+ * `_id` first then the document's own order, without building the result twice.
+ */
+function includeTopLevel(doc: Document, tree: Node, includeId: boolean): Document {
+  const out: Document = {}
+  if (includeId && doc._id !== undefined) out._id = doc._id
+  for (const k in doc) {
+    if (tree[k] === true && k !== '_id') {
+      const v = doc[k] as unknown
+      if (v !== undefined) out[k] = v
+    }
+  }
+  return out
 }
 
 function include(v: unknown, node: Node): unknown {

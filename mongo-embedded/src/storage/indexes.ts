@@ -71,6 +71,7 @@ export function sameOptions(a: IndexSpec, b: IndexSpec): boolean {
 export const sameKey = (a: IndexSpec, b: IndexSpec) => keyOf(a.key) === keyOf(b.key)
 
 const SEP = '\u0001'
+const EMPTY: ReadonlySet<string> = new Set()
 
 /** mongod's shell-like rendering used in duplicate key messages: `{ email: "x" }`. */
 function renderValue(v: unknown): string {
@@ -110,7 +111,9 @@ interface DocKeys {
 
 export class Index {
   readonly paths: string[][]
-  /** the first key field as written in the spec (`"a.b"`), what the planner matches on */
+  /** the key fields as written in the spec (`"a.b"`), what the planner matches on */
+  readonly fields: string[]
+  /** the first of them */
   readonly firstField: string
   readonly full = new Map<string, Set<string>>()
   /** first-field map; the same object as `full` for single-field indexes */
@@ -124,7 +127,8 @@ export class Index {
 
   constructor(readonly spec: IndexSpec) {
     this.paths = Object.keys(spec.key).map((k) => k.split('.'))
-    this.firstField = Object.keys(spec.key)[0] as string
+    this.fields = Object.keys(spec.key)
+    this.firstField = this.fields[0] as string
     this.first = this.paths.length === 1 ? this.full : new Map()
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : null
   }
@@ -163,6 +167,24 @@ export class Index {
         : got
       return have !== NOT_PLAIN && keyOf(have) === keyOf(want)
     })
+  }
+
+  /**
+   * Ids under every combination of the given values, one list per key field in index order (an equality or
+   * `$in` on each field): what `{ userId: { $in: batch }, campaignId }` reads from `{ userId: 1, campaignId: 1 }`.
+   * A single combination returns the index's own set (read only).
+   */
+  lookupAll(perField: unknown[][]): ReadonlySet<string> {
+    let keys = ['']
+    perField.forEach((vals, i) => {
+      const next: string[] = []
+      for (const k of keys) for (const v of vals) next.push(i ? k + SEP + keyOf(v) : keyOf(v))
+      keys = next
+    })
+    if (keys.length === 1) return this.full.get(keys[0]!) ?? EMPTY
+    const union = new Set<string>()
+    for (const k of keys) for (const id of this.full.get(k) ?? EMPTY) union.add(id)
+    return union
   }
 
   keysFor(doc: Document): DocKeys | null {

@@ -1,11 +1,11 @@
 /**
- * A deliberately small query planner: an equality/$in on `_id` or on the first field of an
- * index holding every possible match (complete; sparse or partial ones when the query implies their
- * condition) narrows the candidates, then the full filter is applied. With a limit, a sort an index holds
- * in order is read in that order instead of sorting the matches: the first field of an index (no usable
- * equality), or the second field of a compound index whose first field the filter fixes (`{ status }`
- * sorted on `submittedAt` from `{ status: 1, submittedAt: -1 }`) when the equality alone leaves many
- * candidates. A trailing `_id` in the same direction is allowed: index entries keep ties in id order.
+ * A deliberately small query planner: an equality/$in on `_id`, on the first field of an index, or on every
+ * field of a compound index, the index holding every possible match (complete; sparse or partial ones when
+ * the query implies their condition), narrows the candidates, then the full filter is applied. With a limit,
+ * a sort an index holds in order is read in that order instead of sorting the matches: the first field of an
+ * index (no usable equality), or the second field of a compound index whose first field the filter fixes
+ * (`{ status }` sorted on `submittedAt` from `{ status: 1, submittedAt: -1 }`) when the equality alone leaves
+ * many candidates. A trailing `_id` in the same direction is allowed: index entries keep ties in id order.
  *
  * Every plan adds the index keys and documents it examined to `coll.stats` (serverStatus
  * `metrics.queryExecutor.scanned` / `scannedObjects`, as mongod reports them).
@@ -52,6 +52,9 @@ function equalityValues(cond: unknown): unknown[] | null {
   return usable(cond) ? [cond] : null
 }
 
+/** Past this many key combinations (`$in` × `$in`), a compound lookup is left to the first field's. */
+const MAX_COMBINATIONS = 1_000
+
 /**
  * The smallest candidate id set any indexed equality of the filter yields, or null (scan).
  * A single looked-up value returns the index's own set (read only, not kept past the query).
@@ -74,10 +77,12 @@ function candidateIds(coll: Collection, filter: Document): ReadonlySet<string> |
       if (!best || ids.size < best.size) best = ids
       continue
     }
+    // one key for every index led by this field (the api's inbox has three led by userId)
+    let key: string | undefined
     for (const idx of coll.indexes.values()) {
       if (idx.firstField !== field || !idx.serves(filter, vals)) continue
       if (vals.length === 1) {
-        ids = idx.first.get(keyOf(vals[0])) ?? NO_IDS
+        ids = idx.first.get((key ??= keyOf(vals[0]))) ?? NO_IDS
       } else {
         const union = new Set<string>()
         for (const v of vals) {
@@ -89,6 +94,24 @@ function candidateIds(coll: Collection, filter: Document): ReadonlySet<string> |
       coll.stats.scanned += ids.size
       if (!best || ids.size < best.size) best = ids
     }
+  }
+  // A compound index whose every field the filter fixes reads exactly those keys, as mongod's bounds do
+  // (`{ userId, campaignId }` one item, `{ userId, readAt: null }` the unread ones), not all of the first field's.
+  for (const idx of coll.indexes.values()) {
+    if (idx.fields.length < 2) continue
+    const perField: unknown[][] = []
+    let combinations = 1
+    for (const field of idx.fields) {
+      const vals = Object.hasOwn(filter, field) ? equalityValues(filter[field]) : null
+      if (!vals) break
+      perField.push(vals)
+      combinations *= vals.length
+    }
+    if (perField.length !== idx.fields.length || combinations > MAX_COMBINATIONS) continue
+    if (!idx.serves(filter, perField.flat())) continue
+    const ids = idx.lookupAll(perField)
+    coll.stats.scanned += ids.size
+    if (!best || ids.size < best.size) best = ids
   }
   return best
 }
