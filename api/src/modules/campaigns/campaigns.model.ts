@@ -34,7 +34,7 @@ const CampaignSchema = new Schema(
   },
   { timestamps: true },
 )
-// Serves: the console's campaign list (optionally by status), newest first.
+// Serves: the console's campaign list, newest first, by status and unfiltered.
 CampaignSchema.index({ status: 1, createdAt: -1 })
 CampaignSchema.index({ createdAt: -1 })
 

@@ -202,27 +202,31 @@ ClaimSchema.index(
 ClaimSchema.index({ no: 1 }, { unique: true })
 // Serves: GET /mp/v1/claims (own claims, newest first).
 ClaimSchema.index({ userId: 1, createdAt: -1 })
-// Serves: the console queue filtered by status (and type, year, district after it), newest first, and the
-// per-status counts of the tabs.
-ClaimSchema.index({ status: 1, submittedAt: -1 })
-// Serves: the console list without a status filter, newest first; statistics by year.
-ClaimSchema.index({ budgetYear: 1, submittedAt: -1 })
-// Serves: the console list in submission order when no filter falls on an index's first field (every claim,
-// by type, a search): read in index order until the page is full instead of sorting every claim; and the
-// export's cursor in the same order. (bench:claims: the landing page over 100,000 claims.)
-ClaimSchema.index({ submittedAt: -1 })
-// Serves: the console list and the export filtered by district (with a year, status or type beside it),
-// newest first; statistics by district. (bench:claims: year + district over 100,000 claims.)
-ClaimSchema.index({ districtCode: 1, submittedAt: -1 })
-// Serves: the console list sorted by amount, within a status tab or a year (read in index order).
-ClaimSchema.index({ status: 1, amountFen: -1 })
-ClaimSchema.index({ budgetYear: 1, amountFen: -1 })
+// The console's sorts break ties by `_id` in the sort's direction (pages never overlap), so the list indexes
+// below end in `_id`: MongoDB reads a sort in index order only when the index holds every sort key, the
+// tie-breaker included; without it the server sorts every match of the filter before it can skip to a page.
+// Serves: the console's claim queue by status tab (and type, year, district after it), newest or oldest
+// first, and the per-status counts of the tabs.
+ClaimSchema.index({ status: 1, submittedAt: -1, _id: -1 })
+// Serves: the console's claim list of one year, newest or oldest first; statistics by year.
+ClaimSchema.index({ budgetYear: 1, submittedAt: -1, _id: -1 })
+// Serves: the console's claim list in submission order when no filter falls on an index's first field (every
+// claim, by type, a search): read in index order until the page is full instead of sorting every claim; and
+// the export's cursor in the same order. (bench:claims: the landing page over 100,000 claims.)
+ClaimSchema.index({ submittedAt: -1, _id: -1 })
+// Serves: the console's claim list and the export filtered by district (with a year, status or type beside
+// it), newest first; statistics by district. (bench:claims: year + district over 100,000 claims.)
+ClaimSchema.index({ districtCode: 1, submittedAt: -1, _id: -1 })
+// Serves: the console's claim list sorted by amount, within a status tab or a year (read in index order).
+ClaimSchema.index({ status: 1, amountFen: -1, _id: -1 })
+ClaimSchema.index({ budgetYear: 1, amountFen: -1, _id: -1 })
 // Serves: the expiry sweep (returned claims past their deadline).
 ClaimSchema.index({ status: 1, 'correction.deadline': 1 })
 // Serves: a notice's claims (clearing when the period ends, the notice page).
 ClaimSchema.index({ noticeId: 1, status: 1 })
-// Serves: a payment batch's claims (export, result import, reconciliation).
-ClaimSchema.index({ batchId: 1, status: 1 })
+// Serves: a payment batch's claims (export, result import, reconciliation), and the console's batch page
+// listing them by outcome (batch + status) in 申请编号 order.
+ClaimSchema.index({ batchId: 1, status: 1, no: 1 })
 // Serves: a person's claims by ID number (pass-list matching, the reviewer's "other claims" warning).
 ClaimSchema.index({ 'applicant.idBlind': 1 })
 // Serves: the reviewer's warning that one bank account receives several people's money.

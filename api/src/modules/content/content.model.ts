@@ -93,12 +93,13 @@ const ContentSchema = new Schema(
   },
   { timestamps: true },
 )
-// Serves: the mini-program lists (kind + status = published, pinned first by pinnedAt, then newest), and
-// the unread count (kind + status); the patent list adds `patent.kind` as a filter on this prefix.
-ContentSchema.index({ kind: 1, status: 1, pinned: -1, pinnedAt: -1, publishedAt: -1 })
+// Serves: the mini-program lists (kind + status = published, pinned first by pinnedAt, then newest, ties by
+// `_id`, which the index holds so the page is read in order), and the unread count (kind + status); the
+// patent list adds `patent.kind` as a filter on this prefix.
+ContentSchema.index({ kind: 1, status: 1, pinned: -1, pinnedAt: -1, publishedAt: -1, _id: -1 })
 // Serves: the scheduled sweep `publishDue` (status = scheduled, publishAt ≤ now).
 ContentSchema.index({ status: 1, publishAt: 1 })
-// Serves: the console lists, newest first, unfiltered or by status.
+// Serves: the console's announcement and patent lists, newest first, unfiltered or by status.
 ContentSchema.index({ kind: 1, createdAt: -1 })
 ContentSchema.index({ kind: 1, status: 1, createdAt: -1 })
 // Serves: the console's 待人工复核 / 已复核 filter (kind + secCheck.suggest = review, then reviewedAt null or

@@ -27,12 +27,12 @@ const EnterpriseSchema = new Schema(
 )
 // Serves: binding by 统一社会信用代码; the unique key makes "first member becomes admin" race-free.
 EnterpriseSchema.index({ creditCode: 1 }, { unique: true })
-// Serves: console list sorted by newest, and name-prefix search.
+// Serves: the console's enterprise list, newest first, and its name-prefix search.
 EnterpriseSchema.index({ createdAt: -1 })
 EnterpriseSchema.index({ name: 1 })
-// Serves: the console's verification queue by status, oldest submission first, and the workbench's count of
-// `{ verificationStatus: 'pending' }`.
-EnterpriseSchema.index({ verificationStatus: 1, 'verification.submittedAt': 1 })
+// Serves: the console's verification queue by status, oldest submission first (ties by `_id`, held here so the
+// page is read in order), and the workbench's count of `{ verificationStatus: 'pending' }`.
+EnterpriseSchema.index({ verificationStatus: 1, 'verification.submittedAt': 1, _id: 1 })
 
 const MembershipSchema = new Schema(
   {
@@ -52,9 +52,10 @@ const MembershipSchema = new Schema(
 )
 // Serves: the principal's current membership on every mini-program request; enforces one live membership per person.
 MembershipSchema.index({ userId: 1 }, { unique: true, partialFilterExpression: { live: true } })
-// Serves: an enterprise's member list (by status), and push fan-out to active members.
+// Serves: an enterprise's member list (by status, oldest first) in the console and the mini-program, and push
+// fan-out to active members.
 MembershipSchema.index({ enterpriseId: 1, status: 1, createdAt: 1 })
-// Serves: the console's join-request queue (status = pending, oldest first).
+// Serves: the console's join-request queue (by status, oldest first).
 MembershipSchema.index({ status: 1, createdAt: 1 })
 
 export interface EnterpriseDoc {

@@ -314,11 +314,13 @@ export class EnterpriseService {
 
   /** The verification queue: pending ones oldest submission first, decided ones newest first. */
   async verifications(q: z.output<typeof VerificationQuery>) {
+    // _id breaks ties in the same direction, so one index serves both orders (read forwards or backwards)
+    const dir = q.status === 'pending' ? 1 : -1
     const { docs, ...page } = await findPage<EnterpriseDoc>(
       EnterpriseModel,
       { verificationStatus: statusFilter([q.status]) },
       q,
-      { 'verification.submittedAt': q.status === 'pending' ? 1 : -1, _id: 1 },
+      { 'verification.submittedAt': dir, _id: dir },
     )
     return { ...page, items: await this.presentVerifications(docs) }
   }

@@ -24,9 +24,10 @@ const InboxItemSchema = new Schema(
 // Serves: one inbox item per member per campaign (idempotent fan-out), and a batch's lookup of its items
 // (userId $in the batch, campaignId equal); userId leads for the same reason as deliveries' key.
 InboxItemSchema.index({ userId: 1, campaignId: 1 }, { unique: true })
-// Serves: the member's inbox newest first, and the unread count (userId + readAt null).
+// Serves: the mini-program's 消息 list newest first; its 未读 filter newest first (userId + readAt null) and the
+// unread count (the prefix).
 InboxItemSchema.index({ userId: 1, createdAt: -1 })
-InboxItemSchema.index({ userId: 1, readAt: 1 })
+InboxItemSchema.index({ userId: 1, readAt: 1, createdAt: -1 })
 // Serves: per-campaign read / click counts.
 InboxItemSchema.index({ campaignId: 1, readAt: 1 })
 InboxItemSchema.index({ campaignId: 1, clickedAt: 1 })

@@ -36,10 +36,12 @@ const AdminUserSchema = new Schema(
   },
   { timestamps: true },
 )
-// Serves: login by username; console user search by prefix (anchored regex uses the index).
+// Serves: login by username; the console's user list by username and its search by prefix (anchored regex
+// uses the index).
 AdminUserSchema.index({ username: 1 }, { unique: true })
-// Serves: user list filtered by role; "how many users hold this role" before deleting it.
-AdminUserSchema.index({ roleIds: 1 })
+// Serves: the console's user list filtered by role, by username; "how many users hold this role" before
+// deleting it (the prefix).
+AdminUserSchema.index({ roleIds: 1, username: 1 })
 
 /** One delay that console login throttling started: who was slowed down, from where, until when. */
 const LoginThrottleSchema = new Schema(

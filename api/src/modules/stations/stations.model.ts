@@ -191,13 +191,16 @@ const BookingSchema = new Schema(
 BookingSchema.index({ slotId: 1, userId: 1 }, { unique: true, partialFilterExpression: { active: true } })
 // Serves: the booking number look-up and search by 预约号.
 BookingSchema.index({ no: 1 }, { unique: true })
-// Serves: GET /mp/v1/bookings (own bookings, soonest first).
+// Serves: the mini-program's 我的预约 (GET /mp/v1/bookings: own bookings, upcoming soonest first, past latest first).
 BookingSchema.index({ userId: 1, startAt: -1 })
+// The console's booking lists and the ledger sort on startAt then `_id` (pages never overlap); the index holds
+// the tie-breaker too, or MongoDB sorts every match before it can skip to a page.
 // Serves: the console's list of a station's bookings in a period (by status after it), the ledger and its
 // export (completed, by date), statistics by station and month, the comparison of stations.
-BookingSchema.index({ stationId: 1, startAt: -1 })
-// Serves: the console's list across stations (the bureau), newest slots first, and the statistics of all.
-BookingSchema.index({ startAt: -1 })
+BookingSchema.index({ stationId: 1, startAt: -1, _id: -1 })
+// Serves: the console's booking list and the ledger across stations (the bureau), newest slots first, and the
+// statistics of all.
+BookingSchema.index({ startAt: -1, _id: -1 })
 // Serves: a slot's bookings (closing it, the calendar's pending counts).
 BookingSchema.index({ slotId: 1, status: 1 })
 // Serves: the sweep that cancels pending bookings nobody confirmed before the start.

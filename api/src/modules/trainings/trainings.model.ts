@@ -54,8 +54,10 @@ const TrainingSchema = new Schema(
   },
   { timestamps: true },
 )
-// Serves: the console list (by status, newest first) and the mini-program list (published, by start).
+// Serves: the console's training list, newest first, unfiltered or by status.
+TrainingSchema.index({ createdAt: -1 })
 TrainingSchema.index({ status: 1, createdAt: -1 })
+// Serves: the mini-program's training list (published, still to start, soonest first).
 TrainingSchema.index({ status: 1, firstStartAt: 1 })
 
 export type TrainingDoc = InferSchemaType<typeof TrainingSchema> & {
@@ -101,8 +103,11 @@ const RegistrationSchema = new Schema(
 )
 // Serves: one registration per person per training (REGISTRATION_DUPLICATE); the caller's own registration.
 RegistrationSchema.index({ trainingId: 1, userId: 1 }, { unique: true })
-// Serves: the waitlist in order (the next offer: lowest position waiting), the console list by status.
+// Serves: the waitlist in order (the next offer: lowest position waiting), the console's registration list of
+// a training filtered by status (the 候补 tab in position order).
 RegistrationSchema.index({ trainingId: 1, status: 1, position: 1 })
+// Serves: the console's registration list of a training, unfiltered, in the order people registered.
+RegistrationSchema.index({ trainingId: 1, createdAt: 1 })
 // Serves: the sweep of offers that ran out.
 RegistrationSchema.index({ status: 1, offerExpiresAt: 1 })
 
