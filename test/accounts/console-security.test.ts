@@ -89,6 +89,21 @@ describe('sign-in abuse', () => {
     expect(stranger.status).toBe(429)
     expect(Number(stranger.headers.get('retry-after'))).toBeLessThanOrEqual(60)
     expect((await login(owner.username, owner.password, home)).status).toBe(200)
+
+    // The user list shows the account-wide delay until it is lifted.
+    const manager = await buildAdmin(w.api, { permissions: ['users.manage'] })
+    const listed = async () =>
+      (
+        await w.api.call('GET', `/admin/v1/users?q=${owner.username}`, { token: manager.token })
+      ).body.items.find((u: { id: string }) => u.id === owner.id)
+    const shown = await listed()
+    expect(new Date(shown.throttledUntil).getTime()).toBeGreaterThan(Date.now())
+    const lift = await w.api.call('POST', '/admin/v1/login-throttles/lift', {
+      token: manager.token,
+      body: { username: owner.username },
+    })
+    expect(lift.status).toBe(204)
+    expect((await listed()).throttledUntil).toBeNull()
   })
 
   it('limits one address spraying many usernames with 429', async () => {

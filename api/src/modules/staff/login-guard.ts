@@ -112,6 +112,13 @@ export class LoginGuard {
     for (const s of starts)
       if (s.scope !== 'address')
         m.hset(s.scope === 'pair' ? pairKey : accountKey, 'until', String(now + s.seconds * 1000))
+    // The names under an account-wide delay, by when it ends: the user list reads them in one command.
+    if (accountDelay)
+      m.zremrangebyscore(this.key('accounts-until'), '-inf', now).zadd(
+        this.key('accounts-until'),
+        now + accountDelay * 1000,
+        username,
+      )
     await m.exec()
     await LoginThrottleModel.insertMany(
       starts.map((s) => ({
@@ -139,7 +146,11 @@ export class LoginGuard {
   /** The console lifts every delay on a name (after the person called the bureau, say). */
   async lift(username: string) {
     const pairs = await this.scan(this.key('pair', username, '*'))
-    await this.o.redis.del(this.key('account', username), ...pairs)
+    await this.o.redis
+      .multi()
+      .del(this.key('account', username), ...pairs)
+      .zrem(this.key('accounts-until'), username)
+      .exec()
     await LoginThrottleModel.updateMany(
       { username, until: { $gt: new Date() }, liftedAt: null },
       { $set: { liftedAt: new Date() } },
@@ -148,16 +159,18 @@ export class LoginGuard {
 
   /** When the name's account-wide delay ends, for the user list. */
   async accountUntil(usernames: string[]) {
-    if (!usernames.length) return new Map<string, Date>()
-    const m = this.o.redis.multi()
-    for (const u of usernames) m.hget(this.key('account', u), 'until')
-    const res = (await m.exec()) ?? []
-    const now = Date.now()
     const out = new Map<string, Date>()
-    usernames.forEach((u, i) => {
-      const until = Number(res[i]?.[1] ?? 0)
-      if (until > now) out.set(u, new Date(until))
-    })
+    if (!usernames.length) return out
+    // One command whatever the page's size: the few names delayed right now, then those on this page.
+    const delayed = await this.o.redis.zrangebyscore(
+      this.key('accounts-until'),
+      `(${Date.now()}`,
+      '+inf',
+      'WITHSCORES',
+    )
+    const page = new Set(usernames)
+    for (let i = 0; i < delayed.length; i += 2)
+      if (page.has(delayed[i]!)) out.set(delayed[i]!, new Date(Number(delayed[i + 1])))
     return out
   }
 
