@@ -10,8 +10,9 @@ role="${1:-api}"
 case "$role" in
   api) run node_modules/@zct/api/src/main.ts "$@" ;;
   worker) run src/main.ts "$@" ;;
-  # Operator commands, run once: docker compose run --rm api create-admin / rotate-data-key
+  # Operator commands, run once: docker compose run --rm api create-admin / rotate-data-key / sync-indexes
   create-admin) run node_modules/@zct/api/src/cli/create-admin.ts "$@" ;;
   rotate-data-key) run node_modules/@zct/api/src/cli/rotate-data-key.ts "$@" ;;
+  sync-indexes) run node_modules/@zct/api/src/cli/sync-indexes.ts "$@" ;;
   *) exec "$role" "$@" ;;
 esac
