@@ -1,5 +1,8 @@
 #!/usr/bin/env -S npx tsx
-/** mongo-embedded [--port 27017] [--dbpath ./data/db | --memory] [--host 127.0.0.1] [--journalCommitInterval 50] */
+/**
+ * mongo-embedded [--port 27017] [--dbpath ./data/db | --memory] [--host 127.0.0.1] [--journalCommitInterval 50]
+ *   [--ttlMonitorInterval 15000]
+ */
 import { parseArgs } from 'node:util'
 import { startServer } from './server.js'
 
@@ -10,6 +13,7 @@ const { values } = parseArgs({
     dbpath: { type: 'string' },
     memory: { type: 'boolean', default: false },
     journalCommitInterval: { type: 'string' },
+    ttlMonitorInterval: { type: 'string' },
   },
 })
 
@@ -19,6 +23,7 @@ const server = await startServer({
   host: values.host,
   dbPath,
   journalCommitIntervalMs: values.journalCommitInterval ? Number(values.journalCommitInterval) : undefined,
+  ttlMonitorIntervalMs: values.ttlMonitorInterval ? Number(values.ttlMonitorInterval) : undefined,
 })
 console.log(`mongo-embedded listening on ${server.uri} (dbpath ${dbPath ?? 'in-memory'})`)
 
