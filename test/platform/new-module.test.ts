@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import {
   cpSync,
   existsSync,
@@ -55,15 +55,26 @@ function linkModules(from: string, to: string, copy: string) {
   }
 }
 
+/**
+ * Runs a tool in the copy. Asynchronously: a synchronous spawn would hold this test worker's event loop for
+ * as long as the tool runs (tsc over the workspace can take a minute on loaded cores), and vitest's own
+ * messages from the worker time out after 60 s.
+ */
 function run(dir: string, cmd: string, args: string[]) {
-  const r = spawnSync(path.join(root, 'node_modules/.bin', cmd), args, {
-    cwd: dir,
-    encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
-    timeout: 240_000,
+  return new Promise<{ status: number | null; out: string }>((resolve) => {
+    const child = spawn(path.join(root, 'node_modules/.bin', cmd), args, {
+      cwd: dir,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      timeout: 240_000,
+    })
+    let out = ''
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()))
+    child.on('close', (status) =>
+      // eslint-disable-next-line no-control-regex -- colour codes, in case a tool ignores NO_COLOR
+      resolve({ status, out: out.replace(/\x1b\[[0-9;]*m/g, '') }),
+    )
   })
-  // eslint-disable-next-line no-control-regex -- colour codes, in case a tool ignores NO_COLOR
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '') }
 }
 
 describe('pnpm new:module', () => {
@@ -77,28 +88,28 @@ describe('pnpm new:module', () => {
     { timeout: 600_000 },
     async () => {
       dir = copyOfTree()
-      const gen = run(dir, 'tsx', ['scripts/new-module.ts', 'sample-things', '--label', '样例'])
+      const gen = await run(dir, 'tsx', ['scripts/new-module.ts', 'sample-things', '--label', '样例'])
       expect(gen.status, gen.out).toBe(0)
       const list = readFileSync(path.join(dir, 'api/src/modules/index.ts'), 'utf8')
       expect(list).toContain("import sampleThings from './sample-things/sample-things.module.js'")
       expect(list).toMatch(/MODULES = \[[^\]]*sampleThings,/)
 
-      const tsc = run(dir, 'tsc', ['-p', 'api/tsconfig.json', '--noEmit'])
+      const tsc = await run(dir, 'tsc', ['-p', 'api/tsconfig.json', '--noEmit'])
       expect(tsc.status, tsc.out).toBe(0)
-      const lint = run(dir, 'eslint', [
+      const lint = await run(dir, 'eslint', [
         'api/src/modules/sample-things',
         'test/sample-things',
         'admin/src/api/sample-things.ts',
       ])
       expect(lint.status, lint.out).toBe(0)
-      const types = run(dir, 'tsx', ['miniprogram-types/scripts/build.ts'])
+      const types = await run(dir, 'tsx', ['miniprogram-types/scripts/build.ts'])
       expect(types.status, types.out).toBe(0)
       expect(readFileSync(path.join(dir, 'miniprogram-types/dist/index.d.ts'), 'utf8')).toContain(
         "'GET /mp/v1/sample-things'",
       )
 
       // Its own test, and the authorization matrix walking its routes with every kind of caller.
-      const tests = run(dir, 'vitest', [
+      const tests = await run(dir, 'vitest', [
         'run',
         '--project',
         'api',
