@@ -68,7 +68,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     },
     modules.routers,
   )
-  const server = app.listen(config.http.port, config.http.host)
+  // A burst of new connections (a training's registration opening, a proxy re-opening its pool after a restart)
+  // waits in the kernel's accept queue while the event loop is busy. Node's default of 511 overflows under
+  // 2,000 at once, and an overflowed connection is reset after the client sent its request. The kernel caps
+  // this at net.core.somaxconn (4096 on current Linux).
+  const server = app.listen({ port: config.http.port, host: config.http.host, backlog: 4096 })
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject))
   // Keep-alive sockets longer than a typical proxy's idle timeout, so the proxy closes first.
   server.keepAliveTimeout = 65_000
