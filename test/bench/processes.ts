@@ -50,26 +50,37 @@ export async function startMongo(): Promise<string> {
   return (await startMongoProcess()).uri
 }
 
-/** The embedded database, in memory, in its own process: its URI and pid (for its memory). */
-export function startMongoProcess(): Promise<{ uri: string; pid: number }> {
+/**
+ * The embedded database, in memory, in its own process: its URI, pid (for its memory) and how to stop it.
+ * `extra` are more of its command-line options (the tests' global setup sweeps TTLs every second).
+ */
+export function startMongoProcess(
+  extra: string[] = [],
+): Promise<{ uri: string; pid: number; stop: () => Promise<void> }> {
   // BENCH_MONGO_PROF=dir writes the database's CPU profile there, as BENCH_API_PROF does for the api.
   const prof = process.env.BENCH_MONGO_PROF
     ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_MONGO_PROF}`]
     : []
-  const args = [...prof, '--import', 'tsx', 'mongo-embedded/src/cli.ts', '--port', '0', '--memory']
+  const args = [...prof, '--import', 'tsx', 'mongo-embedded/src/cli.ts', '--port', '0', '--memory', ...extra]
   const child = spawn(process.execPath, args, {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
   children.push(child)
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve()
+      child.once('exit', () => resolve())
+      child.kill('SIGTERM')
+    })
   return new Promise((resolve, reject) => {
     let buf = ''
     child.stdout!.on('data', (c: Buffer) => {
       buf += c.toString()
       const m = buf.match(/listening on (mongodb:\/\/\S+)/)
-      if (m) resolve({ uri: m[1]!, pid: child.pid! })
+      if (m) resolve({ uri: m[1]!, pid: child.pid!, stop })
     })
-    child.once('exit', (code) => reject(new Error(`mongo-embedded exited with ${code}`)))
+    child.once('exit', (code) => reject(new Error(`嵌入式 MongoDB 启动失败（退出码 ${code}）`)))
   })
 }
 

@@ -1,64 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import net from 'node:net'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import type { TestProject } from 'vitest/node'
+import { freePort, portOpen, startMongoProcess } from '../bench/processes.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
     mongoUri: string
     redisUrl: string
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1')
-    s.once('connect', () => (s.destroy(), resolve(true)))
-    s.once('error', () => resolve(false))
-  })
-}
-
-/** The embedded server (TTL sweeps every second, so expiry tests need not wait a minute): its URI. */
-function startEmbeddedMongo(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'mongo-embedded/src/cli.ts',
-      '--port',
-      '0',
-      '--memory',
-      '--ttlMonitorInterval',
-      '1000',
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
-  const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve()
-      child.once('exit', () => resolve())
-      child.kill('SIGTERM')
-    })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /listening on (mongodb:\/\/\S+)/.exec(out)
-      if (m) resolve({ uri: m[1]!, stop })
-    })
-    child.once('exit', (code) => reject(new Error(`嵌入式 MongoDB 启动失败（退出码 ${code}）`)))
-  })
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer()
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r))
-  const port = (srv.address() as net.AddressInfo).port
-  await new Promise((r) => srv.close(r))
-  return port
 }
 
 /**
@@ -72,7 +20,8 @@ export default async function setup(project: TestProject) {
   let redisProc: ChildProcess | undefined
   let mongoUri = process.env.MONGODB_URI
   if (!mongoUri) {
-    const srv = await startEmbeddedMongo()
+    // TTL sweeps every second, so expiry tests need not wait a minute
+    const srv = await startMongoProcess(['--ttlMonitorInterval', '1000'])
     mongoUri = srv.uri
     stopMongo = srv.stop
   }

@@ -61,7 +61,7 @@ function readyWithin(redis: Redis, ms: number) {
 }
 
 /** Sets fresh epochs. A failure throws: the change is made, but callers must not report success silently. */
-export async function bumpEpochs(keys: string[]) {
+async function bumpEpochs(keys: string[]) {
   if (keys.length) await Promise.all([...writers].map((w) => w(keys)))
 }
 
@@ -99,10 +99,6 @@ export class PrincipalCache<V> {
     // request loads again instead of keeping what may be the old state.
     this.entries.set(id, { value, epochs: now })
     return value
-  }
-
-  clear() {
-    this.entries.clear()
   }
 }
 
